@@ -1,0 +1,30 @@
+"""Render Django forms as Designsystemet markup, accessibly, everywhere.
+
+Every widget gets the `ds-input` class; a field with errors points to its
+message with aria-describedby, and the form opens with an error summary.
+"""
+
+from typing import Any
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+
+class DesignsystemetBoundField(forms.BoundField):
+    def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if not widget.is_hidden:
+            attrs["class"] = " ".join(filter(None, [attrs.get("class"), "ds-input"]))
+        if self.errors and self.auto_id:
+            described_by = [attrs.get("aria-describedby"), f"{self.auto_id}_error"]
+            attrs["aria-describedby"] = " ".join(filter(None, described_by))
+        return attrs
+
+
+class DesignsystemetFormRenderer(TemplatesSetting):
+    """Project-wide renderer, so django-allauth's forms look and behave like ours."""
+
+    form_template_name = "core/forms/form.html"
+    field_template_name = "core/forms/field.html"
+    bound_field_class = DesignsystemetBoundField

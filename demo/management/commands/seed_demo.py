@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from demo.seeding import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create fictional demo organisations and users (deterministic for a given --seed)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed; the same seed gives the same data.")
+        parser.add_argument("--scale", type=int, default=1, help="1 = Oslo and Bergen; N adds N-1 demo municipalities.")
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo log-ins.")
+
+    def handle(self, *args: object, seed: int, scale: int, quiet_logins: bool, **options: object) -> None:
+        if scale < 1:
+            raise CommandError("--scale must be 1 or more.")
+        result = seed_demo(seed=seed, scale=scale)
+        self.stdout.write(f"Demo data: {result.organisations} organisations, {result.users} users.")
+        if quiet_logins:
+            return
+        self.stdout.write("")
+        self.stdout.write(f"Every demo user has the password: {result.password}")
+        self.stdout.write("Add the TOTP secret to an authenticator app, or print a current code with:")
+        self.stdout.write("  make totp EMAIL=<e-mail>   (python manage.py totp_code <e-mail>, demo mode only)")
+        self.stdout.write("")
+        width = max(len(login.email) for login in result.logins)
+        for login in result.logins:
+            self.stdout.write(f"  {login.email:<{width}}  {login.totp_secret}  {login.role}, {login.organisation}")

@@ -1,0 +1,181 @@
+"""Fictional, deterministic demo data: organisations of every kind in Oslo and Bergen,
+national bodies, and users for every role, all with TOTP enrolled.
+
+Nobody here is a real person: names are drawn from lists of common Norwegian
+first and last names, e-mail addresses end in the reserved `.invalid` domain.
+"""
+
+import base64
+import random
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from accounts.models import User
+from organisations.models import Membership, Municipality, Organisation
+
+Kind = Organisation.Kind
+Owner = Organisation.OwnerType
+Role = Membership.Role
+
+EMAIL_DOMAIN = "demo.vern.invalid"
+
+FIRST_NAMES = [
+    "Kari", "Ola", "Ingrid", "Lars", "Nora", "Jonas", "Sofie", "Henrik", "Emma", "Magnus",
+    "Ida", "Sindre", "Maja", "Eirik", "Thea", "Sander", "Hanne", "Amir", "Leah", "Tobias",
+]  # fmt: skip
+LAST_NAMES = [
+    "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen",
+    "Jensen", "Karlsen", "Berg", "Haugen", "Hagen", "Dahl", "Lunde", "Solberg", "Moe", "Strand",
+]  # fmt: skip
+
+# (municipality number, name, police district)
+CITIES = [("0301", "Oslo", "Oslo politidistrikt"), ("4601", "Bergen", "Vest politidistrikt")]
+
+# Local organisations each demo city has: (kind, owner, name pattern, roles of its users)
+LOCAL_ORGANISATIONS = [
+    (Kind.NAV_OFFICE, Owner.MUNICIPAL, "NAV {city}", [Role.ORG_ADMIN, Role.CASEWORKER, Role.COORDINATOR]),
+    (Kind.CHILD_WELFARE, Owner.MUNICIPAL, "Barneverntjenesten i {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
+    (Kind.CHILD_WELFARE_OUT_OF_HOURS, Owner.MUNICIPAL, "Barnevernvakten i {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
+    (Kind.BUFETAT, Owner.STATE, "Bufetat, region {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
+    (Kind.POLICE_DISTRICT, Owner.STATE, "{police}", [Role.ORG_ADMIN, Role.CASEWORKER]),
+    (Kind.TOT_COORDINATOR, Owner.MUNICIPAL, "TOT-koordinator {city}", [Role.ORG_ADMIN, Role.COORDINATOR]),
+    (Kind.LOW_THRESHOLD_SERVICE, Owner.MUNICIPAL, "Lavterskeltilbudet i {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
+    (Kind.NGO_PROJECT, Owner.PRIVATE, "Trygg havn {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
+    (Kind.SHELTER, Owner.PRIVATE, "Krisesenteret i {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
+    (Kind.STREET_OUTREACH, Owner.MUNICIPAL, "Uteteamet i {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
+    (Kind.LAWYER, Owner.PRIVATE, "Advokatkontoret Fjord, {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
+]
+NATIONAL_ORGANISATIONS = [
+    (Kind.UDI, Owner.STATE, "Utlendingsdirektoratet (demo)", [Role.ORG_ADMIN, Role.CASEWORKER]),
+    (Kind.NATIONAL_COORDINATION, Owner.STATE, "Nasjonal koordineringsenhet (demo)", [Role.ORG_ADMIN, Role.STATISTICIAN, Role.SYSTEM_ADMIN]),
+]  # fmt: skip
+
+SLUGS = {
+    Kind.NAV_OFFICE: "nav",
+    Kind.CHILD_WELFARE: "barnevern",
+    Kind.CHILD_WELFARE_OUT_OF_HOURS: "barnevernvakt",
+    Kind.BUFETAT: "bufetat",
+    Kind.POLICE_DISTRICT: "politi",
+    Kind.TOT_COORDINATOR: "tot",
+    Kind.LOW_THRESHOLD_SERVICE: "lavterskel",
+    Kind.NGO_PROJECT: "ngo",
+    Kind.SHELTER: "krisesenter",
+    Kind.STREET_OUTREACH: "uteteam",
+    Kind.LAWYER: "advokat",
+    Kind.UDI: "udi",
+    Kind.NATIONAL_COORDINATION: "kom",
+}
+ROLE_SLUGS = {
+    Role.CASEWORKER: "saksbehandler",
+    Role.COORDINATOR: "koordinator",
+    Role.ORG_ADMIN: "admin",
+    Role.STATISTICIAN: "statistiker",
+    Role.SYSTEM_ADMIN: "systemadmin",
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    organisation: str
+    role: str
+    totp_secret: str
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    password: str
+    logins: list[DemoLogin]
+    organisations: int
+    users: int
+
+
+def _totp_secret(rng: random.Random) -> str:
+    return base64.b32encode(rng.randbytes(20)).decode("ascii")
+
+
+def _demo_password(rng: random.Random) -> str:
+    words = ["fjord", "vern", "trygg", "bro", "lys", "havn", "stien", "varde"]
+    return "-".join(rng.sample(words, 3)) + f"-{rng.randint(10, 99)}"
+
+
+class DemoSeeder:
+    def __init__(self, *, seed: int, scale: int) -> None:
+        self.rng = random.Random(seed)
+        self.scale = scale
+        self.password = _demo_password(self.rng)
+        self.password_hash = make_password(self.password)
+        self.logins: list[DemoLogin] = []
+        self.users = 0
+
+    def run(self) -> DemoResult:
+        with transaction.atomic():
+            cities = [self._municipality(number, name, police) for number, name, police in CITIES]
+            cities += [
+                self._municipality(f"9{i:03d}", f"Demokommune {i}", f"Demo politidistrikt {i % 12}")
+                for i in range(1, self.scale)
+            ]
+            organisations = 0
+            for index, municipality in enumerate(cities):
+                for kind, owner, pattern, roles in LOCAL_ORGANISATIONS:
+                    name = pattern.format(city=municipality.name, police=municipality.police_district)
+                    organisation = self._organisation(name, kind, owner, municipality)
+                    # Only the two real demo cities get printed log-ins; scaled ones grow volume.
+                    self._staff(organisation, roles, city_slug=municipality.name.lower(), printed=index < len(CITIES))
+                    organisations += 1
+            for kind, owner, name, roles in NATIONAL_ORGANISATIONS:
+                organisation = self._organisation(name, kind, owner, None)
+                self._staff(organisation, roles, city_slug="nasjonal", printed=True)
+                organisations += 1
+        return DemoResult(self.password, self.logins, organisations, self.users)
+
+    def _municipality(self, number: str, name: str, police: str) -> Municipality:
+        municipality, _ = Municipality.objects.update_or_create(
+            number=number, defaults={"name": name, "police_district": police}
+        )
+        return municipality
+
+    def _organisation(self, name: str, kind: str, owner: str, municipality: Municipality | None) -> Organisation:
+        organisation, _ = Organisation.objects.update_or_create(
+            name=name, municipality=municipality, defaults={"kind": kind, "owner_type": owner, "is_active": True}
+        )
+        return organisation
+
+    def _staff(self, organisation: Organisation, roles: list[str], *, city_slug: str, printed: bool) -> None:
+        for role in roles:
+            slug = city_slug.replace(" ", "")
+            email = f"{slug}.{SLUGS[Kind(organisation.kind)]}.{ROLE_SLUGS[Role(role)]}@{EMAIL_DOMAIN}"
+            secret = _totp_secret(self.rng)
+            user = self._user(email, secret, is_system_admin=role == Role.SYSTEM_ADMIN)
+            Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
+            self.users += 1
+            if printed:
+                self.logins.append(DemoLogin(email, organisation.name, Role(role).label, secret))
+
+    def _user(self, email: str, secret: str, *, is_system_admin: bool) -> User:
+        user, created = User.objects.update_or_create(
+            email=email,
+            defaults={
+                "first_name": self.rng.choice(FIRST_NAMES),
+                "last_name": self.rng.choice(LAST_NAMES),
+                "password": self.password_hash,
+                "is_staff": is_system_admin,
+                "is_superuser": is_system_admin,
+            },
+        )
+        if created:
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        Authenticator.objects.filter(user=user).delete()
+        TOTP.activate(user, secret)
+        RecoveryCodes.activate(user)
+        return user
+
+
+def seed_demo(*, seed: int = 2026, scale: int = 1) -> DemoResult:
+    return DemoSeeder(seed=seed, scale=scale).run()

@@ -1,0 +1,91 @@
+"""Who acts in which organisation, and what their role lets them do here.
+
+A user acts in one organisation at a time. The choice lives in the session
+and is re-checked against the database on every request, so a membership
+removed by an admin stops working at the user's next click.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from accounts.models import User
+from organisations.models import Membership
+
+SESSION_KEY = "vern_membership_id"
+
+View = Callable[..., HttpResponse]
+
+
+class MemberRequest(HttpRequest):
+    """The request a view behind `membership_required` receives."""
+
+    user: User
+    membership: Membership
+
+
+def active_membership_for(request: HttpRequest) -> Membership | None:
+    membership_id = request.session.get(SESSION_KEY)
+    if membership_id is None or not request.user.is_authenticated:
+        return None
+    membership = (
+        Membership.objects.select_related("organisation", "organisation__municipality")
+        .filter(pk=membership_id, user=request.user, organisation__is_active=True)
+        .first()
+    )
+    if membership is None:
+        del request.session[SESSION_KEY]
+    return membership
+
+
+def memberships_of(user: User) -> list[Membership]:
+    return list(
+        Membership.objects.select_related("organisation")
+        .filter(user=user, organisation__is_active=True)
+        .order_by("organisation__name")
+    )
+
+
+def membership_required(view: View) -> View:
+    """The user is logged in and acts in an organisation; otherwise send them to choose one."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.membership is None:
+            if not Membership.objects.filter(user=request.user, organisation__is_active=True).exists():
+                return render(request, "organisations/no_membership.html", status=403)
+            choose = reverse("organisations:choose")
+            return redirect(f"{choose}?{urlencode({'next': request.get_full_path()})}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def org_admin_required(view: View) -> View:
+    """Only organisation admins (and system admins) of the active organisation."""
+
+    @membership_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.membership.is_org_admin:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def get_member_for(request: MemberRequest, membership_id: int) -> Membership:
+    """A membership in the admin's own organisation; 404 for any other."""
+    return get_object_or_404(
+        Membership.objects.select_related("user"),
+        pk=membership_id,
+        organisation=request.membership.organisation,
+    )

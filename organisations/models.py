@@ -1,0 +1,111 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Municipality(models.Model):
+    """A Norwegian municipality (kommune), identified by its four-digit number.
+
+    Municipalities carry the duty to assist presumed victims (Social Services
+    Act § 1, see shared LAW.md) and configure their own chain of actors.
+    """
+
+    number = models.CharField(_("municipality number"), max_length=4, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    police_district = models.CharField(_("police district"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    """A state agency, municipal service or private organisation taking part in the chain.
+
+    The owner type decides the confidentiality regime that applies to it (public
+    bodies share under a legal basis, private bodies on consent).
+    """
+
+    class OwnerType(models.TextChoices):
+        STATE = "state", _("State")
+        MUNICIPAL = "municipal", _("Municipal")
+        PRIVATE = "private", _("Private")
+
+    class Kind(models.TextChoices):
+        NAV_OFFICE = "nav_office", _("NAV office")
+        CHILD_WELFARE = "child_welfare", _("Child welfare service")
+        CHILD_WELFARE_OUT_OF_HOURS = "child_welfare_out_of_hours", _("Out-of-hours child welfare service")
+        BUFETAT = "bufetat", _("Bufetat (state child welfare)")
+        POLICE_DISTRICT = "police_district", _("Police district")
+        UDI = "udi", _("Directorate of Immigration (UDI)")
+        NATIONAL_COORDINATION = "national_coordination", _("National coordination unit")
+        TOT_COORDINATOR = "tot_coordinator", _("TOT coordinator")
+        LOW_THRESHOLD_SERVICE = "low_threshold_service", _("Low-threshold service")
+        NGO_PROJECT = "ngo_project", _("NGO project")
+        SHELTER = "shelter", _("Shelter / ROSA")
+        STREET_OUTREACH = "street_outreach", _("Street outreach")
+        LAWYER = "lawyer", _("Lawyer")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    owner_type = models.CharField(_("owner type"), max_length=20, choices=OwnerType.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        help_text=_("Empty for national bodies."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "municipality"], name="unique_organisation_name_per_municipality"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in one organisation; a user acts in one membership at a time."""
+
+    class Role(models.TextChoices):
+        CASEWORKER = "caseworker", _("Caseworker")
+        COORDINATOR = "coordinator", _("Coordinator")
+        ORG_ADMIN = "org_admin", _("Organisation admin")
+        STATISTICIAN = "statistician", _("Statistician")
+        SYSTEM_ADMIN = "system_admin", _("System admin")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="unique_membership_per_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def is_org_admin(self) -> bool:
+        return self.role in (self.Role.ORG_ADMIN, self.Role.SYSTEM_ADMIN)

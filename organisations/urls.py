@@ -1,0 +1,11 @@
+from django.urls import path
+
+from organisations import views
+
+app_name = "organisations"
+urlpatterns = [
+    path("choose/", views.choose, name="choose"),
+    path("members/", views.members, name="members"),
+    path("members/<int:membership_id>/role/", views.change_role, name="change_role"),
+    path("members/<int:membership_id>/remove/", views.remove, name="remove"),
+]

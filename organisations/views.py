@@ -1,0 +1,86 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organisations import services
+from organisations.access import MemberRequest, get_member_for, memberships_of, org_admin_required
+from organisations.forms import AddMemberForm, ChangeRoleForm, ChooseOrganisationForm
+from organisations.models import Membership
+
+
+def _safe_next(request: HttpRequest, target: str | None) -> str:
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return "/"
+
+
+@login_required
+def choose(request: HttpRequest) -> HttpResponse:
+    memberships = memberships_of(request.user)
+    if not memberships:
+        return render(request, "organisations/no_membership.html", status=403)
+    form = ChooseOrganisationForm(
+        request.POST or None, memberships=memberships, initial={"next": request.GET.get("next", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        membership = form.chosen()
+        services.select_membership(request=request, membership=membership)
+        messages.success(request, _("You now act in %(organisation)s.") % {"organisation": membership.organisation})
+        return redirect(_safe_next(request, form.cleaned_data["next"]))
+    return render(request, "organisations/choose.html", {"form": form, "memberships": memberships})
+
+
+@org_admin_required
+def members(request: MemberRequest) -> HttpResponse:
+    organisation = request.membership.organisation
+    form = AddMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_member(request=request, organisation=organisation, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The member was added. New users receive an e-mail to choose a password."))
+            return redirect("organisations:members")
+    member_list = (
+        Membership.objects.select_related("user").filter(organisation=organisation).order_by("user__last_name")
+    )
+    rows = [(m, ChangeRoleForm(initial={"role": m.role}, prefix=f"m{m.pk}")) for m in member_list]
+    return render(
+        request, "organisations/members.html", {"form": form, "rows": rows, "organisation": organisation}
+    )
+
+
+@require_POST
+@org_admin_required
+def change_role(request: MemberRequest, membership_id: int) -> HttpResponse:
+    membership = get_member_for(request, membership_id)
+    form = ChangeRoleForm(request.POST, prefix=f"m{membership.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid role."))
+        return redirect("organisations:members")
+    try:
+        services.change_member_role(membership=membership, role=form.cleaned_data["role"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The role was changed."))
+    return redirect("organisations:members")
+
+
+@require_POST
+@org_admin_required
+def remove(request: MemberRequest, membership_id: int) -> HttpResponse:
+    membership = get_member_for(request, membership_id)
+    try:
+        services.remove_member(membership=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The member was removed from the organisation."))
+    return redirect("organisations:members")

@@ -1,0 +1,22 @@
+"""Settings for the test suite: production settings, minus what plain-HTTP test servers cannot do."""
+
+import os
+
+from django.core.management.utils import get_random_secret_key
+
+os.environ.setdefault("DJANGO_SECRET_KEY", get_random_secret_key())
+
+from vern.settings import *  # noqa: E402,F403
+
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_SECURE = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# Fast hashing: the tests exercise the log-in flow, not the hash's cost.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
