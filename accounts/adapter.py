@@ -1,8 +1,15 @@
 """django-allauth adapters: closed sign-up and mandatory TOTP."""
 
+import time
+from typing import Any
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest
 
 
@@ -10,6 +17,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Accounts are created by organisation admins (organisations.services.add_member).
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Do not ask for the password twice when a user enrols TOTP right after their first log-in."""
+        request = context.request
+        if app == "allauth.mfa" and request.user.is_authenticated and not is_mfa_enabled(request.user):
+            records = get_authentication_records(request, request.user)
+            if records and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT:
+                return False
+        return bool(super().is_reauthentication_required(app=app, **kwargs))
 
 
 class MFAAdapter(DefaultMFAAdapter):

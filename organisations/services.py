@@ -5,6 +5,7 @@ Views, commands and tests call these functions; none of them writes models direc
 
 from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -26,9 +27,11 @@ def select_membership(*, request: HttpRequest, membership: Membership) -> None:
 
 def send_set_password_email(*, request: HttpRequest, user: User) -> None:
     """Send the new user a one-time link to choose a password (django-allauth's reset flow)."""
-    form = ResetPasswordForm(data={"email": user.email})
-    if form.is_valid():
-        form.save(request)
+    # allauth builds the link from the request in its context; on_commit runs outside it.
+    with allauth_context.request_context(request):
+        form = ResetPasswordForm(data={"email": user.email})
+        if form.is_valid():
+            form.save(request)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ them explicitly with VERN_DEBUG=true.
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -200,16 +201,29 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = envstr(
-    "VERN_EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
-)
-EMAIL_HOST = envstr("VERN_EMAIL_HOST", "localhost")
-EMAIL_PORT = envint("VERN_EMAIL_PORT", 587)
-EMAIL_HOST_USER = envstr("VERN_EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = envsecret("VERN_EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = envbool("VERN_EMAIL_USE_TLS", True)
-EMAIL_FILE_PATH = envstr("VERN_EMAIL_FILE_PATH", str(LOCAL_DIR / "mail"))
+# E-mail goes through Django 6.1's MAILERS. Development prints mail to the console
+# (or a folder with VERN_EMAIL_BACKEND=file); production sends by SMTP.
+EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}
+_email_backend = envstr("VERN_EMAIL_BACKEND", "console" if DEBUG else "smtp")
+if _email_backend not in EMAIL_BACKENDS:
+    raise ImproperlyConfigured(f"VERN_EMAIL_BACKEND must be one of {', '.join(EMAIL_BACKENDS)}.")
+_email_options: dict[str, object] = {
+    "console": {},
+    "file": {"file_path": envstr("VERN_EMAIL_FILE_PATH", str(LOCAL_DIR / "mail"))},
+    "smtp": {
+        "host": envstr("VERN_EMAIL_HOST", "localhost"),
+        "port": envint("VERN_EMAIL_PORT", 587),
+        "username": envstr("VERN_EMAIL_HOST_USER", ""),
+        "password": envsecret("VERN_EMAIL_HOST_PASSWORD", ""),
+        "use_tls": envbool("VERN_EMAIL_USE_TLS", True),
+        "timeout": 20,
+    },
+}[_email_backend]
+MAILERS = {"default": {"BACKEND": EMAIL_BACKENDS[_email_backend], "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = envstr("VERN_DEFAULT_FROM_EMAIL", "Vern <noreply@vern.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

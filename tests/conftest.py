@@ -1,0 +1,63 @@
+"""The cast every test can use, named by what they are in the story.
+
+- `ngo_admin` administers the NGO project "Trygg havn" in Oslo; `ngo_worker` works there.
+- `nav_worker` is a caseworker at NAV Oslo and also a coordinator at the TOT team (two memberships).
+- `bergen_admin` administers an organisation in another city and must see nothing of Oslo's.
+- `unattached` has an account but no membership.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+
+from accounts.models import User
+from organisations.models import Membership, Organisation
+from tests.factories import MembershipFactory, MunicipalityFactory, OrganisationFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the
+# tests make there are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    cache.clear()
+
+
+@dataclass
+class Cast:
+    ngo: Organisation
+    nav: Organisation
+    tot: Organisation
+    bergen_org: Organisation
+    ngo_admin: User
+    ngo_worker: User
+    nav_worker: User
+    bergen_admin: User
+    unattached: User
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    oslo = MunicipalityFactory(number="0301", name="Oslo", police_district="Oslo politidistrikt")
+    bergen = MunicipalityFactory(number="4601", name="Bergen", police_district="Vest politidistrikt")
+    ngo = OrganisationFactory(name="Trygg havn Oslo", municipality=oslo)
+    nav = OrganisationFactory(
+        name="NAV Oslo", kind=Organisation.Kind.NAV_OFFICE, owner_type=Organisation.OwnerType.MUNICIPAL, municipality=oslo
+    )
+    tot = OrganisationFactory(
+        name="TOT Oslo",
+        kind=Organisation.Kind.TOT_COORDINATOR,
+        owner_type=Organisation.OwnerType.MUNICIPAL,
+        municipality=oslo,
+    )
+    bergen_org = OrganisationFactory(name="Trygg havn Bergen", municipality=bergen)
+    ngo_admin = MembershipFactory(organisation=ngo, role=Membership.Role.ORG_ADMIN, user__first_name="Kari").user
+    ngo_worker = MembershipFactory(organisation=ngo, role=Membership.Role.CASEWORKER, user__first_name="Ola").user
+    nav_worker = MembershipFactory(organisation=nav, role=Membership.Role.CASEWORKER, user__first_name="Ingrid").user
+    MembershipFactory(organisation=tot, user=nav_worker, role=Membership.Role.COORDINATOR)
+    bergen_admin = MembershipFactory(organisation=bergen_org, role=Membership.Role.ORG_ADMIN).user
+    unattached = UserFactory()
+    return Cast(ngo, nav, tot, bergen_org, ngo_admin, ngo_worker, nav_worker, bergen_admin, unattached)

@@ -1,0 +1,66 @@
+"""Factories for fictional test data. Every name and address here is invented."""
+
+import base64
+from typing import Any
+
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+
+from accounts.models import User
+from organisations.models import Membership, Municipality, Organisation
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory[Municipality]):
+    class Meta:
+        model = Municipality
+        django_get_or_create = ("number",)
+
+    number = factory.Sequence(lambda n: f"{9000 + n:04d}")
+    name = factory.Sequence(lambda n: f"Testkommune {n}")
+    police_district = "Test politidistrikt"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Testorganisasjon {n}")
+    kind = Organisation.Kind.NGO_PROJECT
+    owner_type = Organisation.OwnerType.PRIVATE
+    municipality = factory.SubFactory(MunicipalityFactory)
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
+    """A user with a password and, unless `totp=False`, an enrolled authenticator app."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@test.vern.invalid")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"Bruker{n}")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def totp(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+        if extracted is False:
+            self.totp_secret = None
+            return
+        self.totp_secret = base64.b32encode(f"secret-of-{self.email}"[:20].ljust(20, "x").encode()).decode()
+        TOTP.activate(self, self.totp_secret)
+        RecoveryCodes.activate(self)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.CASEWORKER
