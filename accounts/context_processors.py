@@ -1,12 +1,9 @@
-from django.conf import settings
 from django.http import HttpRequest
+
+from accounts.middleware import SESSION_ENDED_KEY
 
 
 def session_state(request: HttpRequest) -> dict[str, bool]:
-    """Tell the log-in page that the browser still held a session that has since ended."""
-    ended = (
-        not request.user.is_authenticated
-        and settings.SESSION_COOKIE_NAME in request.COOKIES
-        and request.session.is_empty()
-    )
-    return {"session_ended": ended}
+    """Tell the page (the log-in page, after the redirect) that the user's session had ended."""
+    session = getattr(request, "session", None)
+    return {"session_ended": bool(session is not None and session.pop(SESSION_ENDED_KEY, False))}

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -35,4 +36,27 @@ class RequireMFAMiddleware:
             elif not request.path.startswith(ALLOWED_PREFIXES):
                 messages.info(request, _("Vern requires two-factor authentication. Set it up to continue."))
                 return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+
+SESSION_ENDED_KEY = "vern_session_ended"
+
+
+class SessionEndedMiddleware:
+    """Remember, across the redirect to the log-in page, that the browser's session had ended.
+
+    A browser that still sends a session cookie whose session no longer exists
+    timed out (or was logged out everywhere); the log-in page then says so.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            and not request.user.is_authenticated
+            and request.session.is_empty()
+        ):
+            request.session[SESSION_ENDED_KEY] = True
         return self.get_response(request)

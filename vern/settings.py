@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.middleware.SessionEndedMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
     "organisations.middleware.ActiveMembershipMiddleware",
 ]
