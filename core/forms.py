@@ -15,10 +15,9 @@ class DesignsystemetBoundField(forms.BoundField):
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
         if not widget.is_hidden:
-            attrs["class"] = " ".join(filter(None, [attrs.get("class"), "ds-input"]))
+            attrs["class"] = f"{attrs.get('class', '')} ds-input".strip()
         if self.errors and self.auto_id:
-            described_by = [attrs.get("aria-describedby"), f"{self.auto_id}_error"]
-            attrs["aria-describedby"] = " ".join(filter(None, described_by))
+            attrs["aria-describedby"] = f"{attrs.get('aria-describedby', '')} {self.auto_id}_error".strip()
         return attrs
 
 

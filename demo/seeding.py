@@ -53,8 +53,13 @@ LOCAL_ORGANISATIONS = [
 ]
 NATIONAL_ORGANISATIONS = [
     (Kind.UDI, Owner.STATE, "Utlendingsdirektoratet (demo)", [Role.ORG_ADMIN, Role.CASEWORKER]),
-    (Kind.NATIONAL_COORDINATION, Owner.STATE, "Nasjonal koordineringsenhet (demo)", [Role.ORG_ADMIN, Role.STATISTICIAN, Role.SYSTEM_ADMIN]),
-]  # fmt: skip
+    (
+        Kind.NATIONAL_COORDINATION,
+        Owner.STATE,
+        "Nasjonal koordineringsenhet (demo)",
+        [Role.ORG_ADMIN, Role.STATISTICIAN, Role.SYSTEM_ADMIN],
+    ),
+]
 
 SLUGS = {
     Kind.NAV_OFFICE: "nav",
@@ -147,16 +152,16 @@ class DemoSeeder:
         )
         return organisation
 
-    def _staff(self, organisation: Organisation, roles: list[str], *, city_slug: str, printed: bool) -> None:
+    def _staff(self, organisation: Organisation, roles: list[Role], *, city_slug: str, printed: bool) -> None:
         for role in roles:
             slug = city_slug.replace(" ", "")
-            email = f"{slug}.{SLUGS[Kind(organisation.kind)]}.{ROLE_SLUGS[Role(role)]}@{EMAIL_DOMAIN}"
+            email = f"{slug}.{SLUGS[Kind(organisation.kind)]}.{ROLE_SLUGS[role]}@{EMAIL_DOMAIN}"
             secret = _totp_secret(self.rng)
             user = self._user(email, secret, is_system_admin=role == Role.SYSTEM_ADMIN)
             Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
             self.users += 1
             if printed:
-                self.logins.append(DemoLogin(email, organisation.name, Role(role).label, secret))
+                self.logins.append(DemoLogin(email, organisation.name, str(role.label), secret))
 
     def _user(self, email: str, secret: str, *, is_system_admin: bool) -> User:
         user, created = User.objects.update_or_create(

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.models import User
+from core.http import AuthenticatedRequest
 from organisations.models import Membership
 
 SESSION_KEY = "vern_membership_id"
@@ -24,10 +25,9 @@ SESSION_KEY = "vern_membership_id"
 View = Callable[..., HttpResponse]
 
 
-class MemberRequest(HttpRequest):
+class MemberRequest(AuthenticatedRequest):
     """The request a view behind `membership_required` receives."""
 
-    user: User
     membership: Membership
 
 
@@ -37,7 +37,7 @@ def active_membership_for(request: HttpRequest) -> Membership | None:
         return None
     membership = (
         Membership.objects.select_related("organisation", "organisation__municipality")
-        .filter(pk=membership_id, user=request.user, organisation__is_active=True)
+        .filter(pk=membership_id, user_id=request.user.pk, organisation__is_active=True)
         .first()
     )
     if membership is None:
@@ -58,7 +58,7 @@ def membership_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: MemberRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.membership is None:
             if not Membership.objects.filter(user=request.user, organisation__is_active=True).exists():
                 return render(request, "organisations/no_membership.html", status=403)
@@ -74,7 +74,7 @@ def org_admin_required(view: View) -> View:
 
     @membership_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: MemberRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.membership.is_org_admin:
             raise PermissionDenied
         return view(request, *args, **kwargs)

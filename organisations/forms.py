@@ -8,7 +8,10 @@ ASSIGNABLE_ROLES = [(value, label) for value, label in Membership.Role.choices i
 
 class ChooseOrganisationForm(forms.Form):
     membership = forms.TypedChoiceField(
-        label=_("Organisation"), coerce=int, widget=forms.RadioSelect, error_messages={"required": _("Choose an organisation.")}
+        label=_("Organisation"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose an organisation.")},
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 

@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.http import AuthenticatedRequest
 from organisations import services
 from organisations.access import MemberRequest, get_member_for, memberships_of, org_admin_required
 from organisations.forms import AddMemberForm, ChangeRoleForm, ChooseOrganisationForm
@@ -20,7 +21,7 @@ def _safe_next(request: HttpRequest, target: str | None) -> str:
 
 
 @login_required
-def choose(request: HttpRequest) -> HttpResponse:
+def choose(request: AuthenticatedRequest) -> HttpResponse:
     memberships = memberships_of(request.user)
     if not memberships:
         return render(request, "organisations/no_membership.html", status=403)
@@ -51,9 +52,7 @@ def members(request: MemberRequest) -> HttpResponse:
         Membership.objects.select_related("user").filter(organisation=organisation).order_by("user__last_name")
     )
     rows = [(m, ChangeRoleForm(initial={"role": m.role}, prefix=f"m{m.pk}")) for m in member_list]
-    return render(
-        request, "organisations/members.html", {"form": form, "rows": rows, "organisation": organisation}
-    )
+    return render(request, "organisations/members.html", {"form": form, "rows": rows, "organisation": organisation})
 
 
 @require_POST

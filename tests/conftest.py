@@ -41,23 +41,30 @@ class Cast:
 
 @pytest.fixture
 def cast(db: None) -> Cast:
-    oslo = MunicipalityFactory(number="0301", name="Oslo", police_district="Oslo politidistrikt")
-    bergen = MunicipalityFactory(number="4601", name="Bergen", police_district="Vest politidistrikt")
-    ngo = OrganisationFactory(name="Trygg havn Oslo", municipality=oslo)
-    nav = OrganisationFactory(
-        name="NAV Oslo", kind=Organisation.Kind.NAV_OFFICE, owner_type=Organisation.OwnerType.MUNICIPAL, municipality=oslo
+    oslo = MunicipalityFactory.create(number="0301", name="Oslo", police_district="Oslo politidistrikt")
+    bergen = MunicipalityFactory.create(number="4601", name="Bergen", police_district="Vest politidistrikt")
+    ngo = OrganisationFactory.create(name="Trygg havn Oslo", municipality=oslo)
+    nav = OrganisationFactory.create(
+        name="NAV Oslo",
+        kind=Organisation.Kind.NAV_OFFICE,
+        owner_type=Organisation.OwnerType.MUNICIPAL,
+        municipality=oslo,
     )
-    tot = OrganisationFactory(
+    tot = OrganisationFactory.create(
         name="TOT Oslo",
         kind=Organisation.Kind.TOT_COORDINATOR,
         owner_type=Organisation.OwnerType.MUNICIPAL,
         municipality=oslo,
     )
-    bergen_org = OrganisationFactory(name="Trygg havn Bergen", municipality=bergen)
-    ngo_admin = MembershipFactory(organisation=ngo, role=Membership.Role.ORG_ADMIN, user__first_name="Kari").user
-    ngo_worker = MembershipFactory(organisation=ngo, role=Membership.Role.CASEWORKER, user__first_name="Ola").user
-    nav_worker = MembershipFactory(organisation=nav, role=Membership.Role.CASEWORKER, user__first_name="Ingrid").user
-    MembershipFactory(organisation=tot, user=nav_worker, role=Membership.Role.COORDINATOR)
-    bergen_admin = MembershipFactory(organisation=bergen_org, role=Membership.Role.ORG_ADMIN).user
-    unattached = UserFactory()
+    bergen_org = OrganisationFactory.create(name="Trygg havn Bergen", municipality=bergen)
+    ngo_admin = MembershipFactory.create(organisation=ngo, role=Membership.Role.ORG_ADMIN, user__first_name="Kari").user
+    ngo_worker = MembershipFactory.create(
+        organisation=ngo, role=Membership.Role.CASEWORKER, user__first_name="Ola"
+    ).user
+    nav_worker = MembershipFactory.create(
+        organisation=nav, role=Membership.Role.CASEWORKER, user__first_name="Ingrid"
+    ).user
+    MembershipFactory.create(organisation=tot, user=nav_worker, role=Membership.Role.COORDINATOR)
+    bergen_admin = MembershipFactory.create(organisation=bergen_org, role=Membership.Role.ORG_ADMIN).user
+    unattached = UserFactory.create()
     return Cast(ngo, nav, tot, bergen_org, ngo_admin, ngo_worker, nav_worker, bergen_admin, unattached)

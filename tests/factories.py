@@ -9,9 +9,19 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 
 from accounts.models import User
+from accounts.totp import totp_code
 from organisations.models import Membership, Municipality, Organisation
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def totp_secret_of(user: User) -> str:
+    """The authenticator secret UserFactory enrolled for this user."""
+    return base64.b32encode(f"secret-of-{user.email}"[:20].ljust(20, "x").encode()).decode()
+
+
+def current_code_of(user: User) -> str:
+    return totp_code(totp_secret_of(user))
 
 
 class MunicipalityFactory(factory.django.DjangoModelFactory[Municipality]):
@@ -49,12 +59,9 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     @factory.post_generation
     def totp(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
-        if extracted is False:
-            self.totp_secret = None
-            return
-        self.totp_secret = base64.b32encode(f"secret-of-{self.email}"[:20].ljust(20, "x").encode()).decode()
-        TOTP.activate(self, self.totp_secret)
-        RecoveryCodes.activate(self)
+        if extracted is not False:
+            TOTP.activate(self, totp_secret_of(self))  # type: ignore[arg-type]
+            RecoveryCodes.activate(self)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory[Membership]):

@@ -4,9 +4,9 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import User
@@ -138,7 +138,7 @@ def test_it_keeps_the_last_admin(cast: Cast) -> None:
         services.remove_member(membership=membership)
     with pytest.raises(ValidationError):
         services.change_member_role(membership=membership, role=Membership.Role.CASEWORKER)
-    MembershipFactory(organisation=cast.ngo, role=Membership.Role.ORG_ADMIN)
+    MembershipFactory.create(organisation=cast.ngo, role=Membership.Role.ORG_ADMIN)
     services.change_member_role(membership=membership, role=Membership.Role.CASEWORKER)
 
 
@@ -160,11 +160,11 @@ def test_member_list_has_a_constant_number_of_queries(cast: Cast) -> None:
     client = client_acting_in(cast.ngo_admin, cast.ngo)
     client.get(reverse("organisations:members"))  # warm the session
     for _ in range(10):
-        MembershipFactory(organisation=cast.ngo)
+        MembershipFactory.create(organisation=cast.ngo)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("organisations:members"))
     for _ in range(20):
-        MembershipFactory(organisation=cast.ngo)
+        MembershipFactory.create(organisation=cast.ngo)
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("organisations:members"))
     assert len(many) == len(few)

@@ -5,6 +5,7 @@ them explicitly with VERN_DEBUG=true.
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -212,18 +213,18 @@ EMAIL_BACKENDS = {
 _email_backend = envstr("VERN_EMAIL_BACKEND", "console" if DEBUG else "smtp")
 if _email_backend not in EMAIL_BACKENDS:
     raise ImproperlyConfigured(f"VERN_EMAIL_BACKEND must be one of {', '.join(EMAIL_BACKENDS)}.")
-_email_options: dict[str, object] = {
-    "console": {},
-    "file": {"file_path": envstr("VERN_EMAIL_FILE_PATH", str(LOCAL_DIR / "mail"))},
-    "smtp": {
+_email_options: dict[str, Any] = {}
+if _email_backend == "file":
+    _email_options = {"file_path": envstr("VERN_EMAIL_FILE_PATH", str(LOCAL_DIR / "mail"))}
+elif _email_backend == "smtp":
+    _email_options = {
         "host": envstr("VERN_EMAIL_HOST", "localhost"),
         "port": envint("VERN_EMAIL_PORT", 587),
         "username": envstr("VERN_EMAIL_HOST_USER", ""),
         "password": envsecret("VERN_EMAIL_HOST_PASSWORD", ""),
         "use_tls": envbool("VERN_EMAIL_USE_TLS", True),
         "timeout": 20,
-    },
-}[_email_backend]
+    }
 MAILERS = {"default": {"BACKEND": EMAIL_BACKENDS[_email_backend], "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = envstr("VERN_DEFAULT_FROM_EMAIL", "Vern <noreply@vern.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -6,7 +6,7 @@ from django.core.management.utils import get_random_secret_key
 
 os.environ.setdefault("DJANGO_SECRET_KEY", get_random_secret_key())
 
-from vern.settings import *  # noqa: E402,F403
+from vern.settings import *  # noqa: F403
 
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
@@ -23,6 +23,6 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 # A per-process cache the tests can clear; the live server thread shares it.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Static files come from the finders (static/dist is built by `make test`); no collectstatic.
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

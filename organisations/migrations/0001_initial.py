@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,56 +14,128 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=4, unique=True, verbose_name='municipality number')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('police_district', models.CharField(blank=True, max_length=100, verbose_name='police district')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=4, unique=True, verbose_name="municipality number")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("police_district", models.CharField(blank=True, max_length=100, verbose_name="police district")),
             ],
             options={
-                'verbose_name': 'municipality',
-                'verbose_name_plural': 'municipalities',
-                'ordering': ['name'],
+                "verbose_name": "municipality",
+                "verbose_name_plural": "municipalities",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('nav_office', 'NAV office'), ('child_welfare', 'Child welfare service'), ('child_welfare_out_of_hours', 'Out-of-hours child welfare service'), ('bufetat', 'Bufetat (state child welfare)'), ('police_district', 'Police district'), ('udi', 'Directorate of Immigration (UDI)'), ('national_coordination', 'National coordination unit'), ('tot_coordinator', 'TOT coordinator'), ('low_threshold_service', 'Low-threshold service'), ('ngo_project', 'NGO project'), ('shelter', 'Shelter / ROSA'), ('street_outreach', 'Street outreach'), ('lawyer', 'Lawyer')], max_length=40, verbose_name='kind')),
-                ('owner_type', models.CharField(choices=[('state', 'State'), ('municipal', 'Municipal'), ('private', 'Private')], max_length=20, verbose_name='owner type')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('municipality', models.ForeignKey(blank=True, help_text='Empty for national bodies.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='organisations.municipality', verbose_name='municipality')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("nav_office", "NAV office"),
+                            ("child_welfare", "Child welfare service"),
+                            ("child_welfare_out_of_hours", "Out-of-hours child welfare service"),
+                            ("bufetat", "Bufetat (state child welfare)"),
+                            ("police_district", "Police district"),
+                            ("udi", "Directorate of Immigration (UDI)"),
+                            ("national_coordination", "National coordination unit"),
+                            ("tot_coordinator", "TOT coordinator"),
+                            ("low_threshold_service", "Low-threshold service"),
+                            ("ngo_project", "NGO project"),
+                            ("shelter", "Shelter / ROSA"),
+                            ("street_outreach", "Street outreach"),
+                            ("lawyer", "Lawyer"),
+                        ],
+                        max_length=40,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "owner_type",
+                    models.CharField(
+                        choices=[("state", "State"), ("municipal", "Municipal"), ("private", "Private")],
+                        max_length=20,
+                        verbose_name="owner type",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for national bodies.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisations",
+                        to="organisations.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('caseworker', 'Caseworker'), ('coordinator', 'Coordinator'), ('org_admin', 'Organisation admin'), ('statistician', 'Statistician'), ('system_admin', 'System admin')], max_length=20, verbose_name='role')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='organisations.organisation', verbose_name='organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("caseworker", "Caseworker"),
+                            ("coordinator", "Coordinator"),
+                            ("org_admin", "Organisation admin"),
+                            ("statistician", "Statistician"),
+                            ("system_admin", "System admin"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="organisations.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'ordering': ['organisation__name'],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "ordering": ["organisation__name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(fields=('name', 'municipality'), name='unique_organisation_name_per_municipality'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                fields=("name", "municipality"), name="unique_organisation_name_per_municipality"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'organisation'), name='unique_membership_per_organisation'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "organisation"), name="unique_membership_per_organisation"
+            ),
         ),
     ]

@@ -40,7 +40,7 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 
 @pytest.fixture
-def console_errors(page: Page) -> Iterator[list[str]]:
+def console_errors(page: Page) -> list[str]:
     errors: list[str] = []
 
     def collect(message: ConsoleMessage) -> None:
@@ -48,7 +48,7 @@ def console_errors(page: Page) -> Iterator[list[str]]:
             errors.append(message.text)
 
     page.on("console", collect)
-    yield errors
+    return errors
 
 
 @pytest.fixture
@@ -78,7 +78,8 @@ class Vern:
             "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
         )
         violations = [
-            f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})" for v in result["violations"]
+            f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+            for v in result["violations"]
         ]
         assert not violations, f"{self.page.url}: " + "; ".join(violations)
 

@@ -1,0 +1,99 @@
+"""Every Vern URL × every kind of user: nobody reaches what their role does not allow.
+
+The URL list is read from the URL configuration, so a new view fails this test
+until its access policy is declared in POLICY below.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from organisations.models import Membership
+from tests.conftest import Cast
+from tests.helpers import client_acting_in
+
+# allauth, the admin and i18n bring their own guards (the admin's log-in goes
+# through Vern's MFA log-in, see vern/urls.py); every other URL is Vern's own.
+FOREIGN_PREFIXES = ("accounts/", "system-admin/", "i18n/")
+
+PUBLIC, LOGGED_IN, MEMBER, ORG_ADMIN = "public", "logged_in", "member", "org_admin"
+POLICY = {
+    "healthz": PUBLIC,
+    "home": MEMBER,
+    "accounts:security": LOGGED_IN,
+    "accounts:log_out_everywhere": LOGGED_IN,
+    "organisations:choose": LOGGED_IN,
+    "organisations:members": ORG_ADMIN,
+    "organisations:change_role": ORG_ADMIN,
+    "organisations:remove": ORG_ADMIN,
+}
+ACTORS = ["anonymous", "unattached", "caseworker", "org_admin", "other_org_admin"]
+
+
+def own_url_names() -> Iterator[str]:
+    def walk(patterns: list[URLPattern | URLResolver], namespace: str | None, prefix: str) -> Iterator[str]:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if route.startswith(FOREIGN_PREFIXES):
+                continue
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, pattern.namespace or namespace, route)
+            elif pattern.name:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+    yield from walk(get_resolver().url_patterns, None, "")
+
+
+def test_every_own_url_has_a_declared_policy() -> None:
+    assert set(own_url_names()) == set(POLICY)
+
+
+def url_for(name: str, cast: Cast) -> str:
+    if name in ("organisations:change_role", "organisations:remove"):
+        return reverse(name, args=[cast.ngo_worker.memberships.get(organisation=cast.ngo).pk])
+    return reverse(name)
+
+
+def client_for(actor: str, cast: Cast) -> Client:
+    return {
+        "anonymous": Client,
+        "unattached": lambda: client_acting_in(cast.unattached),
+        "caseworker": lambda: client_acting_in(cast.ngo_worker, cast.ngo),
+        "org_admin": lambda: client_acting_in(cast.ngo_admin, cast.ngo),
+        "other_org_admin": lambda: client_acting_in(cast.bergen_admin, cast.bergen_org),
+    }[actor]()
+
+
+def expected_statuses(policy: str, actor: str) -> set[int]:
+    allowed = {200, 302}
+    if policy == PUBLIC:
+        return allowed
+    if actor == "anonymous":
+        return {302}  # to the log-in page (checked below)
+    if policy == LOGGED_IN:
+        return allowed | ({403} if actor == "unattached" else set())
+    if actor == "unattached":
+        return {403}
+    if policy == MEMBER:
+        return allowed
+    # ORG_ADMIN: a caseworker is refused; another organisation's admin does not find the object.
+    return {"caseworker": {403}, "org_admin": allowed, "other_org_admin": {200, 404}}[actor]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("name", sorted(POLICY))
+def test_access(name: str, actor: str, cast: Cast) -> None:
+    url = url_for(name, cast)
+    client = client_for(actor, cast)
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url)
+    assert response.status_code in expected_statuses(POLICY[name], actor), (name, actor, response.status_code)
+    if actor == "anonymous" and POLICY[name] != PUBLIC:
+        assert response["Location"].startswith("/accounts/login/")
+    if actor == "other_org_admin" and name in ("organisations:change_role", "organisations:remove"):
+        assert response.status_code == 404
+        assert Membership.objects.filter(user=cast.ngo_worker, organisation=cast.ngo, role="caseworker").exists()
