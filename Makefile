@@ -36,7 +36,7 @@ static/dist/vern.css: node_modules/.installed frontend/vern.css frontend/vern.js
 	node frontend/build.mjs
 
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(BIN)/.installed
-	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v0
+	VERN_DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v0
 
 .local/secret_key:
 	@mkdir -p .local

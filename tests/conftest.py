@@ -21,6 +21,12 @@ from tests.factories import MembershipFactory, MunicipalityFactory, Organisation
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_report_header() -> str:
+    from django.db import connection
+
+    return f"database: {connection.vendor} ({connection.settings_dict['NAME']})"
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()
