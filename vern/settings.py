@@ -4,6 +4,7 @@ Defaults are the safe production ones; development and the demo opt out of
 them explicitly with VERN_DEBUG=true.
 """
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,8 @@ TEMPLATES = [
 FORM_RENDERER = "core.forms.DesignsystemetFormRenderer"
 
 # SQLite is the embedded default; production sets DATABASE_URL to PostgreSQL.
+if "DATABASE_URL" not in os.environ:
+    LOCAL_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{LOCAL_DIR / 'vern.sqlite3'}"),
