@@ -8,7 +8,8 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.14 python3 $$HOME/.pyen
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
-DEMO_ENV := VERN_DEBUG=true VERN_DEMO=true DJANGO_SECRET_KEY_FILE=.local/secret_key
+DEMO_ENV := VERN_DEBUG=true VERN_DEMO=true DJANGO_SECRET_KEY_FILE=.local/secret_key \
+	VERN_ENCRYPTION_KEYS_FILE=.local/encryption_keys VERN_BLIND_INDEX_KEY_FILE=.local/blind_index_key
 
 .PHONY: help demo test check lint format typecheck migrations messages lock totp clean
 
@@ -38,14 +39,25 @@ static/dist/vern.css: node_modules/.installed frontend/vern.css frontend/vern.js
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(BIN)/.installed
 	VERN_DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v0
 
+# The demo's own secrets, made once on this machine and never committed.
 .local/secret_key:
 	@mkdir -p .local
 	@$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
 	@chmod 600 $@
 
+.local/encryption_keys:
+	@mkdir -p .local
+	@$(BIN)/python -c 'import base64, os; print("demo1:" + base64.urlsafe_b64encode(os.urandom(32)).decode())' > $@
+	@chmod 600 $@
+
+.local/blind_index_key:
+	@mkdir -p .local
+	@$(BIN)/python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > $@
+	@chmod 600 $@
+
 build: $(BIN)/.installed static/dist/vern.css locale/nb/LC_MESSAGES/django.mo
 
-demo: build .local/secret_key
+demo: build .local/secret_key .local/encryption_keys .local/blind_index_key
 	$(DEMO_ENV) $(MANAGE) migrate --noinput -v0
 	$(DEMO_ENV) $(MANAGE) createcachetable
 	$(DEMO_ENV) $(MANAGE) seed_demo
@@ -53,7 +65,7 @@ demo: build .local/secret_key
 	@echo "Vern runs at http://127.0.0.1:8000  (stop with Ctrl+C)"
 	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
-totp: $(BIN)/.installed
+totp: $(BIN)/.installed .local/secret_key .local/encryption_keys .local/blind_index_key
 	@$(DEMO_ENV) $(MANAGE) totp_code "$(EMAIL)"
 
 test: build

@@ -34,8 +34,8 @@ LAST_NAMES = [
     "Jensen", "Karlsen", "Berg", "Haugen", "Hagen", "Dahl", "Lunde", "Solberg", "Moe", "Strand",
 ]  # fmt: skip
 
-# (municipality number, name, police district)
-CITIES = [("0301", "Oslo", "Oslo politidistrikt"), ("4601", "Bergen", "Vest politidistrikt")]
+# (municipality number, name, case code prefix, police district)
+CITIES = [("0301", "Oslo", "OSL", "Oslo politidistrikt"), ("4601", "Bergen", "BGO", "Vest politidistrikt")]
 
 # Local organisations each demo city has: (kind, owner, name pattern, roles of its users)
 LOCAL_ORGANISATIONS = [
@@ -121,9 +121,9 @@ class DemoSeeder:
 
     def run(self) -> DemoResult:
         with transaction.atomic():
-            cities = [self._municipality(number, name, police) for number, name, police in CITIES]
+            cities = [self._municipality(number, name, prefix, police) for number, name, prefix, police in CITIES]
             cities += [
-                self._municipality(f"9{i:03d}", f"Demokommune {i}", f"Demo politidistrikt {i % 12}")
+                self._municipality(f"9{i:03d}", f"Demokommune {i}", f"D{i:02d}", f"Demo politidistrikt {i % 12}")
                 for i in range(1, self.scale)
             ]
             organisations = 0
@@ -140,9 +140,9 @@ class DemoSeeder:
                 organisations += 1
         return DemoResult(self.password, self.logins, organisations, self.users)
 
-    def _municipality(self, number: str, name: str, police: str) -> Municipality:
+    def _municipality(self, number: str, name: str, prefix: str, police: str) -> Municipality:
         municipality, _ = Municipality.objects.update_or_create(
-            number=number, defaults={"name": name, "police_district": police}
+            number=number, defaults={"name": name, "case_prefix": prefix, "police_district": police}
         )
         return municipality
 

@@ -12,6 +12,9 @@ class Municipality(models.Model):
 
     number = models.CharField(_("municipality number"), max_length=4, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    case_prefix = models.CharField(
+        _("case code prefix"), max_length=3, unique=True, help_text=_("Three letters that start case codes, e.g. OSL.")
+    )
     police_district = models.CharField(_("police district"), max_length=100, blank=True)
 
     class Meta:

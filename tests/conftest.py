@@ -47,8 +47,12 @@ class Cast:
 
 @pytest.fixture
 def cast(db: None) -> Cast:
-    oslo = MunicipalityFactory.create(number="0301", name="Oslo", police_district="Oslo politidistrikt")
-    bergen = MunicipalityFactory.create(number="4601", name="Bergen", police_district="Vest politidistrikt")
+    oslo = MunicipalityFactory.create(
+        number="0301", name="Oslo", case_prefix="OSL", police_district="Oslo politidistrikt"
+    )
+    bergen = MunicipalityFactory.create(
+        number="4601", name="Bergen", case_prefix="BGO", police_district="Vest politidistrikt"
+    )
     ngo = OrganisationFactory.create(name="Trygg havn Oslo", municipality=oslo)
     nav = OrganisationFactory.create(
         name="NAV Oslo",

@@ -31,6 +31,7 @@ class MunicipalityFactory(factory.django.DjangoModelFactory[Municipality]):
 
     number = factory.Sequence(lambda n: f"{9000 + n:04d}")
     name = factory.Sequence(lambda n: f"Testkommune {n}")
+    case_prefix = factory.Sequence(lambda n: f"T{n % 100:02d}")
     police_district = "Test politidistrikt"
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
+from core.crypto import new_key_spec
 from vern import env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,8 @@ def run_manage(*args: str, extra_env: dict[str, str]) -> subprocess.CompletedPro
 PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "a" * 20 + "b" * 20 + "c-d_e!f@g#h$i%j^k&l*m(n)o" * 2,
     "VERN_ALLOWED_HOSTS": "vern.example.no",
+    "VERN_ENCRYPTION_KEYS": new_key_spec("prod1"),
+    "VERN_BLIND_INDEX_KEY": new_key_spec("x").split(":")[1],
 }
 
 
@@ -39,9 +42,17 @@ def test_it_reports_no_deploy_warnings_with_production_settings() -> None:
 
 
 def test_it_refuses_to_start_in_production_without_a_secret_key() -> None:
-    result = run_manage("check", extra_env={"VERN_ALLOWED_HOSTS": "vern.example.no"})
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_SECRET_KEY"}
+    result = run_manage("check", extra_env=env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_it_refuses_to_start_in_production_without_encryption_keys() -> None:
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "VERN_ENCRYPTION_KEYS"}
+    result = run_manage("check", extra_env=env)
+    assert result.returncode != 0
+    assert "VERN_ENCRYPTION_KEYS" in result.stderr
 
 
 def test_it_reads_the_secret_key_from_a_file(tmp_path: Path) -> None:
@@ -52,7 +63,7 @@ def test_it_reads_the_secret_key_from_a_file(tmp_path: Path) -> None:
         "--deploy",
         "--fail-level",
         "WARNING",
-        extra_env={"DJANGO_SECRET_KEY_FILE": str(secret_file), "VERN_ALLOWED_HOSTS": "vern.example.no"},
+        extra_env={**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "", "DJANGO_SECRET_KEY_FILE": str(secret_file)},
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -4,7 +4,9 @@ Defaults are the safe production ones; development and the demo opt out of
 them explicitly with VERN_DEBUG=true.
 """
 
+import base64
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from vern.env import envbool, envint, envlist, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _random_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
 LOCAL_DIR = BASE_DIR / ".local"
 
 DEBUG = envbool("VERN_DEBUG", False)
@@ -25,6 +33,13 @@ DEMO_MODE = DEBUG and envbool("VERN_DEMO", False)
 
 # In development a random per-process key is acceptable; production must provide one.
 SECRET_KEY = envsecret("DJANGO_SECRET_KEY", get_random_secret_key() if DEBUG else None)
+
+# Keys for identifying data at rest (core/crypto.py): `id:base64,id:base64`, the first
+# active. Keep them apart from the database and its backups. Development without
+# keys gets random per-process keys, so its encrypted data lives only as long as the
+# process; `make demo` keeps its keys in .local/.
+VERN_ENCRYPTION_KEYS = envsecret("VERN_ENCRYPTION_KEYS", f"dev:{_random_key()}" if DEBUG else None)
+VERN_BLIND_INDEX_KEY = envsecret("VERN_BLIND_INDEX_KEY", _random_key() if DEBUG else None)
 ALLOWED_HOSTS = envlist("VERN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("VERN_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = envstr("VERN_SITE_URL", "http://127.0.0.1:8000")
@@ -44,6 +59,9 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "organisations",
+    "cases",
+    "sharing",
+    "audit",
     "demo",
 ]
 
@@ -145,6 +163,8 @@ ACCOUNT_RATE_LIMITS = {
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Vern"
+# One 30-second step either way: a code typed as it changes still works (RFC 6238 § 5.2).
+MFA_TOTP_TOLERANCE = 1
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # Sessions end after inactivity (sliding window) and when the browser closes.

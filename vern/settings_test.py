@@ -1,10 +1,15 @@
 """Settings for the test suite: production settings, minus what plain-HTTP test servers cannot do."""
 
+import base64
 import os
+import secrets
 
 from django.core.management.utils import get_random_secret_key
 
 os.environ.setdefault("DJANGO_SECRET_KEY", get_random_secret_key())
+# Random keys per test run: a test can never depend on a key in the repository.
+os.environ.setdefault("VERN_ENCRYPTION_KEYS", f"t1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}")
+os.environ.setdefault("VERN_BLIND_INDEX_KEY", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
 
 from vern.settings import *  # noqa: F403
 

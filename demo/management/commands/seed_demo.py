@@ -8,12 +8,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2026, help="Random seed; the same seed gives the same data.")
-        parser.add_argument("--scale", type=int, default=1, help="1 = Oslo and Bergen; N adds N-1 demo municipalities.")
+        parser.add_argument(
+            "--scale", type=int, default=1, help="1 = Oslo and Bergen; N adds N-1 demo municipalities (at most 100)."
+        )
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo log-ins.")
 
     def handle(self, *args: object, seed: int, scale: int, quiet_logins: bool, **options: object) -> None:
-        if scale < 1:
-            raise CommandError("--scale must be 1 or more.")
+        if not 1 <= scale <= 100:
+            raise CommandError("--scale must be between 1 and 100.")
         result = seed_demo(seed=seed, scale=scale)
         self.stdout.write(f"Demo data: {result.organisations} organisations, {result.users} users.")
         if quiet_logins:

@@ -1,0 +1,161 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Municipality, Organisation
+
+
+class FieldGroup(models.TextChoices):
+    """The parts of a case's personal data that are shared, and logged, separately."""
+
+    IDENTITY = "identity", _("Identity")
+    CONTACT = "contact", _("Contact and whereabouts")
+    HEALTH = "health", _("Health")
+    IMMIGRATION = "immigration", _("Immigration")
+    CRIMINAL_CASE = "criminal_case", _("Criminal case")
+    FAMILY = "family", _("Family")
+
+
+class CaseSequence(models.Model):
+    """The last case number used per municipality prefix and year (OSL-2026-0042)."""
+
+    prefix = models.CharField(max_length=3)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="unique_case_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_number}"
+
+
+class Case(models.Model):
+    """One presumed victim's case, owned by one organisation and shared with others.
+
+    Everywhere outside the case itself the person is known by the pseudonym code
+    only. Identifying data lives encrypted in FieldGroupRecord; exact-match
+    search uses the keyed blind indexes below (core.crypto.blind_index).
+    """
+
+    code = models.CharField(_("case code"), max_length=20, unique=True)
+    owner = models.ForeignKey(
+        Organisation, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_cases"
+    )
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="cases"
+    )
+    is_protected = models.BooleanField(
+        _("protected (high threat)"),
+        default=False,
+        help_text=_("Only named users may open a protected case; others must break the glass."),
+    )
+    protective_placement_by = models.ForeignKey(
+        Organisation,
+        verbose_name=_("child welfare service responsible for a protective placement"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="protective_placements",
+        help_text=_("While set, the child's whereabouts are visible to this child welfare service alone."),
+    )
+    version = models.PositiveIntegerField(default=1)
+    name_index = models.CharField(max_length=64, blank=True, db_index=True)
+    birth_date_index = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="case_owner_recent")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CaseAssignment(models.Model):
+    """A member assigned to work on a case; caseworkers see the cases they are assigned to."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_assignments")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user", "organisation"], name="unique_case_assignment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} – {self.user}"
+
+
+class ProtectedCaseAccess(models.Model):
+    """A user named to open a protected case without breaking the glass."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="protected_access")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="unique_protected_access")]
+
+    def __str__(self) -> str:
+        return f"{self.case} – {self.user}"
+
+
+class FieldGroupRecord(models.Model):
+    """One field group of a case, encrypted (core.crypto) with the case and group as associated data."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="field_groups")
+    group = models.CharField(max_length=20, choices=FieldGroup.choices)
+    ciphertext = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "group"], name="unique_field_group_per_case")]
+
+    def __str__(self) -> str:
+        return f"{self.case} – {self.group}"
+
+    @property
+    def associated_data(self) -> str:
+        return f"case:{self.case_id}:{self.group}"
+
+
+class CaseEvent(models.Model):
+    """An entry on the case timeline. Details hold no personal data, only codes and group names."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Case created")
+        FIELD_GROUP_CHANGED = "field_group_changed", _("Information changed")
+        CONSENT_GIVEN = "consent_given", _("Consent recorded")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+        DISCLOSED = "disclosed", _("Shared under a legal basis")
+        DISCLOSURE_ENDED = "disclosure_ended", _("Sharing under a legal basis ended")
+        PROTECTED = "protected", _("Marked as protected")
+        UNPROTECTED = "unprotected", _("Protection lifted")
+        BREAK_THE_GLASS = "break_the_glass", _("Opened by breaking the glass")
+        ASSIGNED = "assigned", _("Member assigned")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # When set, only the owner and this organisation see the event (e.g. a sharing with it).
+    audience = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, related_name="+")
+    field_groups = models.JSONField(default=list)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "-at"], name="case_event_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.case} – {self.kind}"
