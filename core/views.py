@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
+from cases.access import visible_cases
 from organisations.access import MemberRequest, membership_required
 
 logger = logging.getLogger(__name__)
@@ -13,7 +14,11 @@ logger = logging.getLogger(__name__)
 
 @membership_required
 def home(request: MemberRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"organisation": request.membership.organisation})
+    context = {
+        "organisation": request.membership.organisation,
+        "case_count": visible_cases(request.membership).count(),
+    }
+    return render(request, "core/home.html", context)
 
 
 @never_cache

@@ -2,6 +2,9 @@
 
 - `ngo_admin` administers the NGO project "Trygg havn" in Oslo; `ngo_worker` works there.
 - `nav_worker` is a caseworker at NAV Oslo and also a coordinator at the TOT team (two memberships).
+- `ngo_colleague` is a caseworker at the NGO who is assigned to no case.
+- `nav_coordinator` is a coordinator at NAV Oslo: sees every case shared with NAV.
+- `statistician` works at the national coordination unit and sees no case.
 - `bergen_admin` administers an organisation in another city and must see nothing of Oslo's.
 - `unattached` has an account but no membership.
 """
@@ -43,6 +46,9 @@ class Cast:
     nav_worker: User
     bergen_admin: User
     unattached: User
+    ngo_colleague: User
+    nav_coordinator: User
+    statistician: User
 
 
 @pytest.fixture
@@ -77,4 +83,28 @@ def cast(db: None) -> Cast:
     MembershipFactory.create(organisation=tot, user=nav_worker, role=Membership.Role.COORDINATOR)
     bergen_admin = MembershipFactory.create(organisation=bergen_org, role=Membership.Role.ORG_ADMIN).user
     unattached = UserFactory.create()
-    return Cast(ngo, nav, tot, bergen_org, ngo_admin, ngo_worker, nav_worker, bergen_admin, unattached)
+    ngo_colleague = MembershipFactory.create(organisation=ngo, role=Membership.Role.CASEWORKER).user
+    nav_coordinator = MembershipFactory.create(
+        organisation=nav, role=Membership.Role.COORDINATOR, user__first_name="Lars"
+    ).user
+    kom = OrganisationFactory.create(
+        name="KOM",
+        kind=Organisation.Kind.NATIONAL_COORDINATION,
+        owner_type=Organisation.OwnerType.STATE,
+        municipality=None,
+    )
+    statistician = MembershipFactory.create(organisation=kom, role=Membership.Role.STATISTICIAN).user
+    return Cast(
+        ngo,
+        nav,
+        tot,
+        bergen_org,
+        ngo_admin,
+        ngo_worker,
+        nav_worker,
+        bergen_admin,
+        unattached,
+        ngo_colleague,
+        nav_coordinator,
+        statistician,
+    )

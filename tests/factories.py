@@ -10,6 +10,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 
 from accounts.models import User
 from accounts.totp import totp_code
+from cases.models import Case
 from organisations.models import Membership, Municipality, Organisation
 
 PASSWORD = "correct-horse-battery-staple"
@@ -72,3 +73,14 @@ class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Membership.Role.CASEWORKER
+
+
+class CaseFactory(factory.django.DjangoModelFactory[Case]):
+    """A case with a pseudonym code only; no field groups, so no personal data at all."""
+
+    class Meta:
+        model = Case
+
+    code = factory.Sequence(lambda n: f"TST-2026-{n:04d}")
+    owner = factory.SubFactory(OrganisationFactory)
+    municipality = factory.LazyAttribute(lambda case: case.owner.municipality)

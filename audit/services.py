@@ -1,0 +1,444 @@
+"""The access log: recording every read of a case, verifying the chain, and reading the log back.
+
+Each entry's hash covers its content and the previous entry's hash, so changing
+or removing any entry breaks the chain from that point; `ChainHead` catches the
+removal of the newest entries. The hash is unkeyed: it shows tampering by
+anyone who does not also rewrite every later entry and the head, so keep the
+head hash printed by `verify_audit_log` somewhere the database's users cannot
+write (a rewritten chain ends in a different hash).
+"""
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, TypedDict
+from zoneinfo import ZoneInfo
+
+from django.db import connection, models, transaction
+from django.db.models import F, Max, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.models import User
+from audit.models import GENESIS_HASH, HEAD_PK, REASON_MAX_LENGTH, AccessEntry, ChainHead
+from cases.models import Case, FieldGroup
+from organisations.models import Organisation
+
+# The fields an entry's hash covers, in this order (see _hash_of).
+HASHED_FIELDS = (
+    "sequence",
+    "at",
+    "user_id",
+    "organisation_id",
+    "case_id",
+    "field_groups",
+    "action",
+    "reason",
+    "assigned",
+    "previous_hash",
+)
+# Entries read per query by verify_chain: memory stays flat however long the log grows.
+VERIFY_BATCH_SIZE = 5000
+
+# Review (Normen: regular log review). A caseworker follows a handful of people;
+# opening more than 20 different cases within an hour looks like searching for
+# someone rather than working on one's own cases.
+MANY_CASES_THRESHOLD = 20
+MANY_CASES_WINDOW = timedelta(minutes=60)
+# Working hours are Norwegian local time, weekdays 07:00–18:00, whatever the server's zone.
+OSLO = ZoneInfo("Europe/Oslo")
+WORKDAY_STARTS = time(7, 0)
+WORKDAY_ENDS = time(18, 0)
+
+
+def _iso(at: datetime) -> str:
+    # Databases hand times back in UTC; hash the same instant the same way whatever zone it came in.
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _hash_of(content: Mapping[str, Any]) -> str:
+    """SHA-256 of a canonical serialisation of an entry's HASHED_FIELDS."""
+    values = [
+        "vern-access-v1",
+        content["sequence"],
+        _iso(content["at"]),
+        content["user_id"],
+        content["organisation_id"],
+        content["case_id"],
+        sorted(content["field_groups"]),
+        content["action"],
+        content["reason"],
+        bool(content["assigned"]),
+        content["previous_hash"],
+    ]
+    serialised = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(serialised.encode()).hexdigest()
+
+
+def _validated_field_groups(field_groups: Iterable[str]) -> list[str]:
+    groups = sorted(set(field_groups))
+    unknown = set(groups) - set(FieldGroup.values)
+    if unknown:
+        raise ValueError(f"Unknown field groups: {sorted(unknown)}")
+    return groups
+
+
+def _locked_head() -> ChainHead:
+    """The chain head, locked until the surrounding transaction ends, so entries are chained one at a time."""
+    if connection.vendor == "sqlite":
+        # SQLite ignores SELECT ... FOR UPDATE. A write first takes the database's write lock now, so
+        # a concurrent writer waits here instead of failing later with "database is locked".
+        ChainHead.objects.filter(pk=HEAD_PK).update(sequence=F("sequence"))
+    head, _created = ChainHead.objects.select_for_update().get_or_create(pk=HEAD_PK)
+    return head
+
+
+@transaction.atomic
+def record_access(
+    *,
+    user: User | None,
+    organisation: Organisation,
+    case: Case,
+    field_groups: Iterable[str],
+    action: str,
+    reason: str = "",
+    assigned: bool = False,
+    at: datetime | None = None,
+) -> AccessEntry:
+    """Log that `user`, acting in `organisation`, read or disclosed `field_groups` of `case`.
+
+    Call it in the transaction that reads the data, as late as possible: the
+    chain head stays locked until that transaction ends. `at` is for imports and
+    tests; it defaults to now.
+    """
+    action = AccessEntry.Action(action)  # ValueError for an unknown action
+    reason = reason.strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValueError(f"The reason is longer than {REASON_MAX_LENGTH} characters.")
+    if action == AccessEntry.Action.BREAK_THE_GLASS and not reason:
+        raise ValueError("Breaking the glass needs a reason.")
+    groups = _validated_field_groups(field_groups)
+    at = at or timezone.now()
+    if timezone.is_naive(at):
+        raise ValueError("The access time must be timezone-aware.")
+    head = _locked_head()
+    entry = AccessEntry(
+        sequence=head.sequence + 1,
+        at=at,
+        user=user,
+        organisation=organisation,
+        case=case,
+        field_groups=groups,
+        action=action,
+        reason=reason,
+        assigned=assigned,
+        previous_hash=head.hash,
+    )
+    entry.hash = _hash_of({name: getattr(entry, name) for name in HASHED_FIELDS})
+    entry.save()
+    head.sequence, head.hash = entry.sequence, entry.hash
+    head.save(update_fields=["sequence", "hash"])
+    return entry
+
+
+# --- Verification -------------------------------------------------------------------------------
+
+
+def _entries_up_to(last: int | None) -> Iterator[dict[str, Any]]:
+    """Entries in sequence order, fetched in batches by key (short queries, no open cursor).
+
+    Short queries keep SQLite's read lock brief, so writers are not held up while
+    a million entries are checked, and need no server-side cursor on PostgreSQL.
+    """
+    after = -1
+    while True:
+        batch = AccessEntry.objects.filter(sequence__gt=after)
+        if last is not None:
+            batch = batch.filter(sequence__lte=last)
+        rows = list(batch.order_by("sequence").values(*HASHED_FIELDS, "hash")[:VERIFY_BATCH_SIZE])
+        yield from rows
+        if len(rows) < VERIFY_BATCH_SIZE:
+            return
+        after = rows[-1]["sequence"]
+
+
+def _missing(first: int, last: int) -> str:
+    return f"entry {first} missing" if first == last else f"entries {first}–{last} missing"
+
+
+def _chain_problems(rows: Iterable[Mapping[str, Any]]) -> tuple[list[str], int, str]:
+    """Problems within the entries, plus the last sequence and hash seen."""
+    problems: list[str] = []
+    expected, previous_hash = 1, GENESIS_HASH
+    for row in rows:
+        sequence = row["sequence"]
+        if sequence > expected:
+            # The link cannot be checked across a gap; the gap itself is the finding.
+            problems.append(_missing(expected, sequence - 1))
+        elif row["previous_hash"] != previous_hash:
+            problems.append(f"entry {sequence}: does not link to the entry before it")
+        if _hash_of(row) != row["hash"]:
+            problems.append(f"entry {sequence}: hash does not match its content")
+        expected, previous_hash = sequence + 1, row["hash"]
+    return problems, expected - 1, previous_hash
+
+
+def _head_problems(head: ChainHead | None, *, last_sequence: int, last_hash: str) -> list[str]:
+    if head is None:
+        return [f"the chain head is missing (log ends at {last_sequence})"] if last_sequence else []
+    if head.sequence > last_sequence:
+        return [f"the newest entries were removed (head says {head.sequence}, log ends at {last_sequence})"]
+    if head.hash != last_hash:
+        return [f"entry {last_sequence} does not match the chain head"]
+    return []
+
+
+def _entries_beyond_head() -> list[str]:
+    """Entries numbered past the head were not written by record_access."""
+    # The highest sequence is read before the head: a legitimate entry committed
+    # in between has moved the head past it, so concurrent writes raise no alarm.
+    highest = AccessEntry.objects.aggregate(highest=Max("sequence"))["highest"] or 0
+    head = ChainHead.objects.filter(pk=HEAD_PK).first()
+    head_sequence = head.sequence if head else 0
+    if highest > head_sequence:
+        return [f"entries after the chain head were added (head says {head_sequence}, log goes to {highest})"]
+    return []
+
+
+def verify_chain() -> list[str]:
+    """Walk the whole log and describe every break in it; an empty list means the log is intact.
+
+    Only entries up to the head read at the start are checked, so entries written
+    while this runs (it may take a while) do not look like tampering.
+    """
+    head = ChainHead.objects.filter(pk=HEAD_PK).first()
+    problems, last_sequence, last_hash = _chain_problems(_entries_up_to(head.sequence if head else None))
+    problems += _head_problems(head, last_sequence=last_sequence, last_hash=last_hash)
+    if head is not None:
+        problems += _entries_beyond_head()
+    return problems
+
+
+# --- Reading the log back ------------------------------------------------------------------------
+
+
+def who_has_seen(*, case: Case) -> QuerySet[AccessEntry]:
+    """Every access to `case`, newest first, with user and organisation loaded (one query)."""
+    return AccessEntry.objects.filter(case=case).select_related("user", "organisation").order_by("-at", "-sequence")
+
+
+class AccessSummary(TypedDict):
+    """What one organisation has done with a person's data, for the person's right of access."""
+
+    organisation: str
+    actions: list[str]  # AccessEntry.Action codes
+    field_groups: list[str]  # cases.models.FieldGroup codes
+    first_at: datetime
+    last_at: datetime
+    count: int
+    reasons: list[str]  # justifications given for breaking the glass or disclosing
+
+
+def _in_choice_order(codes: Iterable[str], choices: list[str]) -> list[str]:
+    present = set(codes)
+    return [code for code in choices if code in present]
+
+
+def subject_access_report(*, case: Case) -> list[AccessSummary]:
+    """Per organisation, who has seen what of the person and when, from the log alone (Normen factsheet 15).
+
+    Organisations appear in the order they first accessed the case. Individual
+    users are not named: the person learns which bodies saw their data.
+    """
+    summaries: dict[int, AccessSummary] = {}
+    rows = AccessEntry.objects.filter(case=case).order_by("at", "sequence")
+    for row in rows.values("organisation_id", "organisation__name", "action", "field_groups", "reason", "at"):
+        summary = summaries.setdefault(
+            row["organisation_id"],
+            AccessSummary(
+                organisation=row["organisation__name"],
+                actions=[],
+                field_groups=[],
+                first_at=row["at"],
+                last_at=row["at"],
+                count=0,
+                reasons=[],
+            ),
+        )
+        summary["actions"].append(row["action"])
+        summary["field_groups"].extend(row["field_groups"])
+        summary["last_at"] = row["at"]
+        summary["count"] += 1
+        justified = row["action"] in (AccessEntry.Action.BREAK_THE_GLASS, AccessEntry.Action.DISCLOSURE)
+        if justified and row["reason"] and row["reason"] not in summary["reasons"]:
+            summary["reasons"].append(row["reason"])
+    for summary in summaries.values():
+        summary["actions"] = _in_choice_order(summary["actions"], AccessEntry.Action.values)
+        summary["field_groups"] = _in_choice_order(summary["field_groups"], FieldGroup.values)
+    return list(summaries.values())
+
+
+# --- Review -------------------------------------------------------------------------------------
+
+
+class FlagKind(models.TextChoices):
+    """Why accesses need an organisation admin's attention."""
+
+    MANY_CASES = "many_cases", _("Many cases in a short time")
+    OUTSIDE_HOURS = "outside_hours", _("Outside working hours")
+    NOT_ASSIGNED = "not_assigned", _("Cases the user is not assigned to")
+    BREAK_THE_GLASS = "break_the_glass", _("Broke the glass")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Accesses by one user that an organisation admin should look at.
+
+    `count` is the number of distinct cases for MANY_CASES and the number of
+    accesses otherwise; `first_at`–`last_at` is the window the accesses fall in.
+    """
+
+    user: User | None
+    kind: FlagKind
+    detail: str
+    count: int
+    first_at: datetime
+    last_at: datetime
+
+
+# Users by id; None (an access without a user) maps to no user.
+type Users = dict[int | None, User]
+
+
+@dataclass(frozen=True)
+class _Access:
+    user_id: int | None
+    case_id: int
+    at: datetime
+    action: str
+    assigned: bool
+    reason: str
+
+
+def _grouped[K: Hashable](accesses: Iterable[_Access], key: Callable[[_Access], K]) -> dict[K, list[_Access]]:
+    groups: dict[K, list[_Access]] = defaultdict(list)
+    for access in accesses:
+        groups[key(access)].append(access)
+    return groups
+
+
+def _bursts(accesses: list[_Access]) -> list[list[_Access]]:
+    """Stretches of one user's accesses (in time order) where some window holds too many distinct cases.
+
+    A sliding window over the accesses; overlapping windows over the threshold
+    merge into one burst, so a long search gives one flag, not hundreds.
+    """
+    spans: list[tuple[int, int]] = []
+    in_window: Counter[int] = Counter()
+    start = 0
+    for end, access in enumerate(accesses):
+        in_window[access.case_id] += 1
+        while access.at - accesses[start].at > MANY_CASES_WINDOW:
+            in_window[accesses[start].case_id] -= 1
+            if not in_window[accesses[start].case_id]:
+                del in_window[accesses[start].case_id]
+            start += 1
+        if len(in_window) > MANY_CASES_THRESHOLD:
+            if spans and start <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+    return [accesses[first : last + 1] for first, last in spans]
+
+
+def _is_outside_hours(at: datetime) -> bool:
+    local = timezone.localtime(at, OSLO)
+    return local.weekday() >= 5 or not WORKDAY_STARTS <= local.time() < WORKDAY_ENDS
+
+
+def _many_cases_flags(accesses: list[_Access], users: Users) -> list[Flag]:
+    flags = []
+    for user_id, own in _grouped(accesses, lambda access: access.user_id).items():
+        for burst in _bursts(own):
+            cases = len({access.case_id for access in burst})
+            minutes = max(1, round((burst[-1].at - burst[0].at).total_seconds() / 60))
+            detail = ngettext(
+                "%(cases)d different cases within %(minutes)d minute",
+                "%(cases)d different cases within %(minutes)d minutes",
+                minutes,
+            ) % {"cases": cases, "minutes": minutes}
+            flags.append(_flag(FlagKind.MANY_CASES, burst, users.get(user_id), detail, count=cases))
+    return flags
+
+
+def _outside_hours_flags(accesses: list[_Access], users: Users) -> list[Flag]:
+    outside = [access for access in accesses if _is_outside_hours(access.at)]
+    # One flag per user and local day: a late evening is one thing to ask about.
+    by_day = _grouped(outside, lambda access: (access.user_id, timezone.localtime(access.at, OSLO).date()))
+    flags = []
+    for (user_id, _day), group in by_day.items():
+        detail = ngettext(
+            "%(count)d access outside working hours", "%(count)d accesses outside working hours", len(group)
+        ) % {"count": len(group)}
+        flags.append(_flag(FlagKind.OUTSIDE_HOURS, group, users.get(user_id), detail))
+    return flags
+
+
+def _not_assigned_flags(accesses: list[_Access], users: Users) -> list[Flag]:
+    # Breaking the glass is unassigned by nature and flagged on its own.
+    unassigned = [a for a in accesses if not a.assigned and a.action != AccessEntry.Action.BREAK_THE_GLASS]
+    flags = []
+    for user_id, group in _grouped(unassigned, lambda access: access.user_id).items():
+        cases = len({access.case_id for access in group})
+        detail = ngettext(
+            "Opened %(cases)d case the user is not assigned to",
+            "Opened %(cases)d cases the user is not assigned to",
+            cases,
+        ) % {"cases": cases}
+        flags.append(_flag(FlagKind.NOT_ASSIGNED, group, users.get(user_id), detail))
+    return flags
+
+
+def _break_the_glass_flags(accesses: list[_Access], users: Users) -> list[Flag]:
+    return [
+        _flag(FlagKind.BREAK_THE_GLASS, [access], users.get(access.user_id), access.reason)
+        for access in accesses
+        if access.action == AccessEntry.Action.BREAK_THE_GLASS
+    ]
+
+
+def _flag(kind: FlagKind, accesses: list[_Access], user: User | None, detail: str, *, count: int | None = None) -> Flag:
+    return Flag(
+        user=user,
+        kind=kind,
+        detail=detail,
+        count=len(accesses) if count is None else count,
+        first_at=accesses[0].at,
+        last_at=accesses[-1].at,
+    )
+
+
+def review_flags(*, organisation: Organisation, since: datetime, until: datetime | None = None) -> list[Flag]:
+    """Accesses in `organisation` between `since` and `until` (default now) that its admin should review.
+
+    Normen asks for regular review of the access log. Only the organisation's
+    own entries are considered: an admin reviews their own staff. Two queries,
+    however many entries.
+    """
+    entries = AccessEntry.objects.filter(organisation=organisation, at__gte=since, at__lt=until or timezone.now())
+    accesses = [
+        _Access(**row)
+        for row in entries.order_by("at", "sequence").values("user_id", "case_id", "at", "action", "assigned", "reason")
+    ]
+    users: Users = dict(User.objects.in_bulk({access.user_id for access in accesses if access.user_id is not None}))
+    flags = [
+        *_many_cases_flags(accesses, users),
+        *_outside_hours_flags(accesses, users),
+        *_not_assigned_flags(accesses, users),
+        *_break_the_glass_flags(accesses, users),
+    ]
+    return sorted(flags, key=lambda flag: (flag.first_at, flag.kind))

@@ -1,0 +1,133 @@
+"""Who may see which case, and which of its field groups.
+
+The rules, in order:
+1. An organisation sees a case it owns, or one shared with it by an active
+   consent or a disclosure under a legal basis — never any other, not even that
+   it exists.
+2. Within the organisation, coordinators and admins see all those cases;
+   caseworkers only the cases they are assigned to. Statisticians see none.
+3. The owner sees every field group; a sharing organisation only the groups
+   the consent or legal basis names.
+4. While a child is in a protective placement, the whereabouts (contact group)
+   are visible to the responsible child welfare service alone.
+5. A protected case opens only for named users; anyone else the rules above
+   admit must break the glass, with a reason, which is logged and notified.
+
+Every fetch of a case goes through `get_case_for`, which answers 404 for a case
+the member may not see exactly as for one that does not exist.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.models import Case, CaseAssignment, CaseEvent, FieldGroup, ProtectedCaseAccess
+from organisations.models import Membership, Organisation
+from sharing.models import Consent, Disclosure
+
+ROLES_SEEING_ALL_CASES = frozenset(
+    {Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN, Membership.Role.SYSTEM_ADMIN}
+)
+ALL_GROUPS = frozenset(FieldGroup.values)
+
+
+def active_consents(organisation: Organisation) -> QuerySet[Consent]:
+    today = timezone.localdate()
+    return Consent.objects.filter(organisation=organisation, withdrawn_at__isnull=True, given_on__lte=today).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
+
+
+def active_disclosures(organisation: Organisation) -> QuerySet[Disclosure]:
+    return Disclosure.objects.filter(organisation=organisation, ended_at__isnull=True)
+
+
+def visible_cases(membership: Membership) -> QuerySet[Case]:
+    """The one scoped queryset behind every list, search, export and API read of cases."""
+    if membership.role == Membership.Role.STATISTICIAN:
+        return Case.objects.none()
+    organisation = membership.organisation
+    cases = Case.objects.filter(
+        Q(owner=organisation)
+        | Exists(active_consents(organisation).filter(case=OuterRef("pk")))
+        | Exists(active_disclosures(organisation).filter(case=OuterRef("pk")))
+    )
+    if membership.role not in ROLES_SEEING_ALL_CASES:
+        assigned = CaseAssignment.objects.filter(
+            case=OuterRef("pk"), user_id=membership.user_id, organisation=organisation
+        )
+        cases = cases.filter(Exists(assigned))
+    return cases
+
+
+def granted_groups(case: Case, organisation: Organisation) -> frozenset[str]:
+    """The field groups `organisation` may read in `case` (rules 3 and 4)."""
+    if case.owner_id == organisation.pk:
+        groups = set(ALL_GROUPS)
+    else:
+        groups = set()
+        for sharing in [
+            *active_consents(organisation).filter(case=case),
+            *active_disclosures(organisation).filter(case=case),
+        ]:
+            groups.update(sharing.field_groups)
+    if case.protective_placement_by_id not in (None, organisation.pk):
+        groups.discard(FieldGroup.CONTACT)
+    return frozenset(groups)
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    case: Case
+    groups: frozenset[str]
+    can_edit: bool
+    is_owner: bool
+    must_break_glass: bool
+
+
+def is_named_for(case: Case, user_id: int) -> bool:
+    return ProtectedCaseAccess.objects.filter(case=case, user_id=user_id).exists()
+
+
+def get_case_for(membership: Membership, code: str, *, glass_broken: bool = False) -> CaseAccess:
+    """The case as this member may use it; 404 when they may not see it at all.
+
+    `glass_broken` is true when the member has broken the glass for this case in
+    this session (cases.services.break_the_glass).
+    """
+    case = visible_cases(membership).select_related("owner", "municipality").filter(code=code).first()
+    if case is None:
+        raise Http404
+    is_owner = case.owner_id == membership.organisation_id
+    must_break_glass = case.is_protected and not glass_broken and not is_named_for(case, membership.user_id)
+    return CaseAccess(
+        case=case,
+        groups=frozenset() if must_break_glass else granted_groups(case, membership.organisation),
+        can_edit=is_owner and not must_break_glass,
+        is_owner=is_owner,
+        must_break_glass=must_break_glass,
+    )
+
+
+def may_protect_and_assign(membership: Membership, access: CaseAccess) -> bool:
+    """Coordinators and admins of the owning organisation protect a case and assign its members.
+
+    Sharing and editing are open to every owner member who can open the case
+    (`CaseAccess.can_edit`): the caseworker who meets the person records consent.
+    """
+    return access.can_edit and membership.role in ROLES_SEEING_ALL_CASES
+
+
+def visible_events(access: CaseAccess, organisation: Organisation) -> QuerySet[CaseEvent]:
+    """The timeline as this organisation may see it: the owner sees all; a sharing
+    organisation sees its own sharings and changes to the groups it may read."""
+    events = access.case.events.select_related("actor", "organisation", "audience")
+    if access.is_owner:
+        return events
+    return events.filter(
+        Q(audience=organisation)
+        | Q(audience__isnull=True, kind=CaseEvent.Kind.CREATED)
+        | Q(audience__isnull=True, kind=CaseEvent.Kind.FIELD_GROUP_CHANGED, field_groups__0__in=sorted(access.groups))
+    )

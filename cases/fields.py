@@ -1,0 +1,143 @@
+"""What each field group holds: the forms that validate it, and the labels shown.
+
+Values are stored as JSON (dates as ISO strings) and encrypted per group.
+"""
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum.exceptions import ValidationError as StdnumValidationError
+from stdnum.no import fodselsnummer
+
+from cases.models import FieldGroup
+
+OLDEST_AGE = 120
+
+
+class GroupForm(forms.Form):
+    """A field group's form; `cleaned_json()` gives what is encrypted and stored."""
+
+    def cleaned_json(self) -> dict[str, Any]:
+        return {
+            name: value.isoformat() if isinstance(value, date) else value
+            for name, value in self.cleaned_data.items()
+            if value not in (None, "")
+        }
+
+    @classmethod
+    def initial_from(cls, stored: dict[str, Any]) -> dict[str, Any]:
+        return {name: stored[name] for name in cls.base_fields if name in stored}
+
+
+def not_in_future(value: date) -> None:
+    if value > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+
+
+class IdentityForm(GroupForm):
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    aliases = forms.CharField(label=_("Other names and aliases"), max_length=300, required=False)
+    birth_date = forms.DateField(
+        label=_("Date of birth"), required=False, validators=[not_in_future], help_text=_("For example 31.12.2008.")
+    )
+    estimated_age = forms.IntegerField(
+        label=_("Estimated age"),
+        required=False,
+        min_value=0,
+        max_value=OLDEST_AGE,
+        help_text=_("When the date of birth is not known."),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        required=False,
+        choices=[("", _("Not known")), ("female", _("Female")), ("male", _("Male")), ("other", _("Other"))],
+    )
+    nationality = forms.CharField(label=_("Nationality"), max_length=100, required=False)
+    languages = forms.CharField(label=_("Languages"), max_length=200, required=False)
+    documents = forms.CharField(label=_("Identity documents"), max_length=300, required=False)
+    national_id = forms.CharField(
+        label=_("National identity number or D-number"),
+        max_length=13,
+        required=False,
+        help_text=_("Eleven digits."),
+    )
+    udi_case_number = forms.CharField(label=_("UDI case number"), max_length=30, required=False)
+
+    def clean_national_id(self) -> str:
+        value = self.cleaned_data["national_id"].replace(" ", "")
+        if value:
+            try:
+                value = fodselsnummer.validate(value)
+            except StdnumValidationError:
+                raise ValidationError(_("This is not a valid national identity number or D-number.")) from None
+        return value
+
+    def clean_birth_date(self) -> date | None:
+        value: date | None = self.cleaned_data["birth_date"]
+        if value and value.year < timezone.localdate().year - OLDEST_AGE:
+            raise ValidationError(_("The date of birth gives an impossible age."))
+        return value
+
+
+class ContactForm(GroupForm):
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    placement_location = forms.CharField(label=_("Placement or housing"), max_length=300, required=False)
+
+
+class HealthForm(GroupForm):
+    pregnant = forms.ChoiceField(
+        label=_("Pregnant"),
+        required=False,
+        choices=[("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))],
+    )
+    due_date = forms.DateField(label=_("Due date"), required=False)
+    needs = forms.CharField(label=_("Health needs"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ImmigrationForm(GroupForm):
+    status = forms.CharField(label=_("Current status"), max_length=200, required=False)
+    applications = forms.CharField(
+        label=_("Applications and decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class CriminalCaseForm(GroupForm):
+    reported_on = forms.DateField(label=_("Reported to the police on"), required=False, validators=[not_in_future])
+    police_district = forms.CharField(label=_("Police district"), max_length=100, required=False)
+    status = forms.CharField(label=_("Investigation status"), max_length=200, required=False)
+    testimony = forms.CharField(label=_("Testimony"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class FamilyForm(GroupForm):
+    children_with_them = forms.IntegerField(
+        label=_("Children with them in Norway"), required=False, min_value=0, max_value=20
+    )
+    notes = forms.CharField(label=_("Family situation"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+GROUP_FORMS: dict[str, type[GroupForm]] = {
+    FieldGroup.IDENTITY: IdentityForm,
+    FieldGroup.CONTACT: ContactForm,
+    FieldGroup.HEALTH: HealthForm,
+    FieldGroup.IMMIGRATION: ImmigrationForm,
+    FieldGroup.CRIMINAL_CASE: CriminalCaseForm,
+    FieldGroup.FAMILY: FamilyForm,
+}
+
+
+def display_rows(group: str, stored: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Label and value of each filled field, in form order, for the case page."""
+    form_class = GROUP_FORMS[group]
+    rows = []
+    for name, field in form_class.base_fields.items():
+        if name in stored:
+            value = stored[name]
+            choices = dict(getattr(field, "choices", []) or [])
+            rows.append((str(field.label), choices.get(value, value)))
+    return rows

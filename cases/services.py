@@ -1,0 +1,221 @@
+"""Mutations and reads of cases. Views, the API, commands and tests call these.
+
+Every function that shows personal data writes an access-log entry in the same
+transaction (audit.services.record_access); every change writes a timeline event.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.models import AccessEntry
+from audit.services import record_access
+from cases.access import CaseAccess
+from cases.models import (
+    Case,
+    CaseAssignment,
+    CaseEvent,
+    CaseSequence,
+    FieldGroup,
+    FieldGroupRecord,
+    ProtectedCaseAccess,
+)
+from core import crypto
+from organisations.models import Membership, Municipality, Organisation
+
+
+class StaleCaseError(Exception):
+    """Someone else saved the case after this user opened it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Someone else has changed this case since you opened it. Your changes have not been saved; "
+                "they are still in the form below. Open the case in a new tab to see the latest version."
+            )
+        )
+
+
+def next_case_code(*, municipality: Municipality) -> str:
+    """Allocate the next pseudonym code, e.g. OSL-2026-0042 (call inside a transaction)."""
+    year = timezone.localdate().year
+    sequence, _created = CaseSequence.objects.select_for_update().get_or_create(
+        prefix=municipality.case_prefix, year=year
+    )
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"{municipality.case_prefix}-{year}-{sequence.last_number:04d}"
+
+
+def add_event(
+    *,
+    case: Case,
+    kind: str,
+    membership: Membership,
+    audience: Organisation | None = None,
+    field_groups: Iterable[str] = (),
+    note: str = "",
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor_id=membership.user_id,
+        organisation_id=membership.organisation_id,
+        audience=audience,
+        field_groups=sorted(field_groups),
+        note=note,
+    )
+
+
+@transaction.atomic
+def create_case(*, membership: Membership, municipality: Municipality) -> Case:
+    """Open a case owned by the member's organisation; the creator is assigned to it."""
+    case = Case.objects.create(
+        code=next_case_code(municipality=municipality),
+        owner_id=membership.organisation_id,
+        municipality=municipality,
+        created_by_id=membership.user_id,
+    )
+    CaseAssignment.objects.create(case=case, user_id=membership.user_id, organisation_id=membership.organisation_id)
+    add_event(case=case, kind=CaseEvent.Kind.CREATED, membership=membership)
+    return case
+
+
+def _blind_indexes(identity: dict[str, Any]) -> dict[str, str]:
+    name = " ".join(filter(None, [identity.get("first_name"), identity.get("last_name")]))
+    return {
+        "name_index": crypto.blind_index(name, purpose="name") if name else "",
+        "birth_date_index": crypto.blind_index(identity["birth_date"], purpose="birth_date")
+        if identity.get("birth_date")
+        else "",
+    }
+
+
+@transaction.atomic
+def save_field_group(
+    *, access: CaseAccess, membership: Membership, group: str, data: dict[str, Any], expected_version: int
+) -> Case:
+    """Encrypt and store one field group; refuse the save if the case changed since it was opened."""
+    case = access.case
+    if not access.can_edit or group not in access.groups:
+        raise PermissionError("This member may not change this field group.")
+    if not Case.objects.filter(pk=case.pk, version=expected_version).update(version=F("version") + 1):
+        raise StaleCaseError
+    record = FieldGroupRecord(case=case, group=group)
+    FieldGroupRecord.objects.update_or_create(
+        case=case,
+        group=group,
+        defaults={
+            "ciphertext": crypto.encrypt_json(data, aad=record.associated_data),
+            "updated_by_id": membership.user_id,
+        },
+    )
+    if group == FieldGroup.IDENTITY:
+        Case.objects.filter(pk=case.pk).update(**_blind_indexes(data))
+    add_event(case=case, kind=CaseEvent.Kind.FIELD_GROUP_CHANGED, membership=membership, field_groups=[group])
+    log_access(access=access, membership=membership, groups=[group], action=AccessEntry.Action.EDIT)
+    case.refresh_from_db()
+    return case
+
+
+def is_assigned(case: Case, membership: Membership) -> bool:
+    return CaseAssignment.objects.filter(
+        case=case, user_id=membership.user_id, organisation_id=membership.organisation_id
+    ).exists()
+
+
+def log_access(
+    *, access: CaseAccess, membership: Membership, groups: Iterable[str], action: str, reason: str = ""
+) -> AccessEntry:
+    return record_access(
+        user=membership.user,
+        organisation=membership.organisation,
+        case=access.case,
+        field_groups=sorted(groups),
+        action=action,
+        reason=reason,
+        assigned=is_assigned(access.case, membership),
+    )
+
+
+@transaction.atomic
+def read_field_groups(
+    *, access: CaseAccess, membership: Membership, action: str = AccessEntry.Action.VIEW
+) -> dict[str, dict[str, Any]]:
+    """Decrypt the field groups this member may read, and log that they read them."""
+    records = FieldGroupRecord.objects.filter(case=access.case, group__in=access.groups)
+    data = {record.group: crypto.decrypt_json(record.ciphertext, aad=record.associated_data) for record in records}
+    if data:
+        log_access(access=access, membership=membership, groups=data.keys(), action=action)
+    return data
+
+
+def find_cases_by_identity(*, cases: Any, name: str, birth_date: str) -> Any:
+    """Exact match on name and/or date of birth through the blind indexes, never by decrypting."""
+    if name:
+        cases = cases.filter(name_index=crypto.blind_index(name, purpose="name"))
+    if birth_date:
+        cases = cases.filter(birth_date_index=crypto.blind_index(birth_date, purpose="birth_date"))
+    return cases
+
+
+@transaction.atomic
+def assign_member(*, access: CaseAccess, membership: Membership, user: User) -> None:
+    CaseAssignment.objects.get_or_create(case=access.case, user=user, organisation_id=membership.organisation_id)
+    add_event(case=access.case, kind=CaseEvent.Kind.ASSIGNED, membership=membership)
+
+
+@transaction.atomic
+def set_protection(*, access: CaseAccess, membership: Membership, protected: bool, named_users: Iterable[User]) -> None:
+    """Mark a case protected (high threat) and name who may open it; the member doing it is always named."""
+    case = access.case
+    Case.objects.filter(pk=case.pk).update(is_protected=protected, version=F("version") + 1)
+    ProtectedCaseAccess.objects.filter(case=case).delete()
+    if protected:
+        users = {user.pk: user for user in named_users} | {membership.user_id: membership.user}
+        ProtectedCaseAccess.objects.bulk_create(
+            ProtectedCaseAccess(case=case, user=user, granted_by_id=membership.user_id) for user in users.values()
+        )
+    kind = CaseEvent.Kind.PROTECTED if protected else CaseEvent.Kind.UNPROTECTED
+    add_event(case=case, kind=kind, membership=membership)
+
+
+@transaction.atomic
+def break_the_glass(*, access: CaseAccess, membership: Membership, reason: str) -> AccessEntry:
+    """Open a protected case one is not named for, for a stated reason; the admins are told at once."""
+    if not reason.strip():
+        raise ValueError("A reason is required to break the glass.")
+    case = access.case
+    add_event(case=case, kind=CaseEvent.Kind.BREAK_THE_GLASS, membership=membership)
+    entry = log_access(
+        access=access, membership=membership, groups=[], action=AccessEntry.Action.BREAK_THE_GLASS, reason=reason
+    )
+    transaction.on_commit(lambda: notify_admins_of_break_the_glass(case=case, membership=membership))
+    return entry
+
+
+def notify_admins_of_break_the_glass(*, case: Case, membership: Membership) -> None:
+    """E-mail the organisation's admins: the pseudonym and a link, never personal data."""
+    admins = Membership.objects.filter(
+        organisation_id=membership.organisation_id, role=Membership.Role.ORG_ADMIN
+    ).select_related("user")
+    link = f"{settings.SITE_URL}{reverse('audit:review')}"
+    for admin in admins:
+        send_mail(
+            subject=_("[Vern] Protected case %(code)s opened by breaking the glass") % {"code": case.code},
+            message=_(
+                "A member of your organisation broke the glass to open the protected case %(code)s. "
+                "Review the access and its reason in Vern: %(link)s"
+            )
+            % {"code": case.code, "link": link},
+            from_email=None,
+            recipient_list=[admin.user.email],
+        )

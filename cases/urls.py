@@ -1,0 +1,31 @@
+from django.urls import include, path, register_converter
+
+from cases import views
+
+
+class CaseCodeConverter:
+    """A pseudonym code such as OSL-2026-0042: the only way a case appears in a URL."""
+
+    regex = r"[A-Z0-9]{3}-[0-9]{4}-[0-9]{4,6}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(CaseCodeConverter, "case")
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_create, name="create"),
+    path("<case:code>/", views.case_detail, name="detail"),
+    path("<case:code>/groups/<str:group>/", views.edit_group, name="edit_group"),
+    path("<case:code>/protect/", views.protect, name="protect"),
+    path("<case:code>/break-the-glass/", views.break_glass, name="break_glass"),
+    path("<case:code>/who-has-seen/", views.who_has_seen, name="who_has_seen"),
+    path("<case:code>/assign/", views.assign, name="assign"),
+    path("<case:code>/sharing/", include("sharing.urls")),
+]

@@ -1,0 +1,192 @@
+import time
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from audit.services import subject_access_report
+from audit.services import who_has_seen as log_entries_for
+from cases import services
+from cases.access import CaseAccess, get_case_for, may_protect_and_assign, visible_cases, visible_events
+from cases.fields import GROUP_FORMS, display_rows
+from cases.forms import BreakGlassForm, CreateCaseForm, FindCaseForm, ProtectForm, VersionForm
+from cases.models import FieldGroup
+from organisations.access import MemberRequest, membership_required
+
+GLASS_SESSION_KEY = "vern_glass_broken"
+GLASS_SECONDS = 30 * 60  # a broken glass opens the case for this session for half an hour
+
+
+def _glass_broken(request: MemberRequest, code: str) -> bool:
+    return request.session.get(GLASS_SESSION_KEY, {}).get(code, 0) > time.time()
+
+
+def case_access(request: MemberRequest, code: str) -> CaseAccess:
+    return get_case_for(request.membership, code, glass_broken=_glass_broken(request, code))
+
+
+@membership_required
+def case_list(request: MemberRequest) -> HttpResponse:
+    cases = visible_cases(request.membership).select_related("owner", "municipality").order_by("-created_at")
+    find_form = FindCaseForm(request.GET if "name" in request.GET or "birth_date" in request.GET else None)
+    if find_form.is_bound and find_form.is_valid():
+        birth_date = find_form.cleaned_data["birth_date"]
+        cases = services.find_cases_by_identity(
+            cases=cases, name=find_form.cleaned_data["name"], birth_date=birth_date.isoformat() if birth_date else ""
+        )
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    return render(request, "cases/list.html", {"page": page, "find_form": find_form})
+
+
+@membership_required
+def case_create(request: MemberRequest) -> HttpResponse:
+    if request.membership.role == request.membership.Role.STATISTICIAN:
+        raise PermissionDenied
+    initial = {"municipality": request.membership.organisation.municipality}
+    form = CreateCaseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        case = services.create_case(membership=request.membership, municipality=form.cleaned_data["municipality"])
+        messages.success(request, _("Case %(code)s was created.") % {"code": case.code})
+        return redirect("cases:edit_group", code=case.code, group=FieldGroup.IDENTITY)
+    return render(request, "cases/create.html", {"form": form})
+
+
+@membership_required
+def case_detail(request: MemberRequest, code: str) -> HttpResponse:
+    access = case_access(request, code)
+    if access.must_break_glass:
+        return redirect("cases:break_glass", code=code)
+    data = services.read_field_groups(access=access, membership=request.membership)
+    groups = [
+        (value, label, display_rows(value, data[value]) if value in data else None)
+        for value, label in FieldGroup.choices
+        if value in access.groups
+    ]
+    context = {
+        "access": access,
+        "case": access.case,
+        "groups": groups,
+        "events": visible_events(access, request.membership.organisation)[:50],
+        "may_protect": may_protect_and_assign(request.membership, access),
+    }
+    if access.can_edit:
+        context["consents"] = access.case.consents.select_related("organisation").order_by("-recorded_at")
+        context["disclosures"] = access.case.disclosures.select_related("organisation", "legal_basis").order_by(
+            "-created_at"
+        )
+    return render(request, "cases/detail.html", context)
+
+
+@membership_required
+def edit_group(request: MemberRequest, code: str, group: str) -> HttpResponse:
+    access = case_access(request, code)
+    if group not in GROUP_FORMS or access.must_break_glass:
+        raise Http404
+    if not access.can_edit or group not in access.groups:
+        raise PermissionDenied
+    form_class = GROUP_FORMS[group]
+    if request.method == "POST":
+        form = form_class(request.POST)
+        version_form = VersionForm(request.POST)
+        if form.is_valid() and version_form.is_valid():
+            try:
+                services.save_field_group(
+                    access=access,
+                    membership=request.membership,
+                    group=group,
+                    data=form.cleaned_json(),
+                    expected_version=version_form.cleaned_data["version"],
+                )
+            except services.StaleCaseError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The information was saved."))
+                return redirect("cases:detail", code=code)
+    else:
+        stored = services.read_field_groups(access=access, membership=request.membership).get(group, {})
+        form = form_class(initial=form_class.initial_from(stored))
+        version_form = VersionForm(initial={"version": access.case.version})
+    context = {"case": access.case, "form": form, "version_form": version_form, "group_label": FieldGroup(group).label}
+    return render(request, "cases/edit_group.html", context)
+
+
+@membership_required
+def protect(request: MemberRequest, code: str) -> HttpResponse:
+    access = open_case_or_404(request, code)
+    if not may_protect_and_assign(request.membership, access):
+        raise PermissionDenied
+    members = User.objects.filter(memberships__organisation=request.membership.organisation).order_by("first_name")
+    named = access.case.protected_access.values_list("user_id", flat=True)
+    form = ProtectForm(
+        request.POST or None,
+        members=members,
+        initial={"protected": access.case.is_protected, "named_users": list(named)},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.set_protection(
+            access=access,
+            membership=request.membership,
+            protected=form.cleaned_data["protected"],
+            named_users=form.cleaned_data["named_users"],
+        )
+        messages.success(request, _("The protection of the case was updated."))
+        return redirect("cases:detail", code=code)
+    return render(request, "cases/protect.html", {"case": access.case, "form": form})
+
+
+def open_case_or_404(request: MemberRequest, code: str) -> CaseAccess:
+    access = case_access(request, code)
+    if access.must_break_glass:
+        raise Http404
+    return access
+
+
+@membership_required
+def break_glass(request: MemberRequest, code: str) -> HttpResponse:
+    access = case_access(request, code)
+    if not access.must_break_glass:
+        return redirect("cases:detail", code=code)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.break_the_glass(access=access, membership=request.membership, reason=form.cleaned_data["reason"])
+        broken = request.session.get(GLASS_SESSION_KEY, {})
+        request.session[GLASS_SESSION_KEY] = {**broken, code: time.time() + GLASS_SECONDS}
+        return redirect("cases:detail", code=code)
+    return render(request, "cases/break_glass.html", {"case": access.case, "form": form})
+
+
+@membership_required
+def who_has_seen(request: MemberRequest, code: str) -> HttpResponse:
+    """For the owner: every read of this person's data, and the report the person may ask for."""
+    access = open_case_or_404(request, code)
+    if not access.can_edit:
+        raise PermissionDenied
+    context = {
+        "case": access.case,
+        "entries": log_entries_for(case=access.case)[:500],
+        "report": subject_access_report(case=access.case),
+        "printable": request.GET.get("print") == "1",
+    }
+    return render(request, "cases/who_has_seen.html", context)
+
+
+@require_POST
+@membership_required
+def assign(request: MemberRequest, code: str) -> HttpResponse:
+    access = open_case_or_404(request, code)
+    if request.membership.role not in (request.membership.Role.COORDINATOR, request.membership.Role.ORG_ADMIN):
+        raise PermissionDenied
+    user = User.objects.filter(
+        pk=request.POST.get("user"), memberships__organisation=request.membership.organisation
+    ).first()
+    if user is None:
+        messages.error(request, _("Choose a member of your organisation."))
+    else:
+        services.assign_member(access=access, membership=request.membership, user=user)
+        messages.success(request, _("The member was assigned to the case."))
+    return redirect("cases:detail", code=code)

@@ -1,0 +1,47 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import FieldGroup
+from organisations.models import Organisation
+from sharing.models import Consent, LegalBasis
+
+
+class SharingForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Share with"), queryset=Organisation.objects.none())
+    field_groups = forms.MultipleChoiceField(
+        label=_("Information to share"),
+        choices=FieldGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one kind of information to share.")},
+    )
+
+    def __init__(self, *args: object, owner: Organisation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["organisation"].queryset = (  # type: ignore[attr-defined]
+            Organisation.objects.filter(is_active=True).exclude(pk=owner.pk).select_related("municipality")
+        )
+
+
+class ConsentForm(SharingForm):
+    purpose = forms.CharField(
+        label=_("Purpose"), max_length=300, help_text=_("What the organisation may use the information for.")
+    )
+    form = forms.ChoiceField(label=_("Form of consent"), choices=Consent.Form.choices, widget=forms.RadioSelect)
+    given_on = forms.DateField(label=_("Given on"), initial=timezone.localdate)
+    expires_on = forms.DateField(
+        label=_("Expires on"), required=False, help_text=_("Leave empty if it does not expire.")
+    )
+
+
+class DisclosureForm(SharingForm):
+    legal_basis = forms.ModelChoiceField(
+        label=_("Legal basis"), queryset=LegalBasis.objects.filter(is_active=True), widget=forms.RadioSelect
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why the law allows or requires sharing here. Do not write the person's name."),
+    )
+    person_informed = forms.BooleanField(label=_("The person has been told about the sharing"), required=False)
+    informed_on = forms.DateField(label=_("Told on"), required=False)

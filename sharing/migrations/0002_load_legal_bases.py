@@ -1,0 +1,25 @@
+import json
+from pathlib import Path
+
+from django.db import migrations
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "legal_bases.json"
+
+
+def load_legal_bases(apps, schema_editor):
+    LegalBasis = apps.get_model("sharing", "LegalBasis")
+    for item in json.loads(FIXTURE.read_text(encoding="utf-8")):
+        code = item.pop("code")
+        LegalBasis.objects.update_or_create(code=code, defaults=item)
+
+
+def remove_legal_bases(apps, schema_editor):
+    LegalBasis = apps.get_model("sharing", "LegalBasis")
+    codes = [item["code"] for item in json.loads(FIXTURE.read_text(encoding="utf-8"))]
+    LegalBasis.objects.filter(code__in=codes, disclosures__isnull=True).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("sharing", "0001_initial")]
+
+    operations = [migrations.RunPython(load_legal_bases, remove_legal_bases)]

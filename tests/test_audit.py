@@ -1,0 +1,534 @@
+"""The access log: a tamper-evident chain of every read, read back for owners, people and admins."""
+
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoAssertNumQueries
+
+from accounts.models import User
+from audit import services
+from audit.models import GENESIS_HASH, AccessEntry, AppendOnlyError, ChainHead
+from audit.services import (
+    FlagKind,
+    record_access,
+    review_flags,
+    subject_access_report,
+    verify_chain,
+    who_has_seen,
+)
+from cases.models import Case, FieldGroup
+from organisations.models import Organisation
+from tests.conftest import Cast
+from tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+OSLO = ZoneInfo("Europe/Oslo")
+# A Monday in winter, mid-morning: inside working hours.
+MONDAY_MORNING = datetime(2026, 1, 12, 10, 0, tzinfo=OSLO)
+# Review periods are given explicitly, so the tests do not depend on today's date.
+SINCE = datetime(2026, 1, 1, tzinfo=UTC)
+UNTIL = datetime(2027, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def case(cast: Cast) -> Case:
+    return CaseFactory.create(owner=cast.ngo, municipality=cast.ngo.municipality)
+
+
+def log(
+    case: Case,
+    user: User,
+    organisation: Organisation,
+    *,
+    at: datetime = MONDAY_MORNING,
+    action: str = AccessEntry.Action.VIEW,
+    field_groups: tuple[str, ...] = (FieldGroup.IDENTITY,),
+    reason: str = "",
+    assigned: bool = True,
+) -> AccessEntry:
+    """An access that review does not flag unless a test says otherwise."""
+    return record_access(
+        user=user,
+        organisation=organisation,
+        case=case,
+        field_groups=field_groups,
+        action=action,
+        reason=reason,
+        assigned=assigned,
+        at=at,
+    )
+
+
+def log_three(cast: Cast, case: Case) -> list[AccessEntry]:
+    return [log(case, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + timedelta(minutes=n)) for n in range(3)]
+
+
+def raw_sql(sql: str, params: list[Any]) -> None:
+    """What someone with database access could do, bypassing the application."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+# --- Building the chain -------------------------------------------------------------------------
+
+
+def test_it_starts_the_chain_at_one_from_the_genesis_hash(cast: Cast, case: Case) -> None:
+    entry = log(case, cast.ngo_worker, cast.ngo)
+    assert entry.sequence == 1
+    assert entry.previous_hash == GENESIS_HASH
+    assert len(entry.hash) == 64
+    head = ChainHead.objects.get()
+    assert (head.sequence, head.hash) == (1, entry.hash)
+
+
+def test_it_links_each_entry_to_the_one_before(cast: Cast, case: Case) -> None:
+    first, second, third = log_three(cast, case)
+    assert [first.sequence, second.sequence, third.sequence] == [1, 2, 3]
+    assert second.previous_hash == first.hash
+    assert third.previous_hash == second.hash
+    assert len({first.hash, second.hash, third.hash}) == 3
+    assert ChainHead.objects.get().hash == third.hash
+
+
+def test_it_hashes_an_instant_alike_whatever_zone_it_came_in(cast: Cast, case: Case) -> None:
+    log(case, cast.ngo_worker, cast.ngo, at=datetime(2026, 7, 1, 9, 30, 15, 123456, tzinfo=OSLO))
+    log(case, cast.ngo_worker, cast.ngo, at=datetime(2026, 7, 1, 7, 31, tzinfo=UTC))
+    assert verify_chain() == []
+
+
+def test_it_stores_field_groups_sorted_and_once(cast: Cast, case: Case) -> None:
+    groups = (FieldGroup.HEALTH, FieldGroup.CONTACT, FieldGroup.HEALTH)
+    entry = log(case, cast.ngo_worker, cast.ngo, field_groups=groups)
+    entry.refresh_from_db()
+    assert entry.field_groups == ["contact", "health"]
+
+
+def test_it_logs_access_without_a_user(cast: Cast, case: Case) -> None:
+    entry = record_access(
+        user=None, organisation=cast.ngo, case=case, field_groups=[], action=AccessEntry.Action.EXPORT
+    )
+    assert entry.user is None
+    assert verify_chain() == []
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"field_groups": ("identity", "shoe_size")}, "Unknown field groups"),
+        ({"action": "peek"}, "is not a valid"),
+        ({"action": AccessEntry.Action.BREAK_THE_GLASS, "reason": "  "}, "needs a reason"),
+        ({"reason": "x" * 501}, "longer than 500"),
+        ({"at": datetime(2026, 1, 12, 10, 0)}, "timezone-aware"),  # noqa: DTZ001 - the naive time is the point
+    ],
+)
+def test_it_refuses_what_it_cannot_log(cast: Cast, case: Case, change: dict[str, object], message: str) -> None:
+    arguments: dict[str, object] = {
+        "user": cast.ngo_worker,
+        "organisation": cast.ngo,
+        "case": case,
+        "field_groups": ("identity",),
+        "action": AccessEntry.Action.VIEW,
+        **change,
+    }
+    with pytest.raises(ValueError, match=message):
+        record_access(**arguments)  # type: ignore[arg-type]
+    assert not AccessEntry.objects.exists()
+
+
+# --- Append-only ---------------------------------------------------------------------------------
+
+
+def test_it_refuses_to_save_an_entry_again(cast: Cast, case: Case) -> None:
+    entry = log(case, cast.ngo_worker, cast.ngo)
+    entry.reason = "changed afterwards"
+    with pytest.raises(AppendOnlyError, match="append-only"):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.save(update_fields=["reason"])
+    entry.refresh_from_db()
+    assert entry.reason == ""
+
+
+def test_it_refuses_to_overwrite_an_entry_with_a_new_instance(cast: Cast, case: Case) -> None:
+    entry = log(case, cast.ngo_worker, cast.ngo)
+    forged = AccessEntry(pk=entry.pk, sequence=entry.sequence, organisation=cast.ngo, case=case, action="view")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        forged.save()
+    assert AccessEntry.objects.get().hash == entry.hash
+
+
+def test_it_refuses_to_delete_an_entry(cast: Cast, case: Case) -> None:
+    entry = log(case, cast.ngo_worker, cast.ngo)
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    assert AccessEntry.objects.count() == 1
+
+
+def test_it_refuses_bulk_changes(cast: Cast, case: Case) -> None:
+    entry = log(case, cast.ngo_worker, cast.ngo)
+    with pytest.raises(AppendOnlyError):
+        AccessEntry.objects.filter(case=case).update(reason="changed")
+    with pytest.raises(AppendOnlyError):
+        AccessEntry.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AccessEntry.objects.bulk_create([AccessEntry(sequence=2, organisation=cast.ngo, case=case, action="view")])
+    assert list(AccessEntry.objects.values_list("reason", "hash")) == [("", entry.hash)]
+
+
+def test_it_keeps_a_case_with_logged_access_from_being_deleted(cast: Cast, case: Case) -> None:
+    log(case, cast.ngo_worker, cast.ngo)
+    with pytest.raises(ProtectedError):
+        case.delete()
+
+
+# --- Verification --------------------------------------------------------------------------------
+
+
+def test_it_finds_an_empty_log_intact() -> None:
+    assert verify_chain() == []
+
+
+def test_it_finds_an_intact_chain_intact(cast: Cast, case: Case) -> None:
+    log_three(cast, case)
+    assert verify_chain() == []
+
+
+def test_it_detects_a_changed_reason(cast: Cast, case: Case) -> None:
+    log_three(cast, case)
+    raw_sql("UPDATE audit_accessentry SET reason = %s WHERE sequence = %s", ["routine check", 2])
+    assert verify_chain() == ["entry 2: hash does not match its content"]
+
+
+def test_it_detects_a_changed_time(cast: Cast, case: Case) -> None:
+    entries = log_three(cast, case)
+    later = connection.ops.adapt_datetimefield_value(entries[0].at + timedelta(hours=9))
+    raw_sql("UPDATE audit_accessentry SET at = %s WHERE sequence = %s", [later, 1])
+    assert verify_chain() == ["entry 1: hash does not match its content"]
+
+
+def test_it_detects_a_deleted_middle_entry(cast: Cast, case: Case) -> None:
+    log_three(cast, case)
+    raw_sql("DELETE FROM audit_accessentry WHERE sequence = %s", [2])
+    assert verify_chain() == ["entry 2 missing"]
+
+
+def test_it_detects_a_deleted_run_of_entries(cast: Cast, case: Case) -> None:
+    log_three(cast, case)
+    log_three(cast, case)
+    raw_sql("DELETE FROM audit_accessentry WHERE sequence BETWEEN %s AND %s", [2, 4])
+    assert verify_chain() == ["entries 2–4 missing"]
+
+
+def test_it_detects_removed_newest_entries(cast: Cast, case: Case) -> None:
+    log_three(cast, case)
+    log_three(cast, case)
+    raw_sql("DELETE FROM audit_accessentry WHERE sequence > %s", [4])
+    assert verify_chain() == ["the newest entries were removed (head says 6, log ends at 4)"]
+
+
+def test_it_detects_an_entry_rehashed_onto_a_forged_link(cast: Cast, case: Case) -> None:
+    log_three(cast, case)
+    row = AccessEntry.objects.filter(sequence=2).values(*services.HASHED_FIELDS).get()
+    row["previous_hash"] = "f" * 64
+    raw_sql(
+        "UPDATE audit_accessentry SET previous_hash = %s, hash = %s WHERE sequence = %s",
+        [row["previous_hash"], services._hash_of(row), 2],
+    )
+    assert verify_chain() == [
+        "entry 2: does not link to the entry before it",
+        "entry 3: does not link to the entry before it",
+    ]
+
+
+def test_it_detects_a_missing_chain_head(cast: Cast, case: Case) -> None:
+    log_three(cast, case)
+    raw_sql("DELETE FROM audit_chainhead", [])
+    assert verify_chain() == ["the chain head is missing (log ends at 3)"]
+
+
+def test_it_detects_entries_added_past_the_head(cast: Cast, case: Case) -> None:
+    log_three(cast, case)
+    raw_sql("UPDATE audit_chainhead SET sequence = %s", [2])
+    assert verify_chain() == [
+        "entry 2 does not match the chain head",
+        "entries after the chain head were added (head says 2, log goes to 3)",
+    ]
+
+
+def test_it_verifies_across_batches(cast: Cast, case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(services, "VERIFY_BATCH_SIZE", 2)
+    log_three(cast, case)
+    log_three(cast, case)
+    assert verify_chain() == []
+    raw_sql("DELETE FROM audit_accessentry WHERE sequence IN (%s, %s)", [3, 5])
+    assert verify_chain() == ["entry 3 missing", "entry 5 missing"]
+
+
+def test_it_verifies_in_queries_that_do_not_grow_with_the_batch(
+    cast: Cast, case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "VERIFY_BATCH_SIZE", 2)
+    log_three(cast, case)
+    log_three(cast, case)
+    with CaptureQueriesContext(connection) as queries:
+        verify_chain()
+    # Head, four batches of at most two entries (the last one empty), highest sequence, head again.
+    assert len(queries) == 7
+
+
+def test_the_command_reports_an_intact_log(cast: Cast, case: Case) -> None:
+    entries = log_three(cast, case)
+    out = StringIO()
+    call_command("verify_audit_log", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "Audit log intact: 3 entries.",
+        f"Chain head: entry 3, hash {entries[-1].hash}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sql", "params", "problem"),
+    [
+        ("UPDATE audit_accessentry SET reason = %s WHERE sequence = %s", ["nothing to see", 2], "entry 2: hash"),
+        ("DELETE FROM audit_accessentry WHERE sequence = %s", [2], "entry 2 missing"),
+        ("DELETE FROM audit_accessentry WHERE sequence = %s", [3], "the newest entries were removed"),
+    ],
+)
+def test_the_command_fails_on_a_tampered_log(cast: Cast, case: Case, sql: str, params: list[Any], problem: str) -> None:
+    log_three(cast, case)
+    raw_sql(sql, params)
+    out = StringIO()
+    with pytest.raises(CommandError, match="tampered with: 1 problem") as error:
+        call_command("verify_audit_log", stdout=out)
+    assert error.value.returncode == 1
+    assert problem in out.getvalue()
+    assert "intact" not in out.getvalue()
+
+
+# --- Who has seen this person ---------------------------------------------------------------------
+
+
+def test_it_lists_who_has_seen_a_case_newest_first(cast: Cast, case: Case) -> None:
+    other_case = CaseFactory.create(owner=cast.ngo, municipality=cast.ngo.municipality)
+    first = log(case, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING)
+    log(other_case, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + timedelta(minutes=5))
+    latest = log(case, cast.nav_worker, cast.nav, at=MONDAY_MORNING + timedelta(minutes=10))
+    # Logged later, but about an earlier access: the time decides the order, not the sequence.
+    backdated = log(case, cast.ngo_admin, cast.ngo, at=MONDAY_MORNING - timedelta(days=1))
+    assert list(who_has_seen(case=case)) == [latest, first, backdated]
+
+
+def test_it_lists_who_has_seen_in_one_query(
+    cast: Cast, case: Case, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for user, organisation in [(cast.ngo_worker, cast.ngo), (cast.nav_worker, cast.nav), (cast.nav_worker, cast.tot)]:
+        log(case, user, organisation)
+    with django_assert_num_queries(1):
+        seen = [(entry.user.email if entry.user else "", entry.organisation.name) for entry in who_has_seen(case=case)]
+    assert {name for _email, name in seen} == {"Trygg havn Oslo", "NAV Oslo", "TOT Oslo"}
+
+
+# --- The person's right of access -----------------------------------------------------------------
+
+
+def test_it_reports_access_per_organisation_from_the_log(cast: Cast, case: Case) -> None:
+    day = timedelta(days=1)
+    log(case, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING, field_groups=("contact",))
+    log(case, cast.nav_worker, cast.nav, at=MONDAY_MORNING + day, action="disclosure", reason="fvl § 13 b nr. 7")
+    log(case, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + 2 * day, action="edit", field_groups=("identity",))
+    log(case, cast.nav_worker, cast.nav, at=MONDAY_MORNING + 3 * day, action="disclosure", reason="fvl § 13 b nr. 7")
+    log(case, cast.nav_worker, cast.tot, at=MONDAY_MORNING + 4 * day, action="break_the_glass", reason="Acute danger")
+    log(case, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + 5 * day, reason="not a justification")
+    log(CaseFactory.create(), cast.bergen_admin, cast.bergen_org, at=MONDAY_MORNING)  # another person
+
+    assert subject_access_report(case=case) == [
+        {
+            "organisation": "Trygg havn Oslo",
+            "actions": ["view", "edit"],
+            "field_groups": ["identity", "contact"],
+            "first_at": MONDAY_MORNING,
+            "last_at": MONDAY_MORNING + 5 * day,
+            "count": 3,
+            "reasons": [],
+        },
+        {
+            "organisation": "NAV Oslo",
+            "actions": ["disclosure"],
+            "field_groups": ["identity"],
+            "first_at": MONDAY_MORNING + day,
+            "last_at": MONDAY_MORNING + 3 * day,
+            "count": 2,
+            "reasons": ["fvl § 13 b nr. 7"],
+        },
+        {
+            "organisation": "TOT Oslo",
+            "actions": ["break_the_glass"],
+            "field_groups": ["identity"],
+            "first_at": MONDAY_MORNING + 4 * day,
+            "last_at": MONDAY_MORNING + 4 * day,
+            "count": 1,
+            "reasons": ["Acute danger"],
+        },
+    ]
+
+
+def test_it_reports_nothing_for_a_case_nobody_has_opened(case: Case) -> None:
+    assert subject_access_report(case=case) == []
+
+
+# --- Review --------------------------------------------------------------------------------------
+
+
+def kinds(cast: Cast, *, since: datetime = SINCE, until: datetime = UNTIL) -> list[tuple[FlagKind, str, int]]:
+    """The NGO admin's flags as (kind, user's first name, count)."""
+    flags = review_flags(organisation=cast.ngo, since=since, until=until)
+    return [(flag.kind, flag.user.first_name if flag.user else "", flag.count) for flag in flags]
+
+
+def test_it_flags_nothing_in_ordinary_work(cast: Cast, case: Case) -> None:
+    log_three(cast, case)
+    assert kinds(cast) == []
+
+
+def test_it_flags_more_than_20_cases_within_an_hour(cast: Cast) -> None:
+    for n, other in enumerate(CaseFactory.create_batch(21, owner=cast.ngo)):
+        log(other, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + timedelta(minutes=2 * n))
+    for n, other in enumerate(CaseFactory.create_batch(20, owner=cast.ngo)):
+        log(other, cast.ngo_admin, cast.ngo, at=MONDAY_MORNING + timedelta(minutes=2 * n))
+
+    [flag] = review_flags(organisation=cast.ngo, since=SINCE, until=UNTIL)
+    assert (flag.kind, flag.user, flag.count) == (FlagKind.MANY_CASES, cast.ngo_worker, 21)
+    assert (flag.first_at, flag.last_at) == (MONDAY_MORNING, MONDAY_MORNING + timedelta(minutes=40))
+    assert flag.detail == "21 different cases within 40 minutes"
+
+
+def test_it_counts_distinct_cases_not_accesses(cast: Cast, case: Case) -> None:
+    for n in range(30):
+        log(case, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + timedelta(minutes=n))
+    assert kinds(cast) == []
+
+
+def test_it_does_not_flag_many_cases_spread_over_more_than_an_hour(cast: Cast) -> None:
+    for n, other in enumerate(CaseFactory.create_batch(21, owner=cast.ngo)):
+        log(other, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + timedelta(minutes=3.5 * n))
+    assert kinds(cast) == []
+
+
+def test_it_flags_one_long_search_once(cast: Cast) -> None:
+    for n, other in enumerate(CaseFactory.create_batch(60, owner=cast.ngo)):
+        log(other, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + timedelta(minutes=2 * n))
+    assert kinds(cast) == [(FlagKind.MANY_CASES, "Ola", 60)]
+
+
+@pytest.mark.parametrize(
+    ("local_time", "outside"),
+    [
+        (datetime(2026, 1, 12, 6, 59, tzinfo=OSLO), True),  # Monday, before seven
+        (datetime(2026, 1, 12, 7, 0, tzinfo=OSLO), False),
+        (datetime(2026, 1, 12, 17, 30, tzinfo=OSLO), False),  # winter: 16:30 UTC
+        (datetime(2026, 1, 12, 18, 0, tzinfo=OSLO), True),
+        (datetime(2026, 1, 17, 12, 0, tzinfo=OSLO), True),  # Saturday
+        (datetime(2026, 1, 18, 12, 0, tzinfo=OSLO), True),  # Sunday
+        (datetime(2026, 3, 29, 6, 30, tzinfo=OSLO), True),  # the morning summer time starts
+        (datetime(2026, 3, 30, 7, 30, tzinfo=OSLO), False),  # 05:30 UTC: a fixed UTC+1 would say 06:30
+        (datetime(2026, 3, 30, 18, 30, tzinfo=OSLO), True),  # 16:30 UTC, inside hours in winter
+        (datetime(2026, 10, 26, 6, 30, tzinfo=OSLO), True),  # the Monday after summer time ends: 05:30 UTC
+    ],
+)
+def test_it_flags_access_outside_working_hours_in_oslo_time(
+    cast: Cast, case: Case, local_time: datetime, outside: bool
+) -> None:
+    log(case, cast.ngo_worker, cast.ngo, at=local_time)
+    assert kinds(cast) == ([(FlagKind.OUTSIDE_HOURS, "Ola", 1)] if outside else [])
+
+
+def test_it_groups_outside_hours_per_user_and_local_day(cast: Cast, case: Case) -> None:
+    friday_night = datetime(2026, 1, 16, 22, 0, tzinfo=OSLO)
+    for minutes in (0, 30, 90):  # 22:00, 22:30 and 23:30 on Friday; 23:30 is 22:30 UTC, still Friday
+        log(case, cast.ngo_worker, cast.ngo, at=friday_night + timedelta(minutes=minutes))
+    log(case, cast.ngo_worker, cast.ngo, at=friday_night + timedelta(hours=2, minutes=30))  # 00:30 Saturday
+    log(case, cast.ngo_admin, cast.ngo, at=friday_night)
+    assert kinds(cast) == [
+        (FlagKind.OUTSIDE_HOURS, "Ola", 3),
+        (FlagKind.OUTSIDE_HOURS, "Kari", 1),
+        (FlagKind.OUTSIDE_HOURS, "Ola", 1),
+    ]
+
+
+def test_it_flags_cases_the_user_is_not_assigned_to(cast: Cast, case: Case) -> None:
+    other = CaseFactory.create(owner=cast.ngo)
+    log(case, cast.ngo_worker, cast.ngo, assigned=False)
+    log(case, cast.ngo_worker, cast.ngo, assigned=False, at=MONDAY_MORNING + timedelta(minutes=1))
+    log(other, cast.ngo_worker, cast.ngo, assigned=False, at=MONDAY_MORNING + timedelta(minutes=2))
+    log(other, cast.ngo_admin, cast.ngo, assigned=True)
+
+    [flag] = review_flags(organisation=cast.ngo, since=SINCE, until=UNTIL)
+    assert (flag.kind, flag.user, flag.count) == (FlagKind.NOT_ASSIGNED, cast.ngo_worker, 3)
+    assert flag.detail == "Opened 2 cases the user is not assigned to"
+    assert (flag.first_at, flag.last_at) == (MONDAY_MORNING, MONDAY_MORNING + timedelta(minutes=2))
+
+
+def test_it_flags_every_break_the_glass_with_its_reason(cast: Cast, case: Case) -> None:
+    for n, reason in enumerate(["Police asked for contact", "Acute danger"]):
+        at = MONDAY_MORNING + timedelta(hours=n)
+        log(case, cast.ngo_worker, cast.ngo, action="break_the_glass", reason=reason, assigned=False, at=at)
+
+    flags = review_flags(organisation=cast.ngo, since=SINCE, until=UNTIL)
+    # Not also flagged as unassigned: breaking the glass is the way in for those not assigned.
+    assert [(flag.kind, flag.count, flag.detail) for flag in flags] == [
+        (FlagKind.BREAK_THE_GLASS, 1, "Police asked for contact"),
+        (FlagKind.BREAK_THE_GLASS, 1, "Acute danger"),
+    ]
+
+
+def test_it_only_reviews_the_admins_own_organisation(cast: Cast, case: Case) -> None:
+    saturday = datetime(2026, 1, 17, 12, 0, tzinfo=OSLO)
+    # NAV's and TOT's staff on the NGO's case, and Bergen on its own: none of it is the NGO admin's to review.
+    log(case, cast.nav_worker, cast.nav, at=saturday, assigned=False)
+    log(case, cast.nav_worker, cast.tot, action="break_the_glass", reason="Acute danger", assigned=False)
+    log(CaseFactory.create(), cast.bergen_admin, cast.bergen_org, at=saturday)
+    assert kinds(cast) == []
+    assert [flag.kind for flag in review_flags(organisation=cast.tot, since=SINCE, until=UNTIL)] == [
+        FlagKind.BREAK_THE_GLASS
+    ]
+
+
+def test_it_reviews_only_the_period_asked_for(cast: Cast, case: Case) -> None:
+    saturday = datetime(2026, 1, 17, 12, 0, tzinfo=OSLO)
+    log(case, cast.ngo_worker, cast.ngo, at=saturday)
+    assert kinds(cast, since=saturday, until=saturday + timedelta(minutes=1)) == [(FlagKind.OUTSIDE_HOURS, "Ola", 1)]
+    assert kinds(cast, since=saturday + timedelta(seconds=1), until=saturday + timedelta(days=1)) == []
+    assert kinds(cast, since=saturday - timedelta(days=1), until=saturday) == []
+
+
+def test_it_reviews_up_to_now_by_default(cast: Cast, case: Case) -> None:
+    log(case, cast.ngo_worker, cast.ngo, action="break_the_glass", reason="Acute danger", at=datetime.now(tz=UTC))
+    flags = review_flags(organisation=cast.ngo, since=datetime.now(tz=UTC) - timedelta(hours=1))
+    assert FlagKind.BREAK_THE_GLASS in [flag.kind for flag in flags]
+
+
+def test_it_reviews_in_a_fixed_number_of_queries(cast: Cast) -> None:
+    def review_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            review_flags(organisation=cast.ngo, since=SINCE, until=UNTIL)
+        return len(queries)
+
+    saturday = datetime(2026, 1, 17, 12, 0, tzinfo=OSLO)
+    log(CaseFactory.create(owner=cast.ngo), cast.ngo_worker, cast.ngo, at=saturday, assigned=False)
+    few = review_queries()
+    cases = CaseFactory.create_batch(25, owner=cast.ngo)
+    for n, other in enumerate(cases):
+        for user in (cast.ngo_worker, cast.ngo_admin):
+            log(other, user, cast.ngo, at=saturday + timedelta(minutes=n), assigned=n % 2 == 0)
+    log(cases[0], cast.ngo_admin, cast.ngo, action="break_the_glass", reason="Acute danger")
+    many = review_queries()
+    assert few == many == 2
+    assert {flag.kind for flag in review_flags(organisation=cast.ngo, since=SINCE, until=UNTIL)} == set(FlagKind)

@@ -1,0 +1,204 @@
+"""The confidential case: creation, encrypted field groups, optimistic locking, protection."""
+
+import re
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.http import Http404
+from django.urls import reverse
+
+from audit.models import AccessEntry
+from cases import services
+from cases.access import get_case_for, visible_cases
+from cases.models import Case, CaseEvent, FieldGroup, FieldGroupRecord
+from organisations.models import Membership
+from tests.conftest import Cast
+from tests.helpers import client_acting_in
+
+pytestmark = pytest.mark.django_db
+
+IDENTITY = {"first_name": "Testa", "last_name": "Personsen", "birth_date": "2009-04-01", "nationality": "Testland"}
+
+
+def membership(user: Any, organisation: Any) -> Membership:
+    return Membership.objects.select_related("organisation", "user").get(user=user, organisation=organisation)
+
+
+def new_case(cast: Cast, identity: dict[str, Any] | None = None) -> Case:
+    worker = membership(cast.ngo_worker, cast.ngo)
+    case = services.create_case(membership=worker, municipality=cast.ngo.municipality)
+    if identity:
+        access = get_case_for(worker, case.code)
+        services.save_field_group(
+            access=access, membership=worker, group=FieldGroup.IDENTITY, data=identity, expected_version=case.version
+        )
+    return Case.objects.get(pk=case.pk)
+
+
+def test_it_gives_each_case_a_pseudonym_code_per_municipality_and_year(cast: Cast) -> None:
+    first, second = new_case(cast), new_case(cast)
+    year = first.created_at.year
+    assert first.code == f"OSL-{year}-0001"
+    assert second.code == f"OSL-{year}-0002"
+
+
+def test_the_creator_is_assigned_and_the_creation_is_on_the_timeline(cast: Cast) -> None:
+    case = new_case(cast)
+    assert case in visible_cases(membership(cast.ngo_worker, cast.ngo))
+    assert case not in visible_cases(membership(cast.ngo_colleague, cast.ngo))
+    assert case in visible_cases(membership(cast.ngo_admin, cast.ngo))
+    assert case.events.get().kind == CaseEvent.Kind.CREATED
+
+
+def test_identifying_data_is_stored_encrypted(cast: Cast) -> None:
+    case = new_case(cast, IDENTITY)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ciphertext FROM cases_fieldgrouprecord WHERE case_id = %s", [case.pk])
+        (ciphertext,) = cursor.fetchone()
+    for value in IDENTITY.values():
+        assert value not in ciphertext
+    worker = membership(cast.ngo_worker, cast.ngo)
+    data = services.read_field_groups(access=get_case_for(worker, case.code), membership=worker)
+    assert data[FieldGroup.IDENTITY] == IDENTITY
+
+
+def test_reading_personal_data_is_logged(cast: Cast) -> None:
+    case = new_case(cast, IDENTITY)
+    worker = membership(cast.ngo_worker, cast.ngo)
+    services.read_field_groups(access=get_case_for(worker, case.code), membership=worker)
+    entry = AccessEntry.objects.filter(case=case, action=AccessEntry.Action.VIEW).get()
+    assert entry.user == cast.ngo_worker
+    assert entry.field_groups == [FieldGroup.IDENTITY]
+    assert entry.assigned
+
+
+def test_it_finds_a_person_by_exact_name_and_birth_date_through_the_blind_index(cast: Cast) -> None:
+    case = new_case(cast, IDENTITY)
+    new_case(cast, {**IDENTITY, "first_name": "Annen"})
+    cases = visible_cases(membership(cast.ngo_admin, cast.ngo))
+    found = services.find_cases_by_identity(cases=cases, name="testa  PERSONSEN", birth_date="2009-04-01")
+    assert list(found) == [case]
+    assert not services.find_cases_by_identity(cases=cases, name="Testa Person", birth_date="")
+
+
+def test_a_stale_save_is_refused(cast: Cast) -> None:
+    case = new_case(cast, IDENTITY)
+    worker = membership(cast.ngo_worker, cast.ngo)
+    access = get_case_for(worker, case.code)
+    services.save_field_group(
+        access=access, membership=worker, group=FieldGroup.HEALTH, data={"needs": "x"}, expected_version=case.version
+    )
+    with pytest.raises(services.StaleCaseError):
+        services.save_field_group(
+            access=access,
+            membership=worker,
+            group=FieldGroup.HEALTH,
+            data={"needs": "y"},
+            expected_version=case.version,
+        )
+
+
+def test_the_second_editor_keeps_their_input_and_sees_why(cast: Cast) -> None:
+    case = new_case(cast, IDENTITY)
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    url = reverse("cases:edit_group", args=[case.code, FieldGroup.HEALTH])
+    first = client.post(url, {"version": case.version, "needs": "First editor"})
+    assert first.status_code == 302
+    second = client.post(url, {"version": case.version, "needs": "Second editor's careful notes"})
+    assert second.status_code == 200
+    assert "Second editor&#x27;s careful notes" in second.text
+    assert "har endret denne saken" in second.text
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("birth_date", "2999-01-01", "fremtiden"),
+        ("birth_date", "1850-01-01", "umulig alder"),
+        ("birth_date", "31.02.2010", "gyldig dato"),
+        ("estimated_age", "200", "mindre enn eller lik 120"),
+        ("national_id", "12345678901", "ikke et gyldig"),
+    ],
+)
+def test_it_explains_invalid_identity_input(cast: Cast, field: str, value: str, message: str) -> None:
+    case = new_case(cast)
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    response = client.post(
+        reverse("cases:edit_group", args=[case.code, FieldGroup.IDENTITY]), {"version": case.version, field: value}
+    )
+    assert response.status_code == 200
+    assert message in response.text
+    assert not FieldGroupRecord.objects.filter(case=case).exists()
+
+
+def test_a_valid_national_identity_number_is_accepted(cast: Cast) -> None:
+    case = new_case(cast)
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    response = client.post(
+        reverse("cases:edit_group", args=[case.code, FieldGroup.IDENTITY]),
+        {"version": case.version, "national_id": "410190 00077"},  # a D-number made up to pass the check digits
+    )
+    assert response.status_code == 302
+
+
+def test_a_protected_case_opens_only_for_named_users(cast: Cast, mailoutbox: list[Any]) -> None:
+    case = new_case(cast, IDENTITY)
+    admin = membership(cast.ngo_admin, cast.ngo)
+    services.set_protection(
+        access=get_case_for(admin, case.code), membership=admin, protected=True, named_users=[cast.ngo_worker]
+    )
+    assert not get_case_for(membership(cast.ngo_worker, cast.ngo), case.code).must_break_glass
+    assert not get_case_for(admin, case.code).must_break_glass  # the admin who protected it is named
+    outsider = MembershipFactory_coordinator(cast)
+    access = get_case_for(outsider, case.code)
+    assert access.must_break_glass
+    assert access.groups == frozenset()
+
+
+def MembershipFactory_coordinator(cast: Cast) -> Membership:
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory.create(organisation=cast.ngo, role=Membership.Role.COORDINATOR)
+
+
+def test_breaking_the_glass_needs_a_reason_is_logged_and_notifies_the_admins(
+    cast: Cast, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    case = new_case(cast, IDENTITY)
+    admin = membership(cast.ngo_admin, cast.ngo)
+    services.set_protection(access=get_case_for(admin, case.code), membership=admin, protected=True, named_users=[])
+    coordinator = MembershipFactory_coordinator(cast)
+    client = client_acting_in(coordinator.user, cast.ngo)
+    detail = reverse("cases:detail", args=[case.code])
+    assert client.get(detail)["Location"] == reverse("cases:break_glass", args=[case.code])
+    assert "Testa" not in client.get(reverse("cases:break_glass", args=[case.code])).text
+    assert client.post(reverse("cases:break_glass", args=[case.code]), {"reason": ""}).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("cases:break_glass", args=[case.code]), {"reason": "Akutt fare, politiet ringte"})
+    page = client.get(detail)
+    assert page.status_code == 200
+    assert "Testa" in page.text
+    entry = AccessEntry.objects.get(case=case, action=AccessEntry.Action.BREAK_THE_GLASS)
+    assert entry.reason == "Akutt fare, politiet ringte"
+    assert [message.to for message in mailoutbox] == [[cast.ngo_admin.email]]
+    assert case.code in mailoutbox[0].body
+    assert "Testa" not in mailoutbox[0].body
+
+
+def test_an_invisible_case_answers_exactly_like_a_missing_one(cast: Cast) -> None:
+    case = new_case(cast, IDENTITY)
+    client = client_acting_in(cast.bergen_admin, cast.bergen_org)
+    hidden = client.get(reverse("cases:detail", args=[case.code]))
+    missing = client.get(reverse("cases:detail", args=["OSL-2099-9999"]))
+    assert hidden.status_code == missing.status_code == 404
+    token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub(b"", hidden.content) == token.sub(b"", missing.content)
+    with pytest.raises(Http404):
+        get_case_for(membership(cast.bergen_admin, cast.bergen_org), case.code)
+
+
+def test_statisticians_see_no_cases(cast: Cast) -> None:
+    new_case(cast, IDENTITY)
+    kom = cast.statistician.memberships.get()
+    assert not visible_cases(kom).exists()
