@@ -41,3 +41,39 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+
+class ApiToken(models.Model):
+    """A key with which a program uses the API as one user acting in one organisation.
+
+    Only the SHA-256 hash of the key is stored; the key itself is shown once, when
+    the token is created. A token works only while its membership exists, its
+    organisation is active and it is not revoked, and it sees what its member
+    would see in the HTML pages, through the same access rules.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    membership = models.ForeignKey(
+        "organisations.Membership",
+        verbose_name=_("membership"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is used for."))
+    key_prefix = models.CharField(_("key prefix"), max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

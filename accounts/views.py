@@ -4,10 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import services
+from accounts.access import api_tokens_of, get_api_token_for
+from accounts.forms import ApiTokenForm, RevokeApiTokenForm
 from core.http import AuthenticatedRequest
+from organisations.access import MemberRequest, membership_required
 
 
 @login_required
@@ -22,3 +26,41 @@ def log_out_everywhere(request: AuthenticatedRequest) -> HttpResponse:
     services.end_all_sessions(request=request, user=request.user)
     messages.success(request, _("You have been logged out on all devices."))
     return redirect("account_login")
+
+
+# The page that shows a new key must not be stored by the browser or a proxy.
+@never_cache
+@membership_required
+def api_tokens(request: MemberRequest) -> HttpResponse:
+    """The member's API tokens in the organisation they act in; a new key is shown once, in this response only."""
+    form = ApiTokenForm(request.POST or None)
+    new_token, new_key = None, None
+    if request.method == "POST" and form.is_valid():
+        new_token, new_key = services.create_api_token(membership=request.membership, name=form.cleaned_data["name"])
+        form = ApiTokenForm()
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "tokens": api_tokens_of(request.membership),
+            "new_token": new_token,
+            "new_key": new_key,
+            "organisation": request.membership.organisation,
+        },
+    )
+
+
+@require_POST
+@membership_required
+def revoke_api_token(request: MemberRequest) -> HttpResponse:
+    form = RevokeApiTokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a token to revoke."))
+        return redirect("accounts:api_tokens")
+    token = get_api_token_for(request.membership, form.cleaned_data["token"])
+    services.revoke_api_token(token=token)
+    messages.success(
+        request, _("The token “%(name)s” was revoked. Programs using it can no longer reach Vern.") % {"name": token.name}
+    )
+    return redirect("accounts:api_tokens")

@@ -193,7 +193,11 @@ def test_an_invisible_case_answers_exactly_like_a_missing_one(cast: Cast) -> Non
     missing = client.get(reverse("cases:detail", args=["OSL-2099-9999"]))
     assert hidden.status_code == missing.status_code == 404
     token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
-    assert token.sub(b"", hidden.content) == token.sub(b"", missing.content)
+
+    def normalised(response: Any, code: str) -> bytes:
+        return token.sub(b"", response.content).replace(code.encode(), b"CODE")
+
+    assert normalised(hidden, case.code) == normalised(missing, "OSL-2099-9999")
     with pytest.raises(Http404):
         get_case_for(membership(cast.bergen_admin, cast.bergen_org), case.code)
 

@@ -1,0 +1,68 @@
+"""A deliberately simple, independent model of who may see what in a case.
+
+It restates the rules of cases/access.py in plain Python over plain facts, so
+the real (query-based) implementation can be checked against it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+ALL_GROUPS = frozenset({"identity", "contact", "health", "immigration", "criminal_case", "family"})
+SEES_ALL_ROLES = frozenset({"coordinator", "org_admin", "system_admin"})
+
+
+@dataclass(frozen=True)
+class Sharing:
+    organisation: int
+    groups: frozenset[str]
+    active: bool
+
+
+@dataclass
+class CaseFacts:
+    owner: int
+    assigned: set[tuple[int, int]] = field(default_factory=set)  # (user, organisation)
+    sharings: list[Sharing] = field(default_factory=list)
+    protected: bool = False
+    named: set[int] = field(default_factory=set)
+    placement_by: int | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: int
+    organisation: int
+    role: str
+
+
+def organisation_sees(case: CaseFacts, organisation: int) -> bool:
+    return case.owner == organisation or any(s.active and s.organisation == organisation for s in case.sharings)
+
+
+def sees(actor: Actor, case: CaseFacts) -> bool:
+    if actor.role == "statistician" or not organisation_sees(case, actor.organisation):
+        return False
+    return actor.role in SEES_ALL_ROLES or (actor.user, actor.organisation) in case.assigned
+
+
+def must_break_glass(actor: Actor, case: CaseFacts) -> bool:
+    return sees(actor, case) and case.protected and actor.user not in case.named
+
+
+def groups(actor: Actor, case: CaseFacts) -> frozenset[str]:
+    if not sees(actor, case) or must_break_glass(actor, case):
+        return frozenset()
+    if case.owner == actor.organisation:
+        granted = set(ALL_GROUPS)
+    else:
+        granted = set()
+        for sharing in case.sharings:
+            if sharing.active and sharing.organisation == actor.organisation:
+                granted |= sharing.groups
+    if case.placement_by is not None and case.placement_by != actor.organisation:
+        granted.discard("contact")
+    return frozenset(granted)
+
+
+def consent_active(*, given_on: date, expires_on: date | None, withdrawn: bool, today: date) -> bool:
+    return not withdrawn and given_on <= today and (expires_on is None or expires_on >= today)

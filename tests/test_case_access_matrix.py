@@ -1,0 +1,262 @@
+"""Every URL inside a case × every kind of member × every situation of the case.
+
+Situations: a case shared by consent, a protected case, a case of an unrelated
+organisation, and a child in a protective placement. For each, the response
+must match tests/reference_access.py: 404 where the member may not see the case
+(exactly as for a missing one), and no field group's values in any page of a
+member not granted that group. A new case URL is tried automatically once it is
+declared CASE in tests/test_access_matrix.py.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.access import get_case_for
+from cases.models import Case, CaseAssignment, FieldGroup
+from organisations.models import Membership, Organisation
+from sharing import services as sharing_services
+from sharing.models import Consent, Disclosure, LegalBasis
+from tests import reference_access as ref
+from tests.conftest import Cast
+from tests.factories import MembershipFactory, OrganisationFactory
+from tests.helpers import client_acting_in
+from tests.test_access_matrix import CASE, POLICY
+
+CASE_URLS = sorted(name for name, policy in POLICY.items() if policy == CASE)
+SITUATIONS = ["shared", "protected", "foreign", "placement"]
+# A value per field group that must appear only in pages of members granted that group.
+SENTINELS = {
+    FieldGroup.IDENTITY: ("first_name", "Sentinelidentity"),
+    FieldGroup.CONTACT: ("address", "Sentinelcontact"),
+    FieldGroup.HEALTH: ("needs", "Sentinelhealth"),
+    FieldGroup.IMMIGRATION: ("status", "Sentinelimmigration"),
+    FieldGroup.CRIMINAL_CASE: ("status", "Sentinelcriminal"),
+    FieldGroup.FAMILY: ("notes", "Sentinelfamily"),
+}
+
+
+@dataclass
+class World:
+    cast: Cast
+    child_welfare: Organisation
+    cw_coordinator: Any
+    cases: dict[str, Case]
+    facts: dict[str, ref.CaseFacts]
+
+    def actors(self) -> dict[str, tuple[Any, Organisation | None]]:
+        c = self.cast
+        return {
+            "anonymous": (None, None),
+            "unattached": (c.unattached, None),
+            "statistician": (c.statistician, c.statistician.memberships.get().organisation),
+            "ngo_worker": (c.ngo_worker, c.ngo),
+            "ngo_colleague": (c.ngo_colleague, c.ngo),
+            "ngo_admin": (c.ngo_admin, c.ngo),
+            "nav_coordinator": (c.nav_coordinator, c.nav),
+            "nav_worker": (c.nav_worker, c.nav),
+            "bergen_admin": (c.bergen_admin, c.bergen_org),
+            "cw_coordinator": (self.cw_coordinator, self.child_welfare),
+        }
+
+
+def _member(user: Any, organisation: Organisation) -> Membership:
+    return Membership.objects.select_related("user", "organisation").get(user=user, organisation=organisation)
+
+
+def _fill(case: Case, owner: Membership) -> None:
+    access = get_case_for(owner, case.code, glass_broken=True)
+    for group, (name, value) in SENTINELS.items():
+        current = Case.objects.get(pk=case.pk).version
+        services.save_field_group(access=access, membership=owner, group=group, data={name: value}, expected_version=current)
+
+
+def _consent(case: Case, owner: Membership, organisation: Organisation, groups: list[str]) -> None:
+    sharing_services.record_consent(
+        access=get_case_for(owner, case.code, glass_broken=True),
+        membership=owner,
+        organisation=organisation,
+        field_groups=groups,
+        purpose="Oppfølging",
+        form=Consent.Form.WRITTEN,
+        given_on=timezone.localdate() - timedelta(days=1),
+        expires_on=None,
+    )
+
+
+def _disclose(case: Case, owner: Membership, organisation: Organisation, groups: list[str]) -> None:
+    sharing_services.disclose(
+        access=get_case_for(owner, case.code, glass_broken=True),
+        membership=owner,
+        organisation=organisation,
+        field_groups=groups,
+        legal_basis=LegalBasis.objects.get(code="child-welfare-duty-to-notify"),
+        justification="Barnet kan være under 18 år.",
+        person_informed=False,
+        informed_on=None,
+    )
+
+
+@pytest.fixture
+def world(cast: Cast) -> World:
+    child_welfare = OrganisationFactory.create(
+        name="Barnevernet Oslo",
+        kind=Organisation.Kind.CHILD_WELFARE,
+        owner_type=Organisation.OwnerType.MUNICIPAL,
+        municipality=cast.ngo.municipality,
+    )
+    cw_coordinator = MembershipFactory.create(organisation=child_welfare, role=Membership.Role.COORDINATOR).user
+    ngo_worker = _member(cast.ngo_worker, cast.ngo)
+    bergen = _member(cast.bergen_admin, cast.bergen_org)
+    cases: dict[str, Case] = {}
+    facts: dict[str, ref.CaseFacts] = {}
+    ids = {"ngo": cast.ngo.pk, "nav": cast.nav.pk, "cw": child_welfare.pk}
+
+    for name in ("shared", "protected", "placement"):
+        case = services.create_case(membership=ngo_worker, municipality=cast.ngo.municipality)
+        _fill(case, ngo_worker)
+        cases[name] = case
+    cases["foreign"] = services.create_case(membership=bergen, municipality=cast.bergen_org.municipality)
+    _fill(cases["foreign"], bergen)
+
+    _consent(cases["shared"], ngo_worker, cast.nav, ["identity", "health"])
+    _disclose(cases["shared"], ngo_worker, cast.tot, ["identity"])
+    _consent(cases["protected"], ngo_worker, cast.nav, ["identity"])
+    _disclose(cases["protected"], ngo_worker, cast.tot, ["identity"])
+    admin = _member(cast.ngo_admin, cast.ngo)
+    services.set_protection(
+        access=get_case_for(admin, cases["protected"].code), membership=ngo_worker, protected=True, named_users=[]
+    )
+    _disclose(cases["placement"], ngo_worker, child_welfare, ["identity", "contact"])
+    _consent(cases["placement"], ngo_worker, cast.nav, ["identity", "contact"])
+    Case.objects.filter(pk=cases["placement"].pk).update(protective_placement_by=child_welfare)
+    _consent(cases["foreign"], bergen, cast.nav, ["identity"])  # shared with NAV but NAV's caseworker is not assigned
+    _disclose(cases["foreign"], bergen, cast.nav, ["identity"])
+    Consent.objects.filter(case=cases["foreign"]).update(withdrawn_at=timezone.now())  # …and withdrawn
+    Disclosure.objects.filter(case=cases["foreign"]).update(ended_at=timezone.now())  # …and ended
+
+    def assigned(case: Case) -> set[tuple[int, int]]:
+        return set(CaseAssignment.objects.filter(case=case).values_list("user_id", "organisation_id"))
+
+    facts["shared"] = ref.CaseFacts(
+        owner=ids["ngo"],
+        assigned=assigned(cases["shared"]),
+        sharings=[
+            ref.Sharing(ids["nav"], frozenset({"identity", "health"}), True),
+            ref.Sharing(cast.tot.pk, frozenset({"identity"}), True),
+        ],
+    )
+    facts["protected"] = ref.CaseFacts(
+        owner=ids["ngo"],
+        assigned=assigned(cases["protected"]),
+        sharings=[
+            ref.Sharing(ids["nav"], frozenset({"identity"}), True),
+            ref.Sharing(cast.tot.pk, frozenset({"identity"}), True),
+        ],
+        protected=True,
+        named={cast.ngo_worker.pk},
+    )
+    facts["placement"] = ref.CaseFacts(
+        owner=ids["ngo"],
+        assigned=assigned(cases["placement"]),
+        sharings=[
+            ref.Sharing(ids["cw"], frozenset({"identity", "contact"}), True),
+            ref.Sharing(ids["nav"], frozenset({"identity", "contact"}), True),
+        ],
+        placement_by=ids["cw"],
+    )
+    facts["foreign"] = ref.CaseFacts(
+        owner=cast.bergen_org.pk,
+        assigned=assigned(cases["foreign"]),
+        sharings=[ref.Sharing(ids["nav"], frozenset({"identity"}), False)],
+    )
+    return World(cast, child_welfare, cw_coordinator, cases, facts)
+
+
+def _url(name: str, case: Case) -> str:
+    args: list[Any] = [case.code]
+    if name == "cases:edit_group":
+        args.append(FieldGroup.IDENTITY)
+    elif name == "cases:sharing:consent_withdraw":
+        args.append(Consent.objects.filter(case=case).order_by("pk").first().pk)  # type: ignore[union-attr]
+    elif name == "cases:sharing:disclosure_end":
+        args.append(Disclosure.objects.filter(case=case).order_by("pk").first().pk)  # type: ignore[union-attr]
+    return reverse(name, args=args)
+
+
+def _sharing_state(case: Case) -> tuple[Any, ...]:
+    return (
+        tuple(Consent.objects.filter(case=case).order_by("pk").values_list("withdrawn_at", flat=True)),
+        tuple(Disclosure.objects.filter(case=case).order_by("pk").values_list("ended_at", flat=True)),
+        tuple(CaseAssignment.objects.filter(case=case).values_list("user_id", "organisation_id")),
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("situation", SITUATIONS)
+@pytest.mark.parametrize("name", CASE_URLS)
+def test_case_url(name: str, situation: str, world: World) -> None:
+    case, facts = world.cases[situation], world.facts[situation]
+    url = _url(name, case)
+    problems = []
+    for label, (user, organisation) in world.actors().items():
+        with transaction.atomic():
+            client = Client() if user is None else client_acting_in(user, organisation)
+            before = _sharing_state(case)
+            response = client.get(url)
+            method = "GET"
+            if response.status_code == 405:
+                method = "POST"
+                response = client.post(url, {"user": user.pk if user else ""})
+            problem = _check(label, user, organisation, facts, response)
+            if problem:
+                problems.append(f"{label} {method}: {problem}")
+            actor_sees = user is not None and organisation is not None and ref.sees(_actor(user, organisation), facts)
+            if method == "POST" and not actor_sees and _sharing_state(case) != before:
+                problems.append(f"{label} POST changed a case it cannot see")
+            transaction.set_rollback(True)
+    assert not problems, "\n".join(problems)
+
+
+def _actor(user: Any, organisation: Organisation) -> ref.Actor:
+    return ref.Actor(user.pk, organisation.pk, Membership.objects.get(user=user, organisation=organisation).role)
+
+
+def _check(label: str, user: Any, organisation: Organisation | None, facts: ref.CaseFacts, response: Any) -> str:
+    status = response.status_code
+    if user is None:
+        return "" if status == 302 and response["Location"].startswith("/accounts/login/") else f"status {status}"
+    if organisation is None:
+        return "" if status == 403 else f"status {status} for a user with no organisation"
+    actor = _actor(user, organisation)
+    if not ref.sees(actor, facts):
+        return "" if status == 404 else f"status {status}, expected 404"
+    if status not in (200, 302, 403, 404) or (status == 404 and not ref.must_break_glass(actor, facts)):
+        return f"status {status}"
+    body = response.content.decode()
+    granted = ref.groups(actor, facts)
+    leaked = [group for group, (_, value) in SENTINELS.items() if value in body and group not in granted]
+    return f"leaked {leaked}" if leaked else ""
+
+
+@pytest.mark.django_db
+def test_the_reference_model_agrees_on_what_each_member_sees_in_the_world(world: World) -> None:
+    """The pages above could hide a leak behind a 403; check the field groups themselves too."""
+    for situation, case in world.cases.items():
+        for label, (user, organisation) in world.actors().items():
+            if user is None or organisation is None:
+                continue
+            membership = _member(user, organisation)
+            actor = _actor(user, organisation)
+            if not ref.sees(actor, world.facts[situation]):
+                continue
+            access = get_case_for(membership, case.code)
+            assert access.groups == ref.groups(actor, world.facts[situation]), (situation, label)
+            assert access.must_break_glass == ref.must_break_glass(actor, world.facts[situation]), (situation, label)
