@@ -12,6 +12,8 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest
 
+from core import crypto
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
@@ -28,7 +30,17 @@ class AccountAdapter(DefaultAccountAdapter):
         return bool(super().is_reauthentication_required(app=app, **kwargs))
 
 
+TOTP_ASSOCIATED_DATA = "mfa:totp-secret"
+
+
 class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         # TOTP is mandatory for everyone; recovery codes may be regenerated, not removed.
         return False
+
+    def encrypt(self, text: str) -> str:
+        """TOTP secrets are encrypted at rest like identifying data (core.crypto)."""
+        return crypto.encrypt(text.encode(), aad=TOTP_ASSOCIATED_DATA)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text, aad=TOTP_ASSOCIATED_DATA).decode()

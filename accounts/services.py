@@ -61,7 +61,7 @@ def revoke_api_token(*, token: ApiToken) -> None:
         token.save(update_fields=["revoked_at"])
 
 
-@transaction.atomic
+# Not atomic: a read and at most one single-row UPDATE, on every API request; a transaction adds two round trips.
 def membership_for_api_key(key: str) -> Membership | None:
     """The membership an API key acts as, or None for an unknown, revoked or otherwise dead key.
 

@@ -61,6 +61,7 @@ def revoke_api_token(request: MemberRequest) -> HttpResponse:
     token = get_api_token_for(request.membership, form.cleaned_data["token"])
     services.revoke_api_token(token=token)
     messages.success(
-        request, _("The token “%(name)s” was revoked. Programs using it can no longer reach Vern.") % {"name": token.name}
+        request,
+        _("The token “%(name)s” was revoked. Programs using it can no longer reach Vern.") % {"name": token.name},
     )
     return redirect("accounts:api_tokens")

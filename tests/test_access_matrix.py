@@ -16,7 +16,7 @@ from tests.helpers import client_acting_in
 
 # allauth, the admin and i18n bring their own guards (the admin's log-in goes
 # through Vern's MFA log-in, see vern/urls.py); every other URL is Vern's own.
-FOREIGN_PREFIXES = ("accounts/", "system-admin/", "i18n/")
+FOREIGN_PREFIXES = ("accounts/", "system-admin/", "i18n/", "api/")
 
 PUBLIC, LOGGED_IN, MEMBER, ORG_ADMIN = "public", "logged_in", "member", "org_admin"
 # URLs inside a case: tried by tests/test_case_access_matrix.py against every case situation.
@@ -26,6 +26,8 @@ POLICY = {
     "home": MEMBER,
     "accounts:security": LOGGED_IN,
     "accounts:log_out_everywhere": LOGGED_IN,
+    "accounts:api_tokens": MEMBER,
+    "accounts:revoke_api_token": MEMBER,
     "organisations:choose": LOGGED_IN,
     "organisations:members": ORG_ADMIN,
     "organisations:change_role": ORG_ADMIN,

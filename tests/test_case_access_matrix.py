@@ -75,7 +75,9 @@ def _fill(case: Case, owner: Membership) -> None:
     access = get_case_for(owner, case.code, glass_broken=True)
     for group, (name, value) in SENTINELS.items():
         current = Case.objects.get(pk=case.pk).version
-        services.save_field_group(access=access, membership=owner, group=group, data={name: value}, expected_version=current)
+        services.save_field_group(
+            access=access, membership=owner, group=group, data={name: value}, expected_version=current
+        )
 
 
 def _consent(case: Case, owner: Membership, organisation: Organisation, groups: list[str]) -> None:

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from vern.api import api
 
 # The admin is for system admins only, and its log-in goes through Vern's MFA log-in.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -16,6 +17,7 @@ urlpatterns = [
     path("organisation/", include("organisations.urls")),
     path("cases/", include("cases.urls")),
     path("audit/", include("audit.urls")),
+    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("system-admin/", admin.site.urls),
 ]

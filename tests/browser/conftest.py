@@ -91,3 +91,20 @@ class Vern:
     def submit_code(self, code: str) -> None:
         self.page.get_by_label("Kode", exact=True).fill(code)
         self.page.get_by_role("button", name="Logg inn").click()
+
+    def log_in(self, user: Any, organisation_name: str | None = None) -> None:
+        """Log in with password and TOTP; choose the organisation if the user has several."""
+        from tests.factories import PASSWORD, current_code_of
+
+        self.go("/accounts/login/")
+        self.submit_password(user.email, PASSWORD)
+        self.submit_code(current_code_of(user))
+        if organisation_name and "/organisation/choose/" in self.page.url:
+            self.page.get_by_label(organisation_name).check()
+            self.page.get_by_role("button", name="Fortsett").click()
+
+    def another(self, browser: Any) -> "Vern":
+        """A second person at another computer: a new browser context on the same server."""
+        page = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}).new_page()
+        page.set_default_timeout(5000)
+        return Vern(page, self.base_url)

@@ -1,0 +1,63 @@
+"""Vern's versioned JSON API, over the same access rules and services as the HTML pages.
+
+django-ninja rather than DRF + drf-spectacular: request and response schemas are
+type hints, the OpenAPI document comes from them without a second library, and
+it is committed (docs/openapi.json, `manage.py export_openapi`) and checked by a
+test. There is no interactive docs page: its inline scripts would break the CSP.
+
+A program authenticates with `Authorization: Bearer <key>`, an API token that
+acts as one user in one organisation (accounts.ApiToken).
+"""
+
+import json
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer
+
+from accounts.services import membership_for_api_key
+from cases.api import router as cases_router
+from organisations.models import Membership
+
+
+class ApiTokenAuth(HttpBearer):
+    """Authenticate by API token; the request then carries the token's member, as the HTML views' does."""
+
+    def __call__(self, request: HttpRequest) -> Membership | None:
+        # Parsed here rather than by HttpBearer, which logs an unexpected header, key included, in DEBUG.
+        scheme, _space, key = request.headers.get(self.header, "").partition(" ")
+        if scheme.lower() != self.openapi_scheme:
+            return None
+        return self.authenticate(request, key.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> Membership | None:
+        membership = membership_for_api_key(token)
+        if membership is None:
+            return None
+        request.membership = membership  # type: ignore[attr-defined]
+        request.user = membership.user
+        return membership
+
+
+api = NinjaAPI(
+    version="1",
+    urls_namespace="api-1",
+    title="Vern API",
+    description="Read the cases an API token's member may see. Every read of personal data is logged.",
+    docs_url=None,
+    auth=ApiTokenAuth(),
+)
+api.add_router("/cases", cases_router)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(request, {"detail": "Unauthorized"}, status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def openapi_document() -> str:
+    """The OpenAPI schema as committed in docs/openapi.json: sorted keys, so that diffs are readable."""
+    return json.dumps(api.get_openapi_schema(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
