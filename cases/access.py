@@ -68,11 +68,11 @@ def granted_groups(case: Case, organisation: Organisation) -> frozenset[str]:
         groups = set(ALL_GROUPS)
     else:
         groups = set()
-        for sharing in [
-            *active_consents(organisation).filter(case=case),
-            *active_disclosures(organisation).filter(case=case),
+        for shared_groups in [
+            *active_consents(organisation).filter(case=case).values_list("field_groups", flat=True),
+            *active_disclosures(organisation).filter(case=case).values_list("field_groups", flat=True),
         ]:
-            groups.update(sharing.field_groups)
+            groups.update(shared_groups)
     if case.protective_placement_by_id not in (None, organisation.pk):
         groups.discard(FieldGroup.CONTACT)
     return frozenset(groups)

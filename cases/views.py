@@ -33,7 +33,8 @@ def case_access(request: MemberRequest, code: str) -> CaseAccess:
 @membership_required
 def case_list(request: MemberRequest) -> HttpResponse:
     cases = visible_cases(request.membership).select_related("owner", "municipality").order_by("-created_at")
-    find_form = FindCaseForm(request.GET if "name" in request.GET or "birth_date" in request.GET else None)
+    # A search is POSTed: a name or date of birth must never end up in a URL, a log or browser history.
+    find_form = FindCaseForm(request.POST or None)
     if find_form.is_bound and find_form.is_valid():
         birth_date = find_form.cleaned_data["birth_date"]
         cases = services.find_cases_by_identity(
@@ -181,9 +182,12 @@ def assign(request: MemberRequest, code: str) -> HttpResponse:
     access = open_case_or_404(request, code)
     if request.membership.role not in (request.membership.Role.COORDINATOR, request.membership.Role.ORG_ADMIN):
         raise PermissionDenied
-    user = User.objects.filter(
-        pk=request.POST.get("user"), memberships__organisation=request.membership.organisation
-    ).first()
+    user_id = request.POST.get("user", "")
+    user = (
+        User.objects.filter(pk=int(user_id), memberships__organisation=request.membership.organisation).first()
+        if user_id.isdigit()
+        else None
+    )
     if user is None:
         messages.error(request, _("Choose a member of your organisation."))
     else:

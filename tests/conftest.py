@@ -9,15 +9,21 @@
 - `unattached` has an account but no membership.
 """
 
+import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
+from django.core.signals import request_started
 
 from accounts.models import User
-from organisations.models import Membership, Organisation
+from organisations.models import Membership, Municipality, Organisation
 from tests.factories import MembershipFactory, MunicipalityFactory, OrganisationFactory, UserFactory
+from tests.personal_data import leaks_in
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make there are still synchronous and safe.
@@ -35,6 +41,30 @@ def _clear_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_logs_mail_or_urls(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every test doubles as a check that no person's data reaches a log, an e-mail or a URL."""
+    urls: list[str] = []
+
+    def remember_url(sender: Any, environ: dict[str, str], **kwargs: Any) -> None:
+        urls.append(f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}")
+
+    caplog.set_level(logging.DEBUG)
+    request_started.connect(remember_url, dispatch_uid="pii-url-check")
+    try:
+        yield
+    finally:
+        request_started.disconnect(dispatch_uid="pii-url-check")
+    sent = [f"{m.subject} {m.body}" for m in getattr(mail, "outbox", [])]
+    places = {
+        "log": [record.getMessage() for record in caplog.records],
+        "e-mail": sent,
+        "URL": urls,
+    }
+    found = {where: leaks for where, texts in places.items() if (leaks := [v for t in texts for v in leaks_in(t)])}
+    assert not found, f"personal data leaked: {found}"
+
+
 @dataclass
 class Cast:
     ngo: Organisation
@@ -49,6 +79,8 @@ class Cast:
     ngo_colleague: User
     nav_coordinator: User
     statistician: User
+    oslo: Municipality
+    bergen: Municipality
 
 
 @pytest.fixture
@@ -107,4 +139,6 @@ def cast(db: None) -> Cast:
         ngo_colleague,
         nav_coordinator,
         statistician,
+        oslo,
+        bergen,
     )

@@ -112,7 +112,7 @@ def world(cast: Cast) -> World:
         name="Barnevernet Oslo",
         kind=Organisation.Kind.CHILD_WELFARE,
         owner_type=Organisation.OwnerType.MUNICIPAL,
-        municipality=cast.ngo.municipality,
+        municipality=cast.oslo,
     )
     cw_coordinator = MembershipFactory.create(organisation=child_welfare, role=Membership.Role.COORDINATOR).user
     ngo_worker = _member(cast.ngo_worker, cast.ngo)
@@ -122,10 +122,10 @@ def world(cast: Cast) -> World:
     ids = {"ngo": cast.ngo.pk, "nav": cast.nav.pk, "cw": child_welfare.pk}
 
     for name in ("shared", "protected", "placement"):
-        case = services.create_case(membership=ngo_worker, municipality=cast.ngo.municipality)
+        case = services.create_case(membership=ngo_worker, municipality=cast.oslo)
         _fill(case, ngo_worker)
         cases[name] = case
-    cases["foreign"] = services.create_case(membership=bergen, municipality=cast.bergen_org.municipality)
+    cases["foreign"] = services.create_case(membership=bergen, municipality=cast.bergen)
     _fill(cases["foreign"], bergen)
 
     _consent(cases["shared"], ngo_worker, cast.nav, ["identity", "health"])

@@ -27,7 +27,7 @@ def membership(user: Any, organisation: Any) -> Membership:
 
 def new_case(cast: Cast, identity: dict[str, Any] | None = None) -> Case:
     worker = membership(cast.ngo_worker, cast.ngo)
-    case = services.create_case(membership=worker, municipality=cast.ngo.municipality)
+    case = services.create_case(membership=worker, municipality=cast.oslo)
     if identity:
         access = get_case_for(worker, case.code)
         services.save_field_group(

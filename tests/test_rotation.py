@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def test_it_re_encrypts_field_groups_and_totp_secrets_under_the_new_key(cast: Cast, settings: Any) -> None:
     worker = Membership.objects.select_related("user", "organisation").get(user=cast.ngo_worker)
-    case = services.create_case(membership=worker, municipality=cast.ngo.municipality)
+    case = services.create_case(membership=worker, municipality=cast.oslo)
     services.save_field_group(
         access=get_case_for(worker, case.code),
         membership=worker,
