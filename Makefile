@@ -16,7 +16,7 @@ DEMO_ENV := VERN_DEBUG=true VERN_DEMO=true DJANGO_SECRET_KEY_FILE=.local/secret_
 help:
 	@echo "make demo      run Vern with fictional demo data at http://127.0.0.1:8000"
 	@echo "make test      run the whole test suite (DATABASE_URL selects PostgreSQL)"
-	@echo "make check     lint, format check, types, migrations, deploy checks"
+	@echo "make check     lint, format check, types, migrations, bandit"
 	@echo "make messages  extract translatable strings into locale/"
 	@echo "make lock      re-lock Python dependencies from requirements*.in"
 	@echo "make totp EMAIL=...  print a demo user's current TOTP code"
@@ -76,6 +76,7 @@ check: build
 	$(BIN)/ruff format --check .
 	VERN_DEBUG=true $(BIN)/mypy .
 	VERN_DEBUG=true $(MANAGE) makemigrations --check --dry-run
+	$(BIN)/bandit -q -c pyproject.toml -r .
 
 lint format:
 	$(BIN)/ruff check --fix .

@@ -1,4 +1,5 @@
 from allauth.usersessions.models import UserSession
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -31,6 +32,8 @@ def log_out_everywhere(request: AuthenticatedRequest) -> HttpResponse:
 # The page that shows a new key must not be stored by the browser or a proxy.
 @never_cache
 @membership_required
+# A token outlives the session and skips MFA, so creating one asks for the password again.
+@reauthentication_required(allow_get=True)
 def api_tokens(request: MemberRequest) -> HttpResponse:
     """The member's API tokens in the organisation they act in; a new key is shown once, in this response only."""
     form = ApiTokenForm(request.POST or None)

@@ -112,7 +112,8 @@ def _demo_password(rng: random.Random) -> str:
 
 class DemoSeeder:
     def __init__(self, *, seed: int, scale: int) -> None:
-        self.rng = random.Random(seed)
+        # Deterministic fictional demo data; not used for anything secret.
+        self.rng = random.Random(seed)  # nosec B311
         self.scale = scale
         self.password = _demo_password(self.rng)
         self.password_hash = make_password(self.password)

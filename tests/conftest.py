@@ -50,6 +50,7 @@ def _no_personal_data_in_logs_mail_or_urls(caplog: pytest.LogCaptureFixture) -> 
         urls.append(f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}")
 
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO, logger="factory")  # factory_boy's debug chatter, test data only
     request_started.connect(remember_url, dispatch_uid="pii-url-check")
     try:
         yield
