@@ -1,5 +1,5 @@
-from allauth.usersessions.models import UserSession
 from allauth.account.decorators import reauthentication_required
+from allauth.usersessions.models import UserSession
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
