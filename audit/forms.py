@@ -4,14 +4,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateField
+
 
 def a_week_ago() -> object:
     return timezone.localdate() - timedelta(days=7)
 
 
 class ReviewPeriodForm(forms.Form):
-    since = forms.DateField(label=_("From"), initial=a_week_ago)
-    until = forms.DateField(label=_("To and including"), initial=timezone.localdate)
+    since = DateField(label=_("From"), initial=a_week_ago)
+    until = DateField(label=_("To and including"), initial=timezone.localdate)
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}

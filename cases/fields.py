@@ -14,6 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.no import fodselsnummer
 
 from cases.models import FieldGroup
+from core.forms import DateField
 
 OLDEST_AGE = 120
 
@@ -42,8 +43,8 @@ class IdentityForm(GroupForm):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     aliases = forms.CharField(label=_("Other names and aliases"), max_length=300, required=False)
-    birth_date = forms.DateField(
-        label=_("Date of birth"), required=False, validators=[not_in_future], help_text=_("For example 31.12.2008.")
+    birth_date = DateField(
+        label=_("Date of birth"), required=False, validators=[not_in_future]
     )
     estimated_age = forms.IntegerField(
         label=_("Estimated age"),
@@ -96,7 +97,7 @@ class HealthForm(GroupForm):
         required=False,
         choices=[("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))],
     )
-    due_date = forms.DateField(label=_("Due date"), required=False)
+    due_date = DateField(label=_("Due date"), required=False)
     needs = forms.CharField(label=_("Health needs"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
@@ -108,7 +109,7 @@ class ImmigrationForm(GroupForm):
 
 
 class CriminalCaseForm(GroupForm):
-    reported_on = forms.DateField(label=_("Reported to the police on"), required=False, validators=[not_in_future])
+    reported_on = DateField(label=_("Reported to the police on"), required=False, validators=[not_in_future])
     police_district = forms.CharField(label=_("Police district"), max_length=100, required=False)
     status = forms.CharField(label=_("Investigation status"), max_length=200, required=False)
     testimony = forms.CharField(label=_("Testimony"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

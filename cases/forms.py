@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.forms import DateField
 from organisations.models import Municipality
 
 
@@ -15,7 +16,7 @@ class CreateCaseForm(forms.Form):
 
 class FindCaseForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=200, required=False)
-    birth_date = forms.DateField(label=_("Date of birth"), required=False)
+    birth_date = DateField(label=_("Date of birth"), required=False)
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}

@@ -27,3 +27,16 @@ class DesignsystemetFormRenderer(TemplatesSetting):
     form_template_name = "core/forms/form.html"
     field_template_name = "core/forms/field.html"
     bound_field_class = DesignsystemetBoundField
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker: accessible, and always ISO 8601 on the wire."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    widget = DateInput

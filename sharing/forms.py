@@ -3,12 +3,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import FieldGroup
+from core.forms import DateField
 from organisations.models import Organisation
 from sharing.models import Consent, LegalBasis
 
 
 class SharingForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Share with"), queryset=Organisation.objects.none())
+    organisation = forms.ModelChoiceField(
+        label=_("Share with"), queryset=Organisation.objects.none(), empty_label=_("Choose an organisation")
+    )
     field_groups = forms.MultipleChoiceField(
         label=_("Information to share"),
         choices=FieldGroup.choices,
@@ -28,10 +31,8 @@ class ConsentForm(SharingForm):
         label=_("Purpose"), max_length=300, help_text=_("What the organisation may use the information for.")
     )
     form = forms.ChoiceField(label=_("Form of consent"), choices=Consent.Form.choices, widget=forms.RadioSelect)
-    given_on = forms.DateField(label=_("Given on"), initial=timezone.localdate)
-    expires_on = forms.DateField(
-        label=_("Expires on"), required=False, help_text=_("Leave empty if it does not expire.")
-    )
+    given_on = DateField(label=_("Given on"), initial=timezone.localdate)
+    expires_on = DateField(label=_("Expires on"), required=False, help_text=_("Leave empty if it does not expire."))
 
 
 class DisclosureForm(SharingForm):
@@ -44,4 +45,4 @@ class DisclosureForm(SharingForm):
         help_text=_("Why the law allows or requires sharing here. Do not write the person's name."),
     )
     person_informed = forms.BooleanField(label=_("The person has been told about the sharing"), required=False)
-    informed_on = forms.DateField(label=_("Told on"), required=False)
+    informed_on = DateField(label=_("Told on"), required=False)

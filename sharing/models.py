@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
@@ -18,10 +19,13 @@ class LegalBasis(models.Model):
         UNCONFIRMED = "unconfirmed", _("Unconfirmed – check with a lawyer")
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    title = models.CharField(_("title"), max_length=200)
+    # Norwegian is the language of the law; English for English-speaking users.
+    title = models.CharField(_("title (bokmål)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
     law = models.CharField(_("law"), max_length=200)
     section = models.CharField(_("section"), max_length=60)
-    explanation = models.TextField(_("when it applies"))
+    explanation = models.TextField(_("when it applies (bokmål)"))
+    explanation_en = models.TextField(_("when it applies (English)"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     source = models.CharField(_("source"), max_length=300)
     in_force_from = models.DateField(_("in force from"), null=True, blank=True)
@@ -33,7 +37,15 @@ class LegalBasis(models.Model):
         ordering = ["law", "section"]
 
     def __str__(self) -> str:
-        return f"{self.law} {self.section} – {self.title}"
+        return f"{self.law} {self.section} – {self.localised_title}"
+
+    @property
+    def localised_title(self) -> str:
+        return self.title_en if get_language() == "en" else self.title
+
+    @property
+    def localised_explanation(self) -> str:
+        return self.explanation_en if get_language() == "en" else self.explanation
 
 
 class Consent(models.Model):

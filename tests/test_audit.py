@@ -1,5 +1,6 @@
 """The access log: a tamper-evident chain of every read, read back for owners, people and admins."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from typing import Any
@@ -18,6 +19,8 @@ from audit import services
 from audit.models import GENESIS_HASH, AccessEntry, AppendOnlyError, ChainHead
 from audit.services import (
     FlagKind,
+    PendingEntry,
+    append_entries_in_bulk,
     record_access,
     review_flags,
     subject_access_report,
@@ -541,3 +544,106 @@ def test_it_reviews_in_a_fixed_number_of_queries(cast: Cast) -> None:
     many = review_queries()
     assert few == many == 2
     assert {flag.kind for flag in review_flags(organisation=cast.ngo, since=SINCE, until=UNTIL)} == set(FlagKind)
+
+
+# --- Appending in bulk ---------------------------------------------------------------------------
+
+
+def pending(cast: Cast, case: Case, count: int, *, start: datetime = MONDAY_MORNING) -> Iterator[PendingEntry]:
+    """`count` accesses a minute apart, varied in every hashed field, as a generator (never a list)."""
+    users = [cast.ngo_worker, cast.ngo_admin, None]
+    for n in range(count):
+        user = users[n % 3]
+        yield PendingEntry(
+            user_id=user.pk if user else None,
+            organisation_id=cast.ngo.pk,
+            case_id=case.pk,
+            action=AccessEntry.Action.BREAK_THE_GLASS if n % 7 == 0 else AccessEntry.Action.VIEW,
+            at=start + timedelta(minutes=n, microseconds=n),
+            field_groups=(FieldGroup.IDENTITY, FieldGroup.HEALTH)[: n % 3],
+            reason="Akutt fare" if n % 7 == 0 else "",
+            assigned=n % 2 == 0,
+        )
+
+
+def test_it_appends_in_bulk_onto_the_chain_and_a_later_access_continues_it(cast: Cast, case: Case) -> None:
+    log_three(cast, case)
+    assert append_entries_in_bulk(entries=pending(cast, case, 1000)) == 1000
+    assert verify_chain() == []
+    head = ChainHead.objects.get()
+    last = AccessEntry.objects.get(sequence=1003)
+    assert (head.sequence, head.hash) == (1003, last.hash)
+    assert last.previous_hash == AccessEntry.objects.get(sequence=1002).hash
+    assert AccessEntry.objects.get(sequence=4).previous_hash == AccessEntry.objects.get(sequence=3).hash
+    following = log(case, cast.ngo_worker, cast.ngo)
+    assert (following.sequence, following.previous_hash) == (1004, last.hash)
+    assert verify_chain() == []
+
+
+def test_it_stores_bulk_entries_as_record_access_would(cast: Cast, case: Case) -> None:
+    at = MONDAY_MORNING
+    append_entries_in_bulk(
+        entries=[
+            PendingEntry(
+                user_id=cast.ngo_worker.pk,
+                organisation_id=cast.ngo.pk,
+                case_id=case.pk,
+                action="edit",
+                at=at,
+                field_groups=(FieldGroup.HEALTH, FieldGroup.IDENTITY, FieldGroup.HEALTH),
+                reason="  ",
+                assigned=True,
+            )
+        ]
+    )
+    entry = AccessEntry.objects.get()
+    assert (entry.sequence, entry.at, entry.user, entry.action, entry.reason, entry.assigned) == (
+        1,
+        at,
+        cast.ngo_worker,
+        AccessEntry.Action.EDIT,
+        "",
+        True,
+    )
+    assert entry.field_groups == [FieldGroup.HEALTH, FieldGroup.IDENTITY]
+    assert entry.previous_hash == GENESIS_HASH
+
+
+def test_it_appends_in_bulk_across_batches(cast: Cast, case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(services, "BULK_BATCH_SIZE", 7)
+    with CaptureQueriesContext(connection) as queries:
+        append_entries_in_bulk(entries=pending(cast, case, 50))
+    inserts = [query for query in queries if query["sql"].startswith('INSERT INTO "audit_accessentry"')]
+    assert len(inserts) == 8  # 50 entries, 7 per INSERT
+    assert verify_chain() == []
+
+
+def test_it_appends_nothing_in_bulk_for_nothing(cast: Cast, case: Case) -> None:
+    entries = log_three(cast, case)
+    assert append_entries_in_bulk(entries=[]) == 0
+    head = ChainHead.objects.get()
+    assert (head.sequence, head.hash) == (3, entries[-1].hash)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"action": "peek"}, "not a valid"),
+        ({"action": "break_the_glass", "reason": " "}, "needs a reason"),
+        ({"field_groups": ("diary",)}, "Unknown field groups"),
+        ({"reason": "x" * 501}, "longer than 500"),
+        ({"at": datetime(2026, 1, 12, 10, 0)}, "timezone-aware"),  # noqa: DTZ001 - the naive time is the point
+    ],
+)
+def test_it_refuses_in_bulk_what_record_access_refuses_and_appends_nothing(
+    cast: Cast, case: Case, change: dict[str, Any], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "BULK_BATCH_SIZE", 4)  # the good entries before the bad one are inserted first
+    log_three(cast, case)
+    good = list(pending(cast, case, 10))
+    bad = PendingEntry(**{**vars(good[0]), **change})
+    with pytest.raises(ValueError, match=message):
+        append_entries_in_bulk(entries=[*good, bad])
+    assert AccessEntry.objects.count() == 3
+    assert ChainHead.objects.get().sequence == 3
+    assert verify_chain() == []

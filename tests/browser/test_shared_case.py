@@ -27,7 +27,7 @@ def test_consent_based_sharing_from_ngo_to_nav(vern: Vern, cast: Cast, browser: 
     ngo.assert_accessible()
     ngo.page.get_by_label("Fornavn").fill("Testa")
     ngo.page.get_by_label("Etternavn").fill("Fiktiv")
-    ngo.page.get_by_label("Fødselsdato").fill("01.04.1999")
+    ngo.page.get_by_label("Fødselsdato").fill("1999-04-01")
     ngo.page.get_by_role("button", name="Lagre").click()
     code = ngo.page.get_by_role("heading", level=1).inner_text().split()[-1]
     ngo.assert_accessible()
