@@ -43,9 +43,7 @@ class IdentityForm(GroupForm):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     aliases = forms.CharField(label=_("Other names and aliases"), max_length=300, required=False)
-    birth_date = DateField(
-        label=_("Date of birth"), required=False, validators=[not_in_future]
-    )
+    birth_date = DateField(label=_("Date of birth"), required=False, validators=[not_in_future])
     estimated_age = forms.IntegerField(
         label=_("Estimated age"),
         required=False,

@@ -6,80 +6,154 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('organisations', '0001_initial'),
+        ("cases", "0001_initial"),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LegalBasis',
+            name="LegalBasis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='code')),
-                ('title', models.CharField(max_length=200, verbose_name='title (bokmål)')),
-                ('title_en', models.CharField(max_length=200, verbose_name='title (English)')),
-                ('law', models.CharField(max_length=200, verbose_name='law')),
-                ('section', models.CharField(max_length=60, verbose_name='section')),
-                ('explanation', models.TextField(verbose_name='when it applies (bokmål)')),
-                ('explanation_en', models.TextField(verbose_name='when it applies (English)')),
-                ('status', models.CharField(choices=[('confirmed', 'Confirmed'), ('unconfirmed', 'Unconfirmed – check with a lawyer')], max_length=20, verbose_name='status')),
-                ('source', models.CharField(max_length=300, verbose_name='source')),
-                ('in_force_from', models.DateField(blank=True, null=True, verbose_name='in force from')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="code")),
+                ("title", models.CharField(max_length=200, verbose_name="title (bokmål)")),
+                ("title_en", models.CharField(max_length=200, verbose_name="title (English)")),
+                ("law", models.CharField(max_length=200, verbose_name="law")),
+                ("section", models.CharField(max_length=60, verbose_name="section")),
+                ("explanation", models.TextField(verbose_name="when it applies (bokmål)")),
+                ("explanation_en", models.TextField(verbose_name="when it applies (English)")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("confirmed", "Confirmed"), ("unconfirmed", "Unconfirmed – check with a lawyer")],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("source", models.CharField(max_length=300, verbose_name="source")),
+                ("in_force_from", models.DateField(blank=True, null=True, verbose_name="in force from")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'legal basis',
-                'verbose_name_plural': 'legal bases',
-                'ordering': ['law', 'section'],
+                "verbose_name": "legal basis",
+                "verbose_name_plural": "legal bases",
+                "ordering": ["law", "section"],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field_groups', models.JSONField(verbose_name='field groups')),
-                ('purpose', models.CharField(max_length=300, verbose_name='purpose')),
-                ('form', models.CharField(choices=[('written', 'Written'), ('oral', 'Oral')], max_length=10, verbose_name='form')),
-                ('given_on', models.DateField(verbose_name='given on')),
-                ('expires_on', models.DateField(blank=True, null=True, verbose_name='expires on')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='cases.case')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consents_received', to='organisations.organisation')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('withdrawn_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("field_groups", models.JSONField(verbose_name="field groups")),
+                ("purpose", models.CharField(max_length=300, verbose_name="purpose")),
+                (
+                    "form",
+                    models.CharField(
+                        choices=[("written", "Written"), ("oral", "Oral")], max_length=10, verbose_name="form"
+                    ),
+                ),
+                ("given_on", models.DateField(verbose_name="given on")),
+                ("expires_on", models.DateField(blank=True, null=True, verbose_name="expires on")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="consents", to="cases.case"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consents_received",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "withdrawn_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consent',
-                'verbose_name_plural': 'consents',
-                'indexes': [models.Index(fields=['organisation', 'case'], name='consent_org_case')],
+                "verbose_name": "consent",
+                "verbose_name_plural": "consents",
+                "indexes": [models.Index(fields=["organisation", "case"], name="consent_org_case")],
             },
         ),
         migrations.CreateModel(
-            name='Disclosure',
+            name="Disclosure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field_groups', models.JSONField(verbose_name='field groups')),
-                ('justification', models.TextField(verbose_name='justification')),
-                ('person_informed', models.BooleanField(default=False, verbose_name='the person has been told')),
-                ('informed_on', models.DateField(blank=True, null=True, verbose_name='told on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='disclosures', to='cases.case')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disclosures_received', to='organisations.organisation')),
-                ('legal_basis', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disclosures', to='sharing.legalbasis')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("field_groups", models.JSONField(verbose_name="field groups")),
+                ("justification", models.TextField(verbose_name="justification")),
+                ("person_informed", models.BooleanField(default=False, verbose_name="the person has been told")),
+                ("informed_on", models.DateField(blank=True, null=True, verbose_name="told on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="disclosures", to="cases.case"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disclosures_received",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "legal_basis",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="disclosures", to="sharing.legalbasis"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'disclosure',
-                'verbose_name_plural': 'disclosures',
-                'indexes': [models.Index(fields=['organisation', 'case'], name='disclosure_org_case')],
+                "verbose_name": "disclosure",
+                "verbose_name_plural": "disclosures",
+                "indexes": [models.Index(fields=["organisation", "case"], name="disclosure_org_case")],
             },
         ),
     ]
