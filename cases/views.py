@@ -171,7 +171,6 @@ def who_has_seen(request: MemberRequest, code: str) -> HttpResponse:
         "case": access.case,
         "entries": log_entries_for(case=access.case)[:500],
         "report": subject_access_report(case=access.case),
-        "printable": request.GET.get("print") == "1",
     }
     return render(request, "cases/who_has_seen.html", context)
 

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.services import create_api_token
 from cases import services
 from cases.access import get_case_for
 from cases.models import Case, CaseAssignment, FieldGroup
@@ -262,3 +263,36 @@ def test_the_reference_model_agrees_on_what_each_member_sees_in_the_world(world:
             access = get_case_for(membership, case.code)
             assert access.groups == ref.groups(actor, world.facts[situation]), (situation, label)
             assert access.must_break_glass == ref.must_break_glass(actor, world.facts[situation]), (situation, label)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("situation", SITUATIONS)
+def test_the_api_follows_the_same_rules(situation: str, world: World) -> None:
+    """The same matrix through the JSON API: list and detail, per member with their own token."""
+    case, facts = world.cases[situation], world.facts[situation]
+    problems = []
+    for label, (user, organisation) in world.actors().items():
+        if user is None or organisation is None:
+            continue
+        _token, key = create_api_token(membership=_member(user, organisation), name="matrix")
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+        actor = _actor(user, organisation)
+        listed = case.code in {item["code"] for item in client.get("/api/v1/cases?limit=200").json()["items"]}
+        if listed != ref.sees(actor, facts):
+            problems.append(f"{label}: listed={listed}")
+        response = client.get(f"/api/v1/cases/{case.code}")
+        if not ref.sees(actor, facts):
+            expected = 404
+        elif ref.must_break_glass(actor, facts):
+            expected = 403
+        else:
+            expected = 200
+        if response.status_code != expected:
+            problems.append(f"{label}: status {response.status_code}, expected {expected}")
+        granted = ref.groups(actor, facts)
+        leaked = [group for group, (_, value) in SENTINELS.items() if value in response.text and group not in granted]
+        if leaked:
+            problems.append(f"{label}: leaked {leaked}")
+        if expected == 200 and set(response.json()["field_groups"]) != set(granted):
+            problems.append(f"{label}: groups {sorted(response.json()['field_groups'])}, expected {sorted(granted)}")
+    assert not problems, "\n".join(problems)
