@@ -146,7 +146,7 @@ def record_access(
     return entry
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PendingEntry:
     """An access to log with `append_entries_in_bulk`: record_access's arguments, by id, with an explicit time."""
 
@@ -204,7 +204,7 @@ def append_entries_in_bulk(*, entries: Iterable[PendingEntry]) -> int:
     head = _locked_head()
     sequence, previous_hash = head.sequence, head.hash
     # A plain QuerySet: AccessEntryQuerySet refuses bulk_create so that nothing else inserts unchained rows.
-    plain = models.QuerySet(model=AccessEntry)
+    plain: models.QuerySet[AccessEntry] = models.QuerySet(model=AccessEntry)
     for batch in batched(entries, BULK_BATCH_SIZE):
         rows = []
         for pending in batch:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from cases.models import Case
 from core.forms import DateField
 from organisations.models import Municipality
 
@@ -52,4 +53,14 @@ class BreakGlassForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Your reason is logged and your organisation's administrators are told at once."),
+    )
+
+
+class ChangeTrackForm(forms.Form):
+    track = forms.ChoiceField(label=_("Track"), choices=Case.Track.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example the result of an age assessment. Do not write the person's name."),
     )

@@ -38,7 +38,18 @@ class Case(models.Model):
     search uses the keyed blind indexes below (core.crypto.blind_index).
     """
 
+    class Track(models.TextChoices):
+        ADULT = "adult", _("Adult")
+        CHILD = "child", _("Child")
+
     code = models.CharField(_("case code"), max_length=20, unique=True)
+    track = models.CharField(
+        _("track"),
+        max_length=10,
+        choices=Track.choices,
+        default=Track.ADULT,
+        help_text=_("Child: under 18, or age unknown with reason to believe so. A child cannot decline protection."),
+    )
     owner = models.ForeignKey(
         Organisation, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_cases"
     )
@@ -142,6 +153,8 @@ class CaseEvent(models.Model):
         UNPROTECTED = "unprotected", _("Protection lifted")
         BREAK_THE_GLASS = "break_the_glass", _("Opened by breaking the glass")
         ASSIGNED = "assigned", _("Member assigned")
+        TRACK_CHANGED = "track_changed", _("Track changed")
+        RIGHT_UPDATED = "right_updated", _("Right updated")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True, db_index=True)

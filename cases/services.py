@@ -30,6 +30,7 @@ from cases.models import (
 )
 from core import crypto
 from organisations.models import Membership, Municipality, Organisation
+from rights.services import ensure_case_rights
 
 
 class StaleCaseError(Exception):
@@ -76,16 +77,33 @@ def add_event(
 
 
 @transaction.atomic
-def create_case(*, membership: Membership, municipality: Municipality) -> Case:
-    """Open a case owned by the member's organisation; the creator is assigned to it."""
+def create_case(*, membership: Membership, municipality: Municipality, track: str = Case.Track.ADULT) -> Case:
+    """Open a case owned by the member's organisation, with the rights of its track; the creator is assigned."""
     case = Case.objects.create(
         code=next_case_code(municipality=municipality),
         owner_id=membership.organisation_id,
         municipality=municipality,
+        track=track,
         created_by_id=membership.user_id,
     )
     CaseAssignment.objects.create(case=case, user_id=membership.user_id, organisation_id=membership.organisation_id)
     add_event(case=case, kind=CaseEvent.Kind.CREATED, membership=membership)
+    ensure_case_rights(case=case)
+    return case
+
+
+@transaction.atomic
+def change_track(*, access: CaseAccess, membership: Membership, track: str, reason: str) -> Case:
+    """Moving a case between the adult and child tracks is an explicit decision with a reason."""
+    if not reason.strip():
+        raise ValueError("A track change needs a reason.")
+    case = access.case
+    if track == case.track:
+        return case
+    Case.objects.filter(pk=case.pk).update(track=track, version=F("version") + 1)
+    case.refresh_from_db()
+    add_event(case=case, kind=CaseEvent.Kind.TRACK_CHANGED, membership=membership, note=f"{track}: {reason}"[:500])
+    ensure_case_rights(case=case)
     return case
 
 

@@ -1,6 +1,7 @@
 from django.urls import include, path, register_converter
 
 from cases import views
+from rights import views as rights_views
 
 
 class CaseCodeConverter:
@@ -28,4 +29,6 @@ urlpatterns = [
     path("<case:code>/who-has-seen/", views.who_has_seen, name="who_has_seen"),
     path("<case:code>/assign/", views.assign, name="assign"),
     path("<case:code>/sharing/", include("sharing.urls")),
+    path("<case:code>/rights/<slug:right_code>/", rights_views.edit_case_right, name="edit_right"),
+    path("<case:code>/track/", views.change_track, name="change_track"),
 ]

@@ -14,7 +14,7 @@ from audit.services import who_has_seen as log_entries_for
 from cases import services
 from cases.access import CaseAccess, get_case_for, may_protect_and_assign, visible_cases, visible_events
 from cases.fields import GROUP_FORMS, display_rows
-from cases.forms import BreakGlassForm, CreateCaseForm, FindCaseForm, ProtectForm, VersionForm
+from cases.forms import BreakGlassForm, ChangeTrackForm, CreateCaseForm, FindCaseForm, ProtectForm, VersionForm
 from cases.models import FieldGroup
 from organisations.access import MemberRequest, membership_required
 
@@ -76,6 +76,7 @@ def case_detail(request: MemberRequest, code: str) -> HttpResponse:
         "may_protect": may_protect_and_assign(request.membership, access),
     }
     if access.can_edit:
+        context["case_rights"] = access.case.rights.select_related("right").order_by("right__order")
         context["consents"] = access.case.consents.select_related("organisation").order_by("-recorded_at")
         context["disclosures"] = access.case.disclosures.select_related("organisation", "legal_basis").order_by(
             "-created_at"
@@ -193,3 +194,22 @@ def assign(request: MemberRequest, code: str) -> HttpResponse:
         services.assign_member(access=access, membership=request.membership, user=user)
         messages.success(request, _("The member was assigned to the case."))
     return redirect("cases:detail", code=code)
+
+
+@membership_required
+def change_track(request: MemberRequest, code: str) -> HttpResponse:
+    """Moving between the adult and child tracks is an explicit, logged decision with a reason."""
+    access = open_case_or_404(request, code)
+    if not access.can_edit:
+        raise PermissionDenied
+    form = ChangeTrackForm(request.POST or None, initial={"track": access.case.track})
+    if request.method == "POST" and form.is_valid():
+        services.change_track(
+            access=access,
+            membership=request.membership,
+            track=form.cleaned_data["track"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("The track was changed."))
+        return redirect("cases:detail", code=code)
+    return render(request, "cases/change_track.html", {"case": access.case, "form": form})

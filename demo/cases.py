@@ -22,7 +22,7 @@ from bisect import bisect
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import accumulate, batched
 from typing import Any, cast
@@ -154,15 +154,17 @@ class _City:
 
 @dataclass
 class _Plan:
-    """One case to create, with its story; ids are filled in as rows are created."""
+    """One case to create: where, by whom, when, and which parts of the story it has."""
 
     city: _City
     owner: _Staff
     opened: datetime
     story: set[str]
     code: str = ""
-    case: Case | None = None
-    assigned: set[int] = field(default_factory=set)
+
+
+# Rows of one batch waiting for bulk_create, by model.
+type Rows = dict[type[models.Model], list[Any]]
 
 
 @contextmanager
@@ -217,6 +219,7 @@ class CaseSeeder:
         self.bases = {basis.code: basis for basis in LegalBasis.objects.filter(code__in=[c for c, _k in DISCLOSURES])}
         self.entries: list[PendingEntry] = []
         self.events = 0
+        self.last_numbers: dict[tuple[str, int], int] = {}  # the last case number per prefix and year
 
     def run(self) -> SeededCases:
         if Case.objects.filter(municipality__in=self.municipalities).exists():
@@ -231,7 +234,7 @@ class CaseSeeder:
                 self._write(list(batch))
             self.entries.sort(key=lambda entry: entry.at)  # stable: the log grows in time order
             logged = append_entries_in_bulk(entries=self.entries)
-            self._advance_sequences(plans)
+            self._advance_sequences()
         return SeededCases(cases=len(plans), events=self.events, access_entries=logged)
 
     # --- Planning ---------------------------------------------------------------------------------
@@ -291,10 +294,10 @@ class CaseSeeder:
     def _number(self, plans: list[_Plan]) -> None:
         """Pseudonym codes per municipality and year, in the order the cases were opened (OSL-2026-0042)."""
         plans.sort(key=lambda plan: plan.opened)
-        numbers: dict[tuple[str, int], int] = defaultdict(int)
+        numbers = self.last_numbers
         for plan in plans:
             prefix, year = plan.city.municipality.case_prefix, plan.opened.year
-            numbers[prefix, year] += 1
+            numbers[prefix, year] = numbers.get((prefix, year), 0) + 1
             plan.code = f"{prefix}-{year}-{numbers[prefix, year]:04d}"
 
     # --- Times ------------------------------------------------------------------------------------
@@ -309,7 +312,7 @@ class CaseSeeder:
         moment = time(hour, self.rng.randrange(60), self.rng.randrange(60), self.rng.randrange(1_000_000))
         return datetime.combine(day, moment, tzinfo=OSLO)
 
-    def _later(self, after: datetime, *, within_days: int) -> datetime:
+    def later(self, after: datetime, *, within_days: int) -> datetime:
         """A working moment after `after`, within `within_days`, before the end of the seeded history."""
         last = min(after + timedelta(days=within_days), self.end - timedelta(seconds=1))
         days = max(0, (last.date() - after.date()).days)
@@ -322,6 +325,8 @@ class CaseSeeder:
     # --- Writing ----------------------------------------------------------------------------------
 
     def _write(self, plans: list[_Plan]) -> None:
+        """Create a batch of cases, then their records, sharings and timelines; queue their log entries."""
+        people = [self._identity() for _plan in plans]
         cases = Case.objects.bulk_create(
             [
                 Case(
@@ -332,195 +337,18 @@ class CaseSeeder:
                     created_at=plan.opened,
                     updated_at=plan.opened,
                     created_by_id=self.rng.choice(plan.owner.workers),
+                    **_blind_indexes(person),
                 )
-                for plan in plans
+                for plan, person in zip(plans, people, strict=True)
             ],
             batch_size=BATCH_SIZE,
         )
-        rows: dict[type[models.Model], list[Any]] = defaultdict(list)
-        for plan, case in zip(plans, cases, strict=True):
-            plan.case = case
-            self._story_rows(plan, case, rows)
-        updated = [case for case in cases if case.name_index]
-        Case.objects.bulk_update(updated, ["name_index", "birth_date_index"], batch_size=BATCH_SIZE)
+        rows: Rows = defaultdict(list)
+        for plan, case, person in zip(plans, cases, people, strict=True):
+            _Story(self, plan, case, rows).tell(person)
         for model in (FieldGroupRecord, CaseAssignment, ProtectedCaseAccess, Consent, Disclosure, CaseEvent):
             model._default_manager.bulk_create(rows[model], batch_size=BATCH_SIZE)
         self.events += len(rows[CaseEvent])
-
-    def _story_rows(self, plan: _Plan, case: Case, rows: dict[type[models.Model], list[Any]]) -> None:
-        """The case's records, timeline and log, from opening to its last access."""
-        owner, opened = plan.owner, plan.opened
-        creator = cast(int, case.created_by_id)
-        plan.assigned.add(creator)
-        rows[CaseAssignment].append(
-            CaseAssignment(case=case, user_id=creator, organisation=owner.organisation, assigned_at=opened)
-        )
-        self._event(rows, case, Event.CREATED, opened, creator, owner.organisation)
-
-        # The first meeting: identity (and often whereabouts) recorded and encrypted.
-        recorded = opened + timedelta(minutes=self.rng.randint(5, 50))
-        groups = [FieldGroup.IDENTITY] + ([FieldGroup.CONTACT] if "contact" in plan.story else [])
-        for group in groups:
-            data = self._identity() if group == FieldGroup.IDENTITY else self._contact(plan.city)
-            record = FieldGroupRecord(case=case, group=group, updated_at=recorded, updated_by_id=creator)
-            record.ciphertext = crypto.encrypt_json(data, aad=record.associated_data, ring=self.ring)
-            rows[FieldGroupRecord].append(record)
-            if group == FieldGroup.IDENTITY:
-                for name, value in _blind_indexes(data).items():
-                    setattr(case, name, value)
-            self._event(rows, case, Event.FIELD_GROUP_CHANGED, recorded, creator, owner.organisation, [group])
-            self._log(plan, creator, owner.organisation, recorded, Action.EDIT, [group])
-
-        if "assigned" in plan.story and len(owner.everyone) > 1:
-            lead = self.rng.choice(owner.leads or owner.everyone)
-            colleague = self.rng.choice([user for user in owner.everyone if user != creator])
-            at = self._later(recorded, within_days=14)
-            plan.assigned.add(colleague)
-            rows[CaseAssignment].append(
-                CaseAssignment(case=case, user_id=colleague, organisation=owner.organisation, assigned_at=at)
-            )
-            self._event(rows, case, Event.ASSIGNED, at, lead, owner.organisation)
-
-        if "protected" in plan.story:
-            lead = self.rng.choice(owner.leads or owner.everyone)
-            at = self._later(recorded, within_days=7)
-            rows[ProtectedCaseAccess].extend(
-                ProtectedCaseAccess(case=case, user_id=user, granted_by_id=lead, granted_at=at)
-                for user in sorted({creator, lead})
-            )
-            self._event(rows, case, Event.PROTECTED, at, lead, owner.organisation)
-            outsiders = [user for user in owner.everyone if user not in (creator, lead)]
-            if outsiders:
-                self._break_the_glass(plan, rows, self.rng.choice(outsiders), self._later(at, within_days=30))
-
-        if "consent" in plan.story and owner.organisation.kind != Kind.NAV_OFFICE:
-            self._consent(plan, rows, groups, recorded)
-
-        if "disclosure" in plan.story:
-            self._disclosure(plan, rows, groups, recorded)
-
-        # Day-to-day work: the owner's staff open the case now and then.
-        for _n in range(self.rng.randint(2, 7)):
-            user = creator if self.rng.random() < 0.6 else self.rng.choice(owner.everyone)
-            self._log(
-                plan, user, owner.organisation, self._later(recorded, within_days=ACTIVE_DAYS), Action.VIEW, groups
-            )
-
-    def _consent(
-        self, plan: _Plan, rows: dict[type[models.Model], list[Any]], groups: list[str], after: datetime
-    ) -> None:
-        nav = plan.city.staff[Kind.NAV_OFFICE]
-        case, creator = cast(Case, plan.case), cast(int, plan.case.created_by_id if plan.case else None)
-        given = self._later(after, within_days=21)
-        shared = groups if self.rng.random() < 0.5 else [FieldGroup.IDENTITY]
-        withdrawn = self._later(given, within_days=90) if "withdrawn" in plan.story else None
-        consent = Consent(
-            case=case,
-            organisation=nav.organisation,
-            field_groups=sorted(shared),
-            purpose=self.rng.choice(CONSENT_PURPOSES),
-            form=self.rng.choice([Consent.Form.WRITTEN, Consent.Form.ORAL]),
-            given_on=given.date(),
-            expires_on=given.date() + timedelta(days=365) if self.rng.random() < 0.5 else None,
-            recorded_by_id=creator,
-            recorded_at=given,
-            withdrawn_at=withdrawn,
-            withdrawn_by_id=creator if withdrawn else None,
-        )
-        rows[Consent].append(consent)
-        owner = plan.owner.organisation
-        self._event(rows, case, Event.CONSENT_GIVEN, given, creator, owner, shared, audience=nav.organisation)
-        if withdrawn:
-            self._event(
-                rows, case, Event.CONSENT_WITHDRAWN, withdrawn, creator, owner, shared, audience=nav.organisation
-            )
-        # NAV opens what it was given, while the consent lasts; its coordinators are not assigned to the case.
-        for _n in range(self.rng.randint(1, 3)):
-            at = self._later(given, within_days=60)
-            if withdrawn is None or at < withdrawn:
-                self._log(plan, self.rng.choice(nav.everyone), nav.organisation, at, Action.VIEW, shared)
-
-    def _disclosure(
-        self, plan: _Plan, rows: dict[type[models.Model], list[Any]], groups: list[str], after: datetime
-    ) -> None:
-        code, receiver_kind = self.rng.choice(DISCLOSURES)
-        if plan.owner.organisation.kind == receiver_kind or code not in self.bases:
-            return
-        receiver = plan.city.staff[receiver_kind].organisation
-        case = cast(Case, plan.case)
-        creator = cast(int, case.created_by_id)
-        at = self._later(after, within_days=30)
-        rows[Disclosure].append(
-            Disclosure(
-                case=case,
-                organisation=receiver,
-                field_groups=[FieldGroup.IDENTITY],
-                legal_basis=self.bases[code],
-                justification=DISCLOSURE_JUSTIFICATION,
-                person_informed=self.rng.random() < 0.5,
-                created_by_id=creator,
-                created_at=at,
-            )
-        )
-        rows[Disclosure][-1].informed_on = at.date() if rows[Disclosure][-1].person_informed else None
-        self._event(
-            rows, case, Event.DISCLOSED, at, creator, plan.owner.organisation, [FieldGroup.IDENTITY], receiver, code
-        )
-
-    def _break_the_glass(self, plan: _Plan, rows: dict[type[models.Model], list[Any]], user: int, at: datetime) -> None:
-        case = cast(Case, plan.case)
-        reason = self.rng.choice(BREAK_THE_GLASS_REASONS)
-        self._event(rows, case, Event.BREAK_THE_GLASS, at, user, plan.owner.organisation)
-        self._log(plan, user, plan.owner.organisation, at, Action.BREAK_THE_GLASS, [], reason=reason)
-
-    def _event(
-        self,
-        rows: dict[type[models.Model], list[Any]],
-        case: Case,
-        kind: str,
-        at: datetime,
-        actor: int,
-        organisation: Organisation,
-        field_groups: list[str] | None = None,
-        audience: Organisation | None = None,
-        note: str = "",
-    ) -> None:
-        rows[CaseEvent].append(
-            CaseEvent(
-                case=case,
-                kind=kind,
-                at=at,
-                actor_id=actor,
-                organisation=organisation,
-                audience=audience,
-                field_groups=sorted(field_groups or []),
-                note=note,
-            )
-        )
-
-    def _log(
-        self,
-        plan: _Plan,
-        user: int,
-        organisation: Organisation,
-        at: datetime,
-        action: str,
-        groups: list[str],
-        *,
-        reason: str = "",
-    ) -> None:
-        self.entries.append(
-            PendingEntry(
-                user_id=user,
-                organisation_id=organisation.pk,
-                case_id=cast(Case, plan.case).pk,
-                action=action,
-                at=at,
-                field_groups=tuple(groups),
-                reason=reason,
-                assigned=organisation == plan.owner.organisation and user in plan.assigned,
-            )
-        )
 
     # --- The fictional person ---------------------------------------------------------------------
 
@@ -541,20 +369,176 @@ class CaseSeeder:
             identity["estimated_age"] = age
         return identity
 
-    def _contact(self, city: _City) -> dict[str, Any]:
-        return {"placement_location": self.rng.choice(PLACEMENTS).format(city=city.municipality.name)}
-
-    def _advance_sequences(self, plans: list[_Plan]) -> None:
+    def _advance_sequences(self) -> None:
         """Cases opened later in the app continue after the seeded codes instead of colliding with them."""
-        last: dict[tuple[str, int], int] = {}
-        for plan in plans:
-            prefix, year, number = plan.code.split("-")
-            last[prefix, int(year)] = max(last.get((prefix, int(year)), 0), int(number))
-        for (prefix, year), number in last.items():
+        for (prefix, year), number in self.last_numbers.items():
             sequence, _created = CaseSequence.objects.get_or_create(prefix=prefix, year=year)
             if sequence.last_number < number:
                 sequence.last_number = number
                 sequence.save(update_fields=["last_number"])
+
+
+class _Story:
+    """One case's life, from opening to its last access: records, sharings, timeline events and log entries."""
+
+    def __init__(self, seeder: CaseSeeder, plan: _Plan, case: Case, rows: Rows) -> None:
+        self.seeder, self.rng, self.plan, self.case, self.rows = seeder, seeder.rng, plan, case, rows
+        self.owner = plan.owner
+        self.creator = cast(int, case.created_by_id)
+        self.assigned: set[int] = set()
+        # A protected case opens for its named users only; anyone else must break the glass.
+        self.readers = list(self.owner.everyone)
+        self.groups: list[str] = []
+
+    def tell(self, person: dict[str, Any]) -> None:
+        opened, story = self.plan.opened, self.plan.story
+        self._assign(self.creator, opened)
+        self._event(Event.CREATED, opened, self.creator)
+        # The first meeting: identity (and often whereabouts) recorded, encrypted with the case as associated data.
+        recorded = opened + timedelta(minutes=self.rng.randint(5, 50))
+        self._record(FieldGroup.IDENTITY, person, recorded)
+        if "contact" in story:
+            placement = self.rng.choice(PLACEMENTS).format(city=self.plan.city.municipality.name)
+            self._record(FieldGroup.CONTACT, {"placement_location": placement}, recorded)
+        if "assigned" in story and len(self.owner.everyone) > 1:
+            self._assign_colleague(self.seeder.later(recorded, within_days=14))
+        if "protected" in story:
+            self._protect(self.seeder.later(recorded, within_days=7))
+        elif "consent" in story:
+            self._consent_to_nav(self.seeder.later(recorded, within_days=21))
+        if "disclosure" in story:
+            self._disclose(self.seeder.later(recorded, within_days=30))
+        # Day-to-day work: the owner's staff open the case now and then, the creator most often.
+        for _n in range(self.rng.randint(2, 7)):
+            user = self.creator if self.rng.random() < 0.6 else self.rng.choice(self.readers)
+            at = self.seeder.later(recorded, within_days=ACTIVE_DAYS)
+            self._log(user, self.owner.organisation, at, Action.VIEW, self.groups)
+
+    def _record(self, group: str, data: dict[str, Any], at: datetime) -> None:
+        record = FieldGroupRecord(case=self.case, group=group, updated_at=at, updated_by_id=self.creator)
+        record.ciphertext = crypto.encrypt_json(data, aad=record.associated_data, ring=self.seeder.ring)
+        self.rows[FieldGroupRecord].append(record)
+        self.groups.append(group)
+        self._event(Event.FIELD_GROUP_CHANGED, at, self.creator, [group])
+        self._log(self.creator, self.owner.organisation, at, Action.EDIT, [group])
+
+    def _assign_colleague(self, at: datetime) -> None:
+        lead = self.rng.choice(self.owner.leads or self.owner.everyone)
+        colleague = self.rng.choice([user for user in self.owner.everyone if user != self.creator])
+        self._assign(colleague, at)
+        self._event(Event.ASSIGNED, at, lead)
+
+    def _assign(self, user: int, at: datetime) -> None:
+        self.assigned.add(user)
+        self.rows[CaseAssignment].append(
+            CaseAssignment(case=self.case, user_id=user, organisation=self.owner.organisation, assigned_at=at)
+        )
+
+    def _protect(self, at: datetime) -> None:
+        lead = self.rng.choice(self.owner.leads or self.owner.everyone)
+        named = sorted({self.creator, lead})
+        self.rows[ProtectedCaseAccess].extend(
+            ProtectedCaseAccess(case=self.case, user_id=user, granted_by_id=lead, granted_at=at) for user in named
+        )
+        self._event(Event.PROTECTED, at, lead)
+        outsiders = [user for user in self.owner.everyone if user not in named]
+        self.readers = named
+        if outsiders:
+            user, glass = self.rng.choice(outsiders), self.seeder.later(at, within_days=30)
+            self._event(Event.BREAK_THE_GLASS, glass, user)
+            reason = self.rng.choice(BREAK_THE_GLASS_REASONS)
+            self._log(user, self.owner.organisation, glass, Action.BREAK_THE_GLASS, [], reason=reason)
+
+    def _consent_to_nav(self, given: datetime) -> None:
+        nav = self.plan.city.staff[Kind.NAV_OFFICE]
+        if nav.organisation.pk == self.owner.organisation.pk:
+            return
+        shared: list[str] = self.groups if self.rng.random() < 0.5 else [FieldGroup.IDENTITY]
+        withdrawn = self.seeder.later(given, within_days=90) if "withdrawn" in self.plan.story else None
+        self.rows[Consent].append(
+            Consent(
+                case=self.case,
+                organisation=nav.organisation,
+                field_groups=sorted(shared),
+                purpose=self.rng.choice(CONSENT_PURPOSES),
+                form=self.rng.choice([Consent.Form.WRITTEN, Consent.Form.ORAL]),
+                given_on=given.date(),
+                expires_on=given.date() + timedelta(days=365) if self.rng.random() < 0.5 else None,
+                recorded_by_id=self.creator,
+                recorded_at=given,
+                withdrawn_at=withdrawn,
+                withdrawn_by_id=self.creator if withdrawn else None,
+            )
+        )
+        self._event(Event.CONSENT_GIVEN, given, self.creator, shared, audience=nav.organisation)
+        if withdrawn:
+            self._event(Event.CONSENT_WITHDRAWN, withdrawn, self.creator, shared, audience=nav.organisation)
+        # NAV opens what it was given while the consent lasts; NAV's staff are not assigned to the case.
+        for _n in range(self.rng.randint(1, 3)):
+            at = self.seeder.later(given, within_days=60)
+            if withdrawn is None or at < withdrawn:
+                self._log(self.rng.choice(nav.everyone), nav.organisation, at, Action.VIEW, shared)
+
+    def _disclose(self, at: datetime) -> None:
+        code, receiver_kind = self.rng.choice(DISCLOSURES)
+        basis = self.seeder.bases.get(code)
+        if basis is None or self.owner.organisation.kind == receiver_kind:
+            return
+        receiver = self.plan.city.staff[receiver_kind].organisation
+        informed = self.rng.random() < 0.5
+        self.rows[Disclosure].append(
+            Disclosure(
+                case=self.case,
+                organisation=receiver,
+                field_groups=[FieldGroup.IDENTITY],
+                legal_basis=basis,
+                justification=DISCLOSURE_JUSTIFICATION,
+                person_informed=informed,
+                informed_on=at.date() if informed else None,
+                created_by_id=self.creator,
+                created_at=at,
+            )
+        )
+        self._event(Event.DISCLOSED, at, self.creator, [FieldGroup.IDENTITY], audience=receiver, note=code)
+
+    def _event(
+        self,
+        kind: str,
+        at: datetime,
+        actor: int,
+        field_groups: list[str] | None = None,
+        *,
+        audience: Organisation | None = None,
+        note: str = "",
+    ) -> None:
+        self.rows[CaseEvent].append(
+            CaseEvent(
+                case=self.case,
+                kind=kind,
+                at=at,
+                actor_id=actor,
+                organisation=self.owner.organisation,
+                audience=audience,
+                field_groups=sorted(field_groups or []),
+                note=note,
+            )
+        )
+
+    def _log(
+        self, user: int, organisation: Organisation, at: datetime, action: str, groups: list[str], *, reason: str = ""
+    ) -> None:
+        self.seeder.entries.append(
+            PendingEntry(
+                user_id=user,
+                organisation_id=organisation.pk,
+                case_id=self.case.pk,
+                action=action,
+                at=at,
+                field_groups=tuple(groups),
+                reason=reason,
+                assigned=organisation.pk == self.owner.organisation.pk and user in self.assigned,
+            )
+        )
 
 
 def seed_cases(

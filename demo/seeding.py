@@ -1,5 +1,6 @@
 """Fictional, deterministic demo data: organisations of every kind in Oslo and Bergen,
-national bodies, and users for every role, all with TOTP enrolled.
+national bodies, users for every role, all with TOTP enrolled, and cases
+(demo/cases.py: a dozen for the demo, about 1,000 per unit of --scale from 2 on).
 
 Nobody here is a real person: names are drawn from lists of common Norwegian
 first and last names, e-mail addresses end in the reserved `.invalid` domain.
@@ -7,7 +8,8 @@ first and last names, e-mail addresses end in the reserved `.invalid` domain.
 
 import base64
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -17,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import User
+from demo.cases import SeededCases, seed_cases
 from organisations.models import Membership, Municipality, Organisation
 
 Kind = Organisation.Kind
@@ -99,6 +102,7 @@ class DemoResult:
     logins: list[DemoLogin]
     organisations: int
     users: int
+    cases: SeededCases = field(default_factory=SeededCases)
 
 
 def _totp_secret(rng: random.Random) -> str:
@@ -111,10 +115,13 @@ def _demo_password(rng: random.Random) -> str:
 
 
 class DemoSeeder:
-    def __init__(self, *, seed: int, scale: int) -> None:
+    def __init__(self, *, seed: int, scale: int, today: date | None = None) -> None:
         # Deterministic fictional demo data; not used for anything secret.
         self.rng = random.Random(seed)  # nosec B311
+        # Cases draw from their own generator, so the users stay what they were before cases existed.
+        self.case_rng = random.Random(f"vern-demo-cases-{seed}")  # nosec B311
         self.scale = scale
+        self.today = today
         self.password = _demo_password(self.rng)
         self.password_hash = make_password(self.password)
         self.logins: list[DemoLogin] = []
@@ -139,7 +146,15 @@ class DemoSeeder:
                 organisation = self._organisation(name, kind, owner, None)
                 self._staff(organisation, roles, city_slug="nasjonal", printed=True)
                 organisations += 1
-        return DemoResult(self.password, self.logins, organisations, self.users)
+        cases = seed_cases(
+            rng=self.case_rng,
+            scale=self.scale,
+            municipalities=cities,
+            first_names=FIRST_NAMES,
+            last_names=LAST_NAMES,
+            today=self.today,
+        )
+        return DemoResult(self.password, self.logins, organisations, self.users, cases)
 
     def _municipality(self, number: str, name: str, prefix: str, police: str) -> Municipality:
         municipality, _ = Municipality.objects.update_or_create(
@@ -183,5 +198,6 @@ class DemoSeeder:
         return user
 
 
-def seed_demo(*, seed: int = 2026, scale: int = 1) -> DemoResult:
-    return DemoSeeder(seed=seed, scale=scale).run()
+def seed_demo(*, seed: int = 2026, scale: int = 1, today: date | None = None) -> DemoResult:
+    """Organisations, users and cases; `today` (default: today) is the day the case history ends before."""
+    return DemoSeeder(seed=seed, scale=scale, today=today).run()

@@ -11,6 +11,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from organisations.models import Membership
+from screening.models import ChildWelfareNotification
+from screening.services import start_screening
 from tests.conftest import Cast
 from tests.helpers import client_acting_in
 
@@ -21,6 +23,8 @@ FOREIGN_PREFIXES = ("accounts/", "system-admin/", "i18n/", "api/")
 PUBLIC, LOGGED_IN, MEMBER, ORG_ADMIN = "public", "logged_in", "member", "org_admin"
 # URLs inside a case: tried by tests/test_case_access_matrix.py against every case situation.
 CASE = "case"
+# URLs of one screening: only its own organisation may reach it.
+SCREENING = "screening"
 POLICY = {
     "healthz": PUBLIC,
     "home": MEMBER,
@@ -45,6 +49,17 @@ POLICY = {
     "cases:sharing:consent_withdraw": CASE,
     "cases:sharing:disclosure_create": CASE,
     "cases:sharing:disclosure_end": CASE,
+    "cases:edit_right": CASE,
+    "cases:change_track": CASE,
+    "rights:gaps": ORG_ADMIN,
+    "rights:summary": ORG_ADMIN,
+    "screening:list": MEMBER,
+    "screening:start": MEMBER,
+    "screening:detail": SCREENING,
+    "screening:step": SCREENING,
+    "screening:review": SCREENING,
+    "screening:make_case": SCREENING,
+    "screening:notification_done": SCREENING,
 }
 NON_CASE_URLS = sorted(name for name, policy in POLICY.items() if policy != CASE)
 ACTORS = ["anonymous", "unattached", "caseworker", "org_admin", "other_org_admin"]
@@ -72,6 +87,14 @@ def test_every_own_url_has_a_declared_policy() -> None:
 def url_for(name: str, cast: Cast) -> str:
     if name in ("organisations:change_role", "organisations:remove"):
         return reverse(name, args=[cast.ngo_worker.memberships.get(organisation=cast.ngo).pk])
+    if name.startswith("screening:") and POLICY[name] == SCREENING:
+        membership = cast.ngo_worker.memberships.select_related("organisation").get(organisation=cast.ngo)
+        screening = start_screening(membership=membership)
+        if name == "screening:notification_done":
+            notification = ChildWelfareNotification.objects.create(screening=screening, from_organisation=cast.ngo)
+            return reverse(name, args=[notification.pk])
+        args: list[object] = [screening.pk] + (["danger"] if name == "screening:step" else [])
+        return reverse(name, args=args)
     return reverse(name)
 
 
@@ -97,6 +120,8 @@ def expected_statuses(policy: str, actor: str) -> set[int]:
         return {403}
     if policy == MEMBER:
         return allowed
+    if policy == SCREENING:
+        return {404} if actor == "other_org_admin" else allowed | {403, 404}
     # ORG_ADMIN: a caseworker is refused; another organisation's admin does not find the object.
     return {"caseworker": {403}, "org_admin": allowed, "other_org_admin": {200, 404}}[actor]
 

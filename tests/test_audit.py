@@ -1,5 +1,6 @@
 """The access log: a tamper-evident chain of every read, read back for owners, people and admins."""
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from io import StringIO
@@ -641,7 +642,7 @@ def test_it_refuses_in_bulk_what_record_access_refuses_and_appends_nothing(
     monkeypatch.setattr(services, "BULK_BATCH_SIZE", 4)  # the good entries before the bad one are inserted first
     log_three(cast, case)
     good = list(pending(cast, case, 10))
-    bad = PendingEntry(**{**vars(good[0]), **change})
+    bad = dataclasses.replace(good[0], **change)
     with pytest.raises(ValueError, match=message):
         append_entries_in_bulk(entries=[*good, bad])
     assert AccessEntry.objects.count() == 3

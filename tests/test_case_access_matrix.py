@@ -187,6 +187,8 @@ def _url(name: str, case: Case) -> str:
     args: list[Any] = [case.code]
     if name == "cases:edit_group":
         args.append(FieldGroup.IDENTITY)
+    elif name == "cases:edit_right":
+        args.append(case.rights.select_related("right").order_by("right__order").first().right.code)  # type: ignore[union-attr]
     elif name == "cases:sharing:consent_withdraw":
         args.append(Consent.objects.filter(case=case).order_by("pk").first().pk)  # type: ignore[union-attr]
     elif name == "cases:sharing:disclosure_end":

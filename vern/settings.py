@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "cases",
     "sharing",
     "audit",
+    "screening",
+    "rights",
     "demo",
 ]
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("organisation/", include("organisations.urls")),
     path("cases/", include("cases.urls")),
     path("audit/", include("audit.urls")),
+    path("identification/", include("screening.urls")),
+    path("rights/", include("rights.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("system-admin/", admin.site.urls),

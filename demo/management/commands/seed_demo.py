@@ -9,7 +9,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2026, help="Random seed; the same seed gives the same data.")
         parser.add_argument(
-            "--scale", type=int, default=1, help="1 = Oslo and Bergen; N adds N-1 demo municipalities (at most 100)."
+            "--scale",
+            type=int,
+            default=1,
+            help="1 = Oslo and Bergen with a dozen cases; N adds N-1 demo municipalities and about N × 1,000 cases "
+            "with ten timeline and access-log entries each (at most 100: the demo municipalities' case "
+            "prefixes run from D01 to D99).",
         )
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo log-ins.")
 
@@ -18,6 +23,14 @@ class Command(BaseCommand):
             raise CommandError("--scale must be between 1 and 100.")
         result = seed_demo(seed=seed, scale=scale)
         self.stdout.write(f"Demo data: {result.organisations} organisations, {result.users} users.")
+        cases = result.cases
+        if cases.cases:
+            self.stdout.write(
+                f"Demo cases: {cases.cases} cases, {cases.events} timeline events, "
+                f"{cases.access_entries} access log entries."
+            )
+        else:
+            self.stdout.write("Demo cases: the demo municipalities already have cases; none added.")
         if quiet_logins:
             return
         self.stdout.write("")

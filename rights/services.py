@@ -1,0 +1,152 @@
+"""The rights tracker: which rights apply to a case, and whether each was offered and delivered."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Case, CaseEvent
+from organisations.models import Membership, Organisation
+from rights.models import CaseRight, Right
+
+Status = CaseRight.Status
+
+
+def rights_for_track(track: str) -> QuerySet[Right]:
+    # JSON containment is not available on SQLite; the catalogue is small.
+    codes = [right.code for right in Right.objects.filter(is_active=True) if track in right.tracks]
+    return Right.objects.filter(code__in=codes).order_by("order")
+
+
+def ensure_case_rights(*, case: Case) -> None:
+    """Every right of the case's track has a row (a track change adds the new track's rights)."""
+    existing = set(case.rights.values_list("right_id", flat=True))
+    CaseRight.objects.bulk_create(
+        CaseRight(case=case, right=right) for right in rights_for_track(case.track) if right.pk not in existing
+    )
+
+
+def validate_dates(
+    *,
+    case: Case,
+    right: Right,
+    status: str,
+    offered_on: date | None,
+    delivered_on: date | None,
+    declined_on: date | None,
+) -> None:
+    """A right is delivered or declined only after it was offered, and never in the future."""
+    today = timezone.localdate()
+    for day in (offered_on, delivered_on, declined_on):
+        if day is not None and day > today:
+            raise ValidationError(_("A date cannot be in the future."))
+    if status in (Status.OFFERED, Status.DELIVERED, Status.DECLINED) and offered_on is None:
+        raise ValidationError(_("Give the date the right was offered."))
+    if status == Status.DELIVERED and (delivered_on is None or delivered_on < offered_on):  # type: ignore[operator]
+        raise ValidationError(_("A right cannot be delivered before it was offered."))
+    if status == Status.DECLINED:
+        if case.track == Case.Track.CHILD and right.child_cannot_decline:
+            raise ValidationError(_("A child cannot decline protection."))
+        if declined_on is None or declined_on < offered_on:  # type: ignore[operator]
+            raise ValidationError(_("A right cannot be declined before it was offered."))
+
+
+@transaction.atomic
+def update_case_right(
+    *,
+    case_right: CaseRight,
+    membership: Membership,
+    status: str,
+    offered_on: date | None,
+    delivered_on: date | None,
+    declined_on: date | None,
+    note: str,
+) -> CaseRight:
+    validate_dates(
+        case=case_right.case,
+        right=case_right.right,
+        status=status,
+        offered_on=offered_on,
+        delivered_on=delivered_on,
+        declined_on=declined_on,
+    )
+    case_right.status = status
+    case_right.offered_on = offered_on if status != Status.NOT_OFFERED else None
+    case_right.delivered_on = delivered_on if status == Status.DELIVERED else None
+    case_right.declined_on = declined_on if status == Status.DECLINED else None
+    case_right.note = note
+    case_right.organisation_id = membership.organisation_id
+    case_right.updated_by_id = membership.user_id
+    case_right.save()
+    CaseEvent.objects.create(
+        case=case_right.case,
+        kind=CaseEvent.Kind.RIGHT_UPDATED,
+        actor_id=membership.user_id,
+        organisation_id=membership.organisation_id,
+        note=f"{case_right.right.code}: {status}",
+    )
+    return case_right
+
+
+@dataclass(frozen=True)
+class Gap:
+    case: Case
+    missing: list[CaseRight]
+
+
+def gaps(*, cases: QuerySet[Case], days: int, today: date | None = None) -> list[Gap]:
+    """Cases older than `days` with a right neither delivered nor declined: where the system fails."""
+    today = today or timezone.localdate()
+    cutoff = timezone.make_aware(timezone.datetime.combine(today - timedelta(days=days), timezone.datetime.min.time()))
+    open_rights = (
+        CaseRight.objects.filter(case__in=cases.filter(created_at__lt=cutoff), right__is_active=True)
+        .exclude(status__in=[Status.DELIVERED, Status.DECLINED])
+        .select_related("case", "right")
+        .order_by("case__created_at", "right__order")
+    )
+    by_case: dict[int, Gap] = {}
+    for case_right in open_rights:
+        by_case.setdefault(case_right.case_id, Gap(case_right.case, [])).missing.append(case_right)
+    return list(by_case.values())
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    right: Right
+    total: int
+    offered: int
+    delivered: int
+    declined: int
+
+    @property
+    def delivered_share(self) -> int:
+        return round(100 * self.delivered / self.total) if self.total else 0
+
+
+def delivery_summary(*, organisation: Organisation) -> list[DeliveryRow]:
+    """Per right, across the organisation's own cases: how many were offered, delivered, declined."""
+    counts = (
+        CaseRight.objects.filter(case__owner=organisation, right__is_active=True)
+        .values("right")
+        .annotate(
+            total=Count("id"),
+            offered=Count("id", filter=Q(status__in=[Status.OFFERED, Status.DELIVERED, Status.DECLINED])),
+            delivered=Count("id", filter=Q(status=Status.DELIVERED)),
+            declined=Count("id", filter=Q(status=Status.DECLINED)),
+        )
+    )
+    by_right = {row["right"]: row for row in counts}
+    return [
+        DeliveryRow(
+            right,
+            by_right.get(right.pk, {}).get("total", 0),
+            by_right.get(right.pk, {}).get("offered", 0),
+            by_right.get(right.pk, {}).get("delivered", 0),
+            by_right.get(right.pk, {}).get("declined", 0),
+        )
+        for right in Right.objects.filter(is_active=True).order_by("order")
+    ]

@@ -1,0 +1,111 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Municipality
+from screening import rules
+from screening.models import Screening
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class YesNoField(forms.TypedChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            choices=YES_NO, coerce=lambda value: value == "yes", widget=forms.RadioSelect, empty_value=None, **kwargs
+        )
+
+
+def yes_no(value: bool | None) -> str | None:
+    return None if value is None else ("yes" if value else "no")
+
+
+class StepForm(forms.Form):
+    """A step of the screening; labels and help come from the catalogue version it uses."""
+
+    boolean_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, screening: Screening, **kwargs: Any) -> None:
+        initial = {name: getattr(screening, name) for name in self.base_fields if hasattr(screening, name)}
+        for name in self.boolean_fields:
+            initial[name] = yes_no(initial.get(name))
+        if screening.municipality_id and "municipality" in self.base_fields:
+            initial["municipality"] = screening.municipality_id
+        super().__init__(*args, initial=initial, **kwargs)
+        self.screening = screening
+        questions = {q.code: q for q in screening.version.questions.all()}
+        for name, field in self.fields.items():
+            if name in questions:
+                field.label = questions[name].localised("text")
+                field.help_text = questions[name].localised("help")
+
+
+class DangerForm(StepForm):
+    boolean_fields = ("acute_danger",)
+    acute_danger = YesNoField(label=_("Is the person in acute danger?"), required=True)
+
+
+class AgeForm(StepForm):
+    possibly_minor = forms.ChoiceField(
+        label=_("Might the person be under 18?"), choices=Screening.PossiblyMinor.choices, widget=forms.RadioSelect
+    )
+    stated_age = forms.IntegerField(label=_("Stated or estimated age"), required=False, min_value=0, max_value=120)
+
+
+class ExploitationStepForm(StepForm):
+    field_order = ["forms", "indicators", "gender", "municipality"]
+    indicators = forms.MultipleChoiceField(
+        label=_("What have you seen or heard?"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    gender = forms.ChoiceField(label=_("Gender"), choices=Screening.Gender.choices, widget=forms.RadioSelect)
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality where you met the person"),
+        queryset=Municipality.objects.order_by("name"),
+        empty_label=_("Choose a municipality"),
+    )
+    # Named like the model field; defined last because the name shadows the forms module in this class body.
+    forms = forms.MultipleChoiceField(label=_("Forms of exploitation"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, screening: Screening, **kwargs: Any) -> None:
+        super().__init__(*args, screening=screening, **kwargs)
+        version = screening.version
+        exploitation_forms = list(version.forms.all())
+        self.fields["forms"].choices = [(f.code, f.localised("label")) for f in exploitation_forms]  # type: ignore[attr-defined]
+        labels = {"general": _("Signs in all forms"), "minor": _("Signs that the person may be under 18")}
+        labels |= {f.code: f.localised("label") for f in exploitation_forms}
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for indicator in version.indicators.all():
+            grouped.setdefault(indicator.form, []).append((indicator.code, indicator.localised("text")))
+        self.fields["indicators"].choices = [  # type: ignore[attr-defined]
+            (str(labels.get(form, form)), choices) for form, choices in grouped.items()
+        ]
+
+
+class ConversationForm(StepForm):
+    boolean_fields = ("alone", "companion_present", "interpreter_needed")
+    alone = YesNoField(label=_("Can you talk with the person alone?"), required=False)
+    companion_present = YesNoField(label=_("Is someone with the person who speaks for them?"), required=False)
+    interpreter_needed = YesNoField(label=_("Is an interpreter needed?"), required=False)
+    interpreter_language = forms.CharField(label=_("Which language?"), max_length=60, required=False)
+
+
+class OutcomeForm(StepForm):
+    outcome = forms.ChoiceField(label=_("What was the outcome of the conversation?"), widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, screening: Screening, **kwargs: Any) -> None:
+        super().__init__(*args, screening=screening, **kwargs)
+        track = rules.track_for(possibly_minor=screening.possibly_minor, stated_age=screening.stated_age)
+        allowed = rules.outcomes_for(track)
+        self.fields["outcome"].choices = [  # type: ignore[attr-defined]
+            (value, label) for value, label in Screening.Outcome.choices if value in allowed
+        ]
+
+
+STEPS: dict[str, tuple[type[StepForm], Any]] = {
+    "danger": (DangerForm, _("Danger")),
+    "age": (AgeForm, _("Age")),
+    "exploitation": (ExploitationStepForm, _("Exploitation")),
+    "conversation": (ConversationForm, _("Conversation")),
+    "outcome": (OutcomeForm, _("Outcome")),
+}
