@@ -16,6 +16,11 @@ from screening import rules
 from screening.models import CatalogueVersion, ChildWelfareNotification, Screening
 
 
+def current_time() -> datetime:
+    """The moment a screening ends; decides which child welfare service is on duty (tests set it)."""
+    return timezone.now()
+
+
 def active_catalogue() -> CatalogueVersion:
     return CatalogueVersion.objects.get(is_active=True)
 
@@ -81,7 +86,7 @@ def complete_screening(*, screening: Screening, membership: Membership, now: dat
         )
     except ValueError:
         raise ValidationError(_("A child cannot decline protection. Choose another outcome.")) from None
-    now = now or timezone.now()
+    now = now or current_time()
     notification = None
     if routing.notify_child_welfare:
         service, out_of_hours = responsible_child_welfare(municipality=screening.municipality, moment=now)

@@ -1,0 +1,171 @@
+"""The identification toolkit in the browser, the three flows of the issue.
+
+(a) a low-threshold service screens a woman exploited in prostitution: case, rights offered over
+    weeks, the gap view empties as they are delivered;
+(b) street outreach at 23:00 on a Friday screens a boy of unknown age selling drugs: child track,
+    a notification to the out-of-hours child welfare service, no way to record "declined";
+(c) a car-wash worker confirms exploitation but wants no help: an anonymous contact, no case —
+    in English, so every page is checked by axe in both languages.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cases.models import Case
+from organisations.models import Membership, Organisation
+from screening.models import ChildWelfareNotification, Screening
+from tests.browser.conftest import Vern
+from tests.conftest import Cast
+from tests.factories import MembershipFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def choose(vern: Vern, name: str, value: str) -> None:
+    vern.page.locator(f"input[name={name}][value={value}]").check()
+
+
+def save(vern: Vern) -> None:
+    vern.page.locator("form.vern-form button[type=submit]").click()
+
+
+def screen(vern: Vern, *, minor: str, age: str, forms: list[str], gender: str, outcome: str, check_each: bool) -> None:
+    vern.page.locator("form[action$='/identification/new/'] button").click()
+    choose(vern, "acute_danger", "no")
+    if check_each:
+        vern.assert_accessible()
+    save(vern)
+    choose(vern, "possibly_minor", minor)
+    if age:
+        vern.page.locator("input[name=stated_age]").fill(age)
+    if check_each:
+        vern.assert_accessible()
+    save(vern)
+    for form in forms:
+        choose(vern, "forms", form)
+    indicator = vern.page.locator("input[name=indicators]").first
+    indicator.check()
+    choose(vern, "gender", gender)
+    vern.page.locator("select[name=municipality]").select_option(label="Oslo")
+    if check_each:
+        vern.assert_accessible()
+    save(vern)
+    choose(vern, "alone", "yes")
+    if check_each:
+        vern.assert_accessible()
+    save(vern)
+    if minor in ("yes", "unknown_with_reason"):
+        expect(vern.page.locator("input[name=outcome][value=confirmed_no_help]")).to_have_count(0)
+    choose(vern, "outcome", outcome)
+    if check_each:
+        vern.assert_accessible()
+    save(vern)
+    if check_each:
+        vern.assert_accessible()
+    vern.page.locator("main form button[type=submit]").click()  # finish
+
+
+def test_a_low_threshold_service_screens_a_woman_and_her_rights_are_delivered(vern: Vern, cast: Cast) -> None:
+    low_threshold = OrganisationFactory.create(
+        name="Lavterskeltilbudet Oslo", kind=Organisation.Kind.LOW_THRESHOLD_SERVICE, municipality=cast.oslo
+    )
+    worker = MembershipFactory.create(organisation=low_threshold, role=Membership.Role.COORDINATOR).user
+    vern.log_in(worker)
+    vern.go("/identification/")
+    screen(
+        vern, minor="no", age="27", forms=["sexual"], gender="female", outcome="confirmed_wants_help", check_each=True
+    )
+    case = Case.objects.get()
+    vern.page.get_by_role("link", name=f"Gå til sak {case.code}").click()
+    expect(vern.page.get_by_test_id("case-track")).to_have_text("Voksen")
+    assert case.track == Case.Track.ADULT
+    vern.assert_accessible()
+
+    # Weeks later: the case is old enough to show up as missing rights.
+    Case.objects.filter(pk=case.pk).update(created_at=timezone.now() - timedelta(days=30))
+    vern.go("/rights/gaps/")
+    expect(vern.page.get_by_role("link", name=case.code)).to_be_visible()
+    vern.assert_accessible()
+
+    offered = (timezone.localdate() - timedelta(days=21)).isoformat()
+    delivered = (timezone.localdate() - timedelta(days=7)).isoformat()
+    for code in case.rights.values_list("right__code", flat=True):
+        vern.go(f"/cases/{case.code}/rights/{code}/")
+        choose(vern, "status", "delivered")
+        vern.page.locator("input[name=offered_on]").fill(offered)
+        vern.page.locator("input[name=delivered_on]").fill(delivered)
+        save(vern)
+        expect(vern.page.get_by_test_id(f"right-{code}")).to_be_visible()
+    vern.assert_accessible()
+    vern.go("/rights/gaps/")
+    expect(vern.page.get_by_test_id("no-gaps")).to_be_visible()
+    vern.go("/rights/summary/")
+    expect(vern.page.locator("table")).to_contain_text("100 %")
+    vern.assert_accessible()
+
+
+def test_street_outreach_at_23_screens_a_boy_of_unknown_age(
+    vern: Vern, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    friday_before_easter = datetime(2026, 3, 27, 23, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+    monkeypatch.setattr("screening.services.current_time", lambda: friday_before_easter)
+    outreach = OrganisationFactory.create(
+        name="Uteteamet Oslo", kind=Organisation.Kind.STREET_OUTREACH, municipality=cast.oslo
+    )
+    OrganisationFactory.create(
+        name="Barneverntjenesten Oslo", kind=Organisation.Kind.CHILD_WELFARE, municipality=cast.oslo
+    )
+    duty = OrganisationFactory.create(
+        name="Barnevernvakten Oslo", kind=Organisation.Kind.CHILD_WELFARE_OUT_OF_HOURS, municipality=cast.oslo
+    )
+    worker = MembershipFactory.create(organisation=outreach, role=Membership.Role.CASEWORKER).user
+    vern.log_in(worker)
+    vern.go("/identification/")
+    screen(
+        vern,
+        minor="unknown_with_reason",
+        age="",
+        forms=["criminality_drugs"],
+        gender="male",
+        outcome="concern_strengthened",
+        check_each=True,
+    )
+    expect(vern.page.get_by_test_id("track")).to_be_visible()
+    expect(vern.page.get_by_test_id("notification")).to_contain_text("Barnevernvakten Oslo")
+    expect(vern.page.get_by_test_id("advice-possibly_minor")).to_contain_text("466 15 000")
+    vern.assert_accessible()
+    notification = ChildWelfareNotification.objects.get()
+    assert notification.to_organisation == duty and notification.out_of_hours
+    assert Screening.objects.get().track == Case.Track.CHILD
+    vern.page.get_by_test_id("notification").locator("button").click()
+    notification.refresh_from_db()
+    assert notification.status == ChildWelfareNotification.Status.NOTIFIED
+
+
+def test_a_car_wash_worker_who_wants_no_help_is_an_anonymous_contact_in_english(
+    vern: Vern, cast: Cast, browser: Any
+) -> None:
+    vern.log_in(cast.ngo_worker)
+    vern.page.get_by_role("button", name="English").click()
+    vern.go("/identification/")
+    vern.assert_accessible()
+    screen(
+        vern,
+        minor="no",
+        age="34",
+        forms=["labour_car_wash"],
+        gender="male",
+        outcome="confirmed_no_help",
+        check_each=True,
+    )
+    expect(vern.page.get_by_test_id("anonymous-contact")).to_be_visible()
+    expect(vern.page.get_by_role("heading", level=1)).to_have_text("Screening finished")
+    vern.assert_accessible()
+    assert not Case.objects.exists()
+    screening = Screening.objects.get()
+    assert screening.is_anonymous_contact and screening.forms == ["labour_car_wash"]
