@@ -1,7 +1,8 @@
 """The rights tracker: which rights apply to a case, and whether each was offered and delivered."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -101,7 +102,7 @@ class Gap:
 def gaps(*, cases: QuerySet[Case], days: int, today: date | None = None) -> list[Gap]:
     """Cases older than `days` with a right neither delivered nor declined: where the system fails."""
     today = today or timezone.localdate()
-    cutoff = timezone.make_aware(timezone.datetime.combine(today - timedelta(days=days), timezone.datetime.min.time()))
+    cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.min))
     open_rights = (
         CaseRight.objects.filter(case__in=cases.filter(created_at__lt=cutoff), right__is_active=True)
         .exclude(status__in=[Status.DELIVERED, Status.DECLINED])
@@ -139,14 +140,10 @@ def delivery_summary(*, organisation: Organisation) -> list[DeliveryRow]:
             declined=Count("id", filter=Q(status=Status.DECLINED)),
         )
     )
-    by_right = {row["right"]: row for row in counts}
-    return [
-        DeliveryRow(
-            right,
-            by_right.get(right.pk, {}).get("total", 0),
-            by_right.get(right.pk, {}).get("offered", 0),
-            by_right.get(right.pk, {}).get("delivered", 0),
-            by_right.get(right.pk, {}).get("declined", 0),
-        )
-        for right in Right.objects.filter(is_active=True).order_by("order")
-    ]
+    empty: dict[str, Any] = {"total": 0, "offered": 0, "delivered": 0, "declined": 0}
+    by_right: dict[int, dict[str, Any]] = {row["right"]: dict(row) for row in counts}
+    rows = []
+    for right in Right.objects.filter(is_active=True).order_by("order"):
+        row = by_right.get(right.pk, empty)
+        rows.append(DeliveryRow(right, row["total"], row["offered"], row["delivered"], row["declined"]))
+    return rows

@@ -27,12 +27,15 @@ class StepForm(forms.Form):
     boolean_fields: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, screening: Screening, **kwargs: Any) -> None:
-        initial = {name: getattr(screening, name) for name in self.base_fields if hasattr(screening, name)}
+        initial: dict[str, Any] = {
+            name: getattr(screening, name) for name in self.base_fields if hasattr(screening, name)
+        }
         for name in self.boolean_fields:
             initial[name] = yes_no(initial.get(name))
         if screening.municipality_id and "municipality" in self.base_fields:
             initial["municipality"] = screening.municipality_id
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         self.screening = screening
         questions = {q.code: q for q in screening.version.questions.all()}
         for name, field in self.fields.items():
@@ -72,7 +75,10 @@ class ExploitationStepForm(StepForm):
         version = screening.version
         exploitation_forms = list(version.forms.all())
         self.fields["forms"].choices = [(f.code, f.localised("label")) for f in exploitation_forms]  # type: ignore[attr-defined]
-        labels = {"general": _("Signs in all forms"), "minor": _("Signs that the person may be under 18")}
+        labels: dict[str, Any] = {
+            "general": _("Signs in all forms"),
+            "minor": _("Signs that the person may be under 18"),
+        }
         labels |= {f.code: f.localised("label") for f in exploitation_forms}
         grouped: dict[str, list[tuple[str, str]]] = {}
         for indicator in version.indicators.all():

@@ -166,8 +166,6 @@ def notification_done(request: MemberRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("Recorded that the child welfare service was notified, %(time)s.")
-        % {
-            "time": timezone.localtime(notification.notified_at).strftime("%d.%m.%Y %H:%M")  # type: ignore[arg-type]
-        },
+        % {"time": timezone.localtime(notification.notified_at).strftime("%d.%m.%Y %H:%M")},
     )
     return redirect("screening:detail", pk=notification.screening_id)

@@ -48,7 +48,8 @@ def test_the_catalogue_loads_on_a_fresh_database_with_sources() -> None:
     for item in [*version.forms.all(), *version.indicators.all(), *version.advice.all()]:
         assert item.source in sources, item.code
     advice = {a.code: a for a in version.advice.all()}
-    assert "112" in advice["acute_danger"].phone and "02800" in advice["acute_danger"].phone
+    assert "112" in advice["acute_danger"].phone
+    assert "02800" in advice["acute_danger"].phone
     assert "466 15 000" in advice["possibly_minor"].phone
     assert {"sexual", "labour_car_wash", "begging", "criminality_drugs", "benefit_fraud", "organ_removal"} <= set(
         version.forms.values_list("code", flat=True)
@@ -60,7 +61,8 @@ def test_acute_danger_shows_and_records_the_advice(cast: Cast) -> None:
     screening = start(client)
     response = answer(client, screening, "danger", {"acute_danger": "yes"})
     page = client.get(response["Location"])
-    assert "02800" in page.text and "112" in page.text
+    assert "02800" in page.text
+    assert "112" in page.text
     screening.refresh_from_db()
     assert screening.acute_advice_shown_at is not None
 
@@ -104,7 +106,8 @@ def test_a_person_who_wants_help_gets_a_case_with_the_rights_of_their_track(cast
     assert screening.case is not None
     assert screening.case.track == Case.Track.ADULT
     codes = set(CaseRight.objects.filter(case=screening.case).values_list("right__code", flat=True))
-    assert codes and not any("education" in code or "guardian" in code for code in codes)
+    assert codes
+    assert not any("education" in code or "guardian" in code for code in codes)
 
 
 def test_declining_help_leaves_an_anonymous_contact_and_no_case(cast: Cast) -> None:

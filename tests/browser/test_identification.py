@@ -140,7 +140,8 @@ def test_street_outreach_at_23_screens_a_boy_of_unknown_age(
     expect(vern.page.get_by_test_id("advice-possibly_minor")).to_contain_text("466 15 000")
     vern.assert_accessible()
     notification = ChildWelfareNotification.objects.get()
-    assert notification.to_organisation == duty and notification.out_of_hours
+    assert notification.to_organisation == duty
+    assert notification.out_of_hours
     assert Screening.objects.get().track == Case.Track.CHILD
     vern.page.get_by_test_id("notification").locator("button").click()
     notification.refresh_from_db()
@@ -168,4 +169,5 @@ def test_a_car_wash_worker_who_wants_no_help_is_an_anonymous_contact_in_english(
     vern.assert_accessible()
     assert not Case.objects.exists()
     screening = Screening.objects.get()
-    assert screening.is_anonymous_contact and screening.forms == ["labour_car_wash"]
+    assert screening.is_anonymous_contact
+    assert screening.forms == ["labour_car_wash"]
