@@ -175,3 +175,32 @@ def test_a_finished_screening_keeps_its_catalogue_version(cast: Cast) -> None:
     assert screening.version.number == 1
     assert screening.status == Screening.Status.COMPLETED
     assert client.get(reverse("screening:step", args=[screening.pk, "danger"])).status_code == 404
+
+
+def test_a_system_admin_copies_edits_and_activates_a_new_catalogue_version(cast: Cast) -> None:
+    from django.apps import apps
+
+    from screening.catalogue import copy_as_new_version
+
+    admin = client_acting_in(cast.ngo_admin, cast.ngo)
+    cast.ngo_admin.is_staff = cast.ngo_admin.is_superuser = True
+    cast.ngo_admin.save()
+    old = CatalogueVersion.objects.get(is_active=True)
+    used = start(client_acting_in(cast.ngo_worker, cast.ngo))
+    new = copy_as_new_version(old, get_model=lambda name: apps.get_model("screening", name))
+    assert new.number == old.number + 1
+    assert new.indicators.count() == old.indicators.count()
+    assert not new.is_active
+    response = admin.post(
+        "/system-admin/screening/catalogueversion/",
+        {"action": "activate", "_selected_action": [new.pk]},
+    )
+    assert response.status_code == 302
+    new.refresh_from_db()
+    assert new.is_active
+    assert CatalogueVersion.objects.filter(is_active=True).count() == 1
+    used.refresh_from_db()
+    assert used.version == old  # a screening keeps the version it started with
+    # A version that screenings used can no longer be changed in the admin.
+    assert admin.get(f"/system-admin/screening/catalogueversion/{old.pk}/change/").status_code in (200, 302, 403)
+    assert admin.post(f"/system-admin/screening/catalogueversion/{old.pk}/change/", {"title": "x"}).status_code != 302
