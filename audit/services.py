@@ -164,8 +164,11 @@ class PendingEntry:
 BULK_BATCH_SIZE = 5000
 
 
-def _checked_content(entry: PendingEntry) -> dict[str, Any]:
-    """The entry's hashed content, refused for exactly what record_access refuses."""
+def _checked_content(entry: PendingEntry, groups: dict[tuple[str, ...], list[str]]) -> dict[str, Any]:
+    """The entry's hashed content, refused for exactly what record_access refuses.
+
+    `groups` caches validated field-group lists: bulk entries repeat a handful of combinations.
+    """
     action = AccessEntry.Action(entry.action)  # ValueError for an unknown action
     reason = entry.reason.strip()
     if len(reason) > REASON_MAX_LENGTH:
@@ -179,11 +182,16 @@ def _checked_content(entry: PendingEntry) -> dict[str, Any]:
         "user_id": entry.user_id,
         "organisation_id": entry.organisation_id,
         "case_id": entry.case_id,
-        "field_groups": _validated_field_groups(entry.field_groups),
+        "field_groups": list(groups.get(entry.field_groups) or _validated_groups_into(groups, entry.field_groups)),
         "action": str(action),
         "reason": reason,
         "assigned": entry.assigned,
     }
+
+
+def _validated_groups_into(cache: dict[tuple[str, ...], list[str]], field_groups: tuple[str, ...]) -> list[str]:
+    cache[field_groups] = _validated_field_groups(field_groups)
+    return cache[field_groups]
 
 
 @transaction.atomic
@@ -205,11 +213,12 @@ def append_entries_in_bulk(*, entries: Iterable[PendingEntry]) -> int:
     sequence, previous_hash = head.sequence, head.hash
     # A plain QuerySet: AccessEntryQuerySet refuses bulk_create so that nothing else inserts unchained rows.
     plain: models.QuerySet[AccessEntry] = models.QuerySet(model=AccessEntry)
+    groups: dict[tuple[str, ...], list[str]] = {}
     for batch in batched(entries, BULK_BATCH_SIZE):
         rows = []
         for pending in batch:
             sequence += 1
-            content = _checked_content(pending) | {"sequence": sequence, "previous_hash": previous_hash}
+            content = _checked_content(pending, groups) | {"sequence": sequence, "previous_hash": previous_hash}
             previous_hash = _hash_of(content)
             rows.append(AccessEntry(**content, hash=previous_hash))
         plain.bulk_create(rows)

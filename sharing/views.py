@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -9,7 +11,7 @@ from cases.access import CaseAccess
 from cases.views import open_case_or_404
 from organisations.access import MemberRequest, membership_required
 from sharing import services
-from sharing.forms import ConsentForm, DisclosureForm
+from sharing.forms import ConsentForm, DisclosureForm, SharingForm
 
 
 def _owned_case(request: MemberRequest, code: str) -> CaseAccess:
@@ -19,19 +21,39 @@ def _owned_case(request: MemberRequest, code: str) -> CaseAccess:
     return access
 
 
-@membership_required
-def consent_create(request: MemberRequest, code: str) -> HttpResponse:
+def _record_sharing(
+    request: MemberRequest,
+    code: str,
+    *,
+    form_class: type[SharingForm],
+    record: Callable[..., object],
+    template: str,
+    success: str,
+) -> HttpResponse:
+    """One flow for both grounds of sharing: the form, the service, and a clear error on bad input."""
     access = _owned_case(request, code)
-    form = ConsentForm(request.POST or None, owner=access.case.owner)
+    form = form_class(request.POST or None, owner=access.case.owner)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_consent(access=access, membership=request.membership, **form.cleaned_data)
+            record(access=access, membership=request.membership, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("The consent was recorded."))
+            messages.success(request, success)
             return redirect("cases:detail", code=code)
-    return render(request, "sharing/consent_form.html", {"case": access.case, "form": form})
+    return render(request, template, {"case": access.case, "form": form})
+
+
+@membership_required
+def consent_create(request: MemberRequest, code: str) -> HttpResponse:
+    return _record_sharing(
+        request,
+        code,
+        form_class=ConsentForm,
+        record=services.record_consent,
+        template="sharing/consent_form.html",
+        success=_("The consent was recorded."),
+    )
 
 
 @require_POST
@@ -46,17 +68,14 @@ def consent_withdraw(request: MemberRequest, code: str, consent_id: int) -> Http
 
 @membership_required
 def disclosure_create(request: MemberRequest, code: str) -> HttpResponse:
-    access = _owned_case(request, code)
-    form = DisclosureForm(request.POST or None, owner=access.case.owner)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.disclose(access=access, membership=request.membership, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The sharing under a legal basis was recorded."))
-            return redirect("cases:detail", code=code)
-    return render(request, "sharing/disclosure_form.html", {"case": access.case, "form": form})
+    return _record_sharing(
+        request,
+        code,
+        form_class=DisclosureForm,
+        record=services.disclose,
+        template="sharing/disclosure_form.html",
+        success=_("The sharing under a legal basis was recorded."),
+    )
 
 
 @require_POST
