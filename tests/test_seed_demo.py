@@ -201,7 +201,9 @@ def test_cases_opened_in_vern_continue_after_the_demo_codes() -> None:
     coordinator = Membership.objects.select_related("user", "organisation").get(
         user__email="oslo.tot.koordinator@demo.vern.invalid"
     )
-    case = create_case(membership=coordinator, municipality=coordinator.organisation.municipality)
+    municipality = coordinator.organisation.municipality
+    assert municipality is not None
+    case = create_case(membership=coordinator, municipality=municipality)
     assert Case.objects.filter(code=case.code).count() == 1
 
 
