@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from demo.identification import seed_identification
 from demo.seeding import seed_demo
 
 
@@ -31,6 +32,12 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Demo cases: the demo municipalities already have cases; none added.")
+        if scale == 1:
+            identification = seed_identification(seed=seed)
+            self.stdout.write(
+                f"Demo identification: {identification.case_rights} case rights, "
+                f"{identification.screenings} anonymous contacts."
+            )
         if quiet_logins:
             return
         self.stdout.write("")
