@@ -7,6 +7,8 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from cases.access import visible_cases
+from screening.access import notifications_for, screenings_of
+from screening.models import ChildWelfareNotification, Screening
 from organisations.access import MemberRequest, membership_required
 
 logger = logging.getLogger(__name__)
@@ -17,6 +19,12 @@ def home(request: MemberRequest) -> HttpResponse:
     context = {
         "organisation": request.membership.organisation,
         "case_count": visible_cases(request.membership).count(),
+        "notifications_to_send": notifications_for(request.membership)
+        .filter(status=ChildWelfareNotification.Status.TO_NOTIFY)
+        .count(),
+        "draft_count": screenings_of(request.membership)
+        .filter(worker_id=request.membership.user_id, status=Screening.Status.DRAFT)
+        .count(),
     }
     return render(request, "core/home.html", context)
 

@@ -204,3 +204,14 @@ def test_a_system_admin_copies_edits_and_activates_a_new_catalogue_version(cast:
     # A version that screenings used can no longer be changed in the admin.
     assert admin.get(f"/system-admin/screening/catalogueversion/{old.pk}/change/").status_code in (200, 302, 403)
     assert admin.post(f"/system-admin/screening/catalogueversion/{old.pk}/change/", {"title": "x"}).status_code != 302
+
+
+def test_the_start_page_reminds_of_notifications_to_send(cast: Cast, child_welfare: dict[str, Organisation]) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    screening = start(client)
+    complete(client, screening, minor="yes", outcome="concern_strengthened")
+    home = client.get(reverse("home"))
+    assert 'data-testid="notifications-to-send"' in home.text
+    notification = ChildWelfareNotification.objects.get()
+    client.post(reverse("screening:notification_done", args=[notification.pk]))
+    assert 'data-testid="notifications-to-send"' not in client.get(reverse("home")).text
