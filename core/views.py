@@ -7,9 +7,9 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from cases.access import visible_cases
+from organisations.access import MemberRequest, membership_required
 from screening.access import notifications_for, screenings_of
 from screening.models import ChildWelfareNotification, Screening
-from organisations.access import MemberRequest, membership_required
 
 logger = logging.getLogger(__name__)
 
