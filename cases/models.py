@@ -155,6 +155,7 @@ class CaseEvent(models.Model):
         ASSIGNED = "assigned", _("Member assigned")
         TRACK_CHANGED = "track_changed", _("Track changed")
         RIGHT_UPDATED = "right_updated", _("Right updated")
+        DEADLINE_SET = "deadline_set", _("Deadline set")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True, db_index=True)

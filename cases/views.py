@@ -75,6 +75,7 @@ def case_detail(request: MemberRequest, code: str) -> HttpResponse:
         "events": visible_events(access, request.membership.organisation)[:50],
         "may_protect": may_protect_and_assign(request.membership, access),
     }
+    context["deadlines"] = access.case.deadlines.filter(done_at__isnull=True).select_related("rule", "organisation")
     if access.can_edit:
         context["case_rights"] = access.case.rights.select_related("right").order_by("right__order")
         context["consents"] = access.case.consents.select_related("organisation").order_by("-recorded_at")

@@ -9,7 +9,12 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from cases.access import get_case_for
+from cases.services import create_case
+from chain.models import DeadlineRule
+from chain.services import set_deadline
 from organisations.models import Membership
 from screening.models import ChildWelfareNotification
 from screening.services import start_screening
@@ -53,6 +58,9 @@ POLICY = {
     "cases:change_track": CASE,
     "rights:gaps": ORG_ADMIN,
     "rights:summary": ORG_ADMIN,
+    "chain:board": MEMBER,
+    "chain:complete": SCREENING,
+    "cases:add_deadline": CASE,
     "screening:list": MEMBER,
     "screening:start": MEMBER,
     "screening:detail": SCREENING,
@@ -87,6 +95,14 @@ def test_every_own_url_has_a_declared_policy() -> None:
 def url_for(name: str, cast: Cast) -> str:
     if name in ("organisations:change_role", "organisations:remove"):
         return reverse(name, args=[cast.ngo_worker.memberships.get(organisation=cast.ngo).pk])
+    if name == "chain:complete":
+        membership = cast.ngo_worker.memberships.select_related("organisation", "user").get(organisation=cast.ngo)
+        case = create_case(membership=membership, municipality=cast.oslo)
+        rule = DeadlineRule.objects.get(code="support-cycle")
+        deadline = set_deadline(
+            access=get_case_for(membership, case.code), membership=membership, rule=rule, start=timezone.now()
+        )
+        return reverse(name, args=[deadline.pk])
     if name.startswith("screening:") and POLICY[name] == SCREENING:
         membership = cast.ngo_worker.memberships.select_related("organisation").get(organisation=cast.ngo)
         screening = start_screening(membership=membership)

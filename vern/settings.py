@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "audit",
     "screening",
     "rights",
+    "chain",
     "demo",
 ]
 
