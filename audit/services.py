@@ -177,21 +177,19 @@ def _checked_content(entry: PendingEntry, groups: dict[tuple[str, ...], list[str
         raise ValueError("Breaking the glass needs a reason.")
     if timezone.is_naive(entry.at):
         raise ValueError("The access time must be timezone-aware.")
+    key = tuple(entry.field_groups)
+    if key not in groups:
+        groups[key] = _validated_field_groups(key)
     return {
         "at": entry.at,
         "user_id": entry.user_id,
         "organisation_id": entry.organisation_id,
         "case_id": entry.case_id,
-        "field_groups": list(groups.get(entry.field_groups) or _validated_groups_into(groups, entry.field_groups)),
+        "field_groups": list(groups[key]),
         "action": str(action),
         "reason": reason,
         "assigned": entry.assigned,
     }
-
-
-def _validated_groups_into(cache: dict[tuple[str, ...], list[str]], field_groups: tuple[str, ...]) -> list[str]:
-    cache[field_groups] = _validated_field_groups(field_groups)
-    return cache[field_groups]
 
 
 @transaction.atomic

@@ -3,17 +3,17 @@
     .venv/bin/python bench/cases.py [--scale 100] [--database-url URL] [--requests 200]
 
 In one run it creates a fresh database (a temporary SQLite file, or the
-PostgreSQL database named in --database-url, dropped and created again),
-migrates it, seeds it with `seed_demo --scale N` (scale 100: about 100,000
-cases and 1,000,000 timeline and access-log entries), starts gunicorn with two
-workers and production settings on a free loopback port, logs in a seeded
-coordinator and an organisation admin by writing their sessions straight into
-the database (no password or TOTP round trip), and then requests each page a
-fixed number of times, one request after another over one keep-alive
-connection. It prints requests per second for each page and the ratio to
-`/healthz`, Vern's trivial Django view (one `SELECT 1`), served by the same
-server. Everything stays on 127.0.0.1; gunicorn is stopped at the end, also
-after an error.
+PostgreSQL database named in --database-url, dropped and created again; both
+are removed at the end unless --keep is given), migrates it, seeds it with
+`seed_demo --scale N` (scale 100: about 100,000 cases and 1,000,000 timeline
+and access-log entries), starts gunicorn with two workers and production
+settings on a free loopback port, logs in a seeded coordinator and an
+organisation admin by writing their sessions straight into the database (no
+password or TOTP round trip), and then requests each page a fixed number of
+times, one request after another over one keep-alive connection. It prints
+requests per second for each page and the ratio to `/healthz`, Vern's trivial
+Django view (one `SELECT 1`), served by the same server. Everything stays on
+127.0.0.1; gunicorn is stopped at the end, also after an error.
 
 Run `make build` first: production settings serve the bundled static files
 through a manifest, which this script collects into `.local/staticfiles`.
@@ -101,8 +101,8 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def fresh_postgresql(database_url: str) -> None:
-    """Drop and create the database named in the URL, connecting to the server's `postgres` database."""
+def postgresql(database_url: str, *, create: bool) -> None:
+    """Drop the database named in the URL and, with `create`, create it again (through the `postgres` database)."""
     import psycopg
     from psycopg import sql
 
@@ -120,7 +120,8 @@ def fresh_postgresql(database_url: str) -> None:
     }
     with psycopg.connect(**params) as connection:
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if create:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def free_port() -> int:
@@ -144,7 +145,7 @@ def sessions_and_case(env: dict[str, str]) -> tuple[str, str, str, dict[str, int
     django.setup()
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-    from django.db import connections
+    from django.db import connection, connections
 
     from accounts.middleware import SESSION_KEY as MFA_SESSION_KEY
     from audit.models import AccessEntry
@@ -178,6 +179,10 @@ def sessions_and_case(env: dict[str, str]) -> tuple[str, str, str, dict[str, int
         "access log entries": AccessEntry.objects.count(),
     }
     coordinator, admin = session_for(COORDINATOR), session_for(ADMIN)
+    if connection.vendor == "postgresql":
+        # Autovacuum would gather the planner's statistics within minutes; gather them now, before measuring.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     connections.close_all()  # nothing of this process may hold the database while the server runs
     return coordinator, admin, code, counts
 
@@ -203,6 +208,10 @@ def gunicorn(env: dict[str, str], port: int, log: Path) -> Iterator[None]:
         try:
             wait_until_up(port, server)
             yield
+        except Exception:
+            output.flush()
+            print(f"--- the end of gunicorn's log ---\n{log.read_text()[-6000:]}", file=sys.stderr)
+            raise
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -281,7 +290,7 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page (default 200)")
     parser.add_argument("--warm-up", type=int, default=20, help="untimed requests per page first (default 20)")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards (default: remove it)")
     args = parser.parse_args()
     if not 1 <= args.requests <= 100_000 or not 0 <= args.warm_up <= 10_000:
         parser.error("--requests must be 1–100000 and --warm-up 0–10000")
@@ -293,15 +302,17 @@ def main() -> None:
     if args.database_url:
         if urlsplit(database_url).scheme not in ("postgres", "postgresql"):
             sys.exit("--database-url must be a postgres:// URL.")
-        fresh_postgresql(database_url)
+        postgresql(database_url, create=True)
     env = production_environment(database_url)
     try:
         run(args, env, workdir)
     finally:
         if args.keep:
-            print(f"\nKept: {database_url} (encryption keys are not kept; the data cannot be decrypted again).")
+            print(f"\nKept: {database_url} (its encryption keys were not kept: the personal data no longer decrypts).")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+            if args.database_url:
+                postgresql(database_url, create=False)
 
 
 def run(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> None:

@@ -285,9 +285,8 @@ class CaseSeeder:
         memberships = Membership.objects.filter(organisation__in=organisations).order_by("pk")
         for organisation_id, role, user_id in memberships.values_list("organisation_id", "role", "user_id"):
             by_role[organisation_id][role].append(user_id)
-        staff: dict[int, dict[str, _Staff]] = defaultdict(dict)
+        staff: dict[int | None, dict[str, _Staff]] = defaultdict(dict)
         for organisation in organisations:
-            assert organisation.municipality_id is not None  # noqa: S101 - filtered on municipality above
             staff[organisation.municipality_id][organisation.kind] = _Staff(
                 organisation, dict(by_role[organisation.pk])
             )
@@ -314,7 +313,8 @@ class CaseSeeder:
         for city, count in zip(cities, shares, strict=True):
             for _n in range(count):
                 kind = kinds[bisect(kind_weights, self.rng.random() * kind_weights[-1])]
-                opened = self._working_time((self.end - timedelta(days=self.rng.randrange(VOLUME_HISTORY_DAYS))).date())
+                days_ago = self.rng.randint(1, VOLUME_HISTORY_DAYS)  # yesterday at the latest
+                opened = self._working_time((self.end - timedelta(days=days_ago)).date())
                 plans.append(_Plan(city, city.staff[kind], opened, self._story()))
         return plans
 

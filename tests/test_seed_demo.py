@@ -1,5 +1,5 @@
 from collections import Counter
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from io import StringIO
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -160,8 +160,9 @@ def test_the_demo_people_are_fictional_encrypted_and_found_by_name() -> None:
     assert FieldGroupRecord.objects.filter(group=FieldGroup.IDENTITY).count() == Case.objects.count()
 
 
-def test_the_case_history_ends_before_the_day_it_is_seeded() -> None:
-    seed_demo(seed=7, scale=1, today=DAY)
+def test_the_case_history_ends_before_the_day_it_is_seeded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(demo_cases, "CASES_PER_SCALE", 1000)  # enough cases that some open on the last day
+    seed_demo(seed=7, scale=2, today=DAY)
     start_of_day = datetime.combine(DAY, time.min, tzinfo=ZoneInfo("Europe/Oslo"))
     history = [
         *Case.objects.values_list("created_at", flat=True),
@@ -169,6 +170,7 @@ def test_the_case_history_ends_before_the_day_it_is_seeded() -> None:
         *AccessEntry.objects.values_list("at", flat=True),
     ]
     assert max(history) < start_of_day
+    assert Case.objects.filter(created_at__gte=start_of_day - timedelta(days=3)).exists()  # the Friday before
     # Each case's timeline starts with its creation.
     for case in Case.objects.all():
         assert case.events.order_by("at").first().kind == CaseEvent.Kind.CREATED  # type: ignore[union-attr]
@@ -241,7 +243,7 @@ def test_the_command_counts_the_cases() -> None:
     lines = out.getvalue().splitlines()
     assert lines[1].startswith("Demo cases: 12 cases, ")
     call_command("seed_demo", "--quiet-logins", stdout=out)
-    assert out.getvalue().splitlines()[-1] == "Demo cases: the demo municipalities already have cases; none added."
+    assert out.getvalue().splitlines()[-2] == "Demo cases: the demo municipalities already have cases; none added."
 
 
 def test_the_command_allows_scale_100_and_no_more() -> None:

@@ -124,7 +124,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent requests (an autosave racing a submit) wait for the write lock instead of failing;
     # the test database is a file too, since SQLite's shared in-memory cache fails instead of waiting.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
-    DATABASES["default"]["TEST"] = {"NAME": str(LOCAL_DIR / "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(LOCAL_DIR / f"test-{os.getpid()}.sqlite3")}  # one per test run
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A database cache is shared by all stateless app processes, so rate limits and

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import ConsoleMessage, Page
 
+from tests.reference_data import ensure_reference_data
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 AXE_SOURCE = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
@@ -53,6 +55,7 @@ def console_errors(page: Page) -> list[str]:
 
 @pytest.fixture
 def vern(live_server: Any, page: Page, console_errors: list[str]) -> Iterator["Vern"]:
+    ensure_reference_data()
     page.set_default_timeout(5000)
     browser = Vern(page, live_server.url)
     yield browser

@@ -11,7 +11,7 @@ from tests.browser.conftest import Vern
 from tests.conftest import Cast
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_creating_and_revoking_an_api_token(vern: Vern, cast: Cast) -> None:

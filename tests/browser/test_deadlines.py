@@ -14,7 +14,7 @@ from organisations.models import Membership
 from tests.browser.conftest import Vern
 from tests.conftest import Cast
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_missed_support_cycle_is_caught_by_the_board(vern: Vern, cast: Cast) -> None:

@@ -23,7 +23,7 @@ from tests.browser.conftest import Vern
 from tests.conftest import Cast
 from tests.factories import MembershipFactory, OrganisationFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def choose(vern: Vern, name: str, value: str) -> None:

@@ -11,7 +11,7 @@ from tests.browser.conftest import Vern
 from tests.conftest import Cast
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, current_code_of
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_it_logs_in_with_password_and_totp(vern: Vern, cast: Cast) -> None:

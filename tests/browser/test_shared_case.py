@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import Vern
 from tests.conftest import Cast
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_consent_based_sharing_from_ngo_to_nav(vern: Vern, cast: Cast, browser: Any) -> None:
