@@ -38,7 +38,8 @@ class IdentificationResult:
 
 @transaction.atomic
 def seed_identification(*, seed: int, case_limit: int = 50) -> IdentificationResult:
-    rng = random.Random(seed)  # nosec B311 - deterministic fictional demo data
+    # Deterministic fictional demo data; not used for anything secret.
+    rng = random.Random(seed)  # nosec B311
     today = timezone.localdate()
     cases = list(Case.objects.order_by("pk")[:case_limit])
     for case in cases:
