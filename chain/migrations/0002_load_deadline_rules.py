@@ -1,16 +1,14 @@
-import json
 from pathlib import Path
 
 from django.db import migrations
+
+from core.fixtures import load_by_code
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "deadline_rules.json"
 
 
 def load(apps, schema_editor):
-    DeadlineRule = apps.get_model("chain", "DeadlineRule")
-    for item in json.loads(FIXTURE.read_text(encoding="utf-8")):
-        code = item.pop("code")
-        DeadlineRule.objects.update_or_create(code=code, defaults=item)
+    load_by_code(apps.get_model("chain", "DeadlineRule"), FIXTURE)
 
 
 def unload(apps, schema_editor):

@@ -3,14 +3,13 @@ from pathlib import Path
 
 from django.db import migrations
 
+from core.fixtures import load_by_code
+
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "legal_bases.json"
 
 
 def load_legal_bases(apps, schema_editor):
-    LegalBasis = apps.get_model("sharing", "LegalBasis")
-    for item in json.loads(FIXTURE.read_text(encoding="utf-8")):
-        code = item.pop("code")
-        LegalBasis.objects.update_or_create(code=code, defaults=item)
+    load_by_code(apps.get_model("sharing", "LegalBasis"), FIXTURE)
 
 
 def remove_legal_bases(apps, schema_editor):
