@@ -122,14 +122,27 @@ def may_protect_and_assign(membership: Membership, access: CaseAccess) -> bool:
     return access.can_edit and membership.role in ROLES_SEEING_ALL_CASES
 
 
+# Events about the case's way through the chain: step codes and organisation names, no personal data.
+CHAIN_EVENT_KINDS = (
+    CaseEvent.Kind.STEP_STARTED,
+    CaseEvent.Kind.STEP_COMPLETED,
+    CaseEvent.Kind.RESPONSIBILITY_ASSIGNED,
+    CaseEvent.Kind.CHAIN_MOVED,
+    CaseEvent.Kind.CASE_ENDED,
+    CaseEvent.Kind.MEETING_HELD,
+)
+
+
 def visible_events(access: CaseAccess, organisation: Organisation) -> QuerySet[CaseEvent]:
     """The timeline as this organisation may see it: the owner sees all; a sharing
-    organisation sees its own sharings and changes to the groups it may read."""
+    organisation sees its own sharings, changes to the groups it may read and the
+    case's way through the chain."""
     events = access.case.events.select_related("actor", "organisation", "audience")
     if access.is_owner:
         return events
     return events.filter(
         Q(audience=organisation)
         | Q(audience__isnull=True, kind=CaseEvent.Kind.CREATED)
+        | Q(audience__isnull=True, kind__in=CHAIN_EVENT_KINDS)
         | Q(audience__isnull=True, kind=CaseEvent.Kind.FIELD_GROUP_CHANGED, field_groups__0__in=sorted(access.groups))
     )

@@ -28,6 +28,7 @@ from cases.models import (
     FieldGroupRecord,
     ProtectedCaseAccess,
 )
+from cases.signals import case_created
 from core import crypto
 from organisations.models import Membership, Municipality, Organisation
 from rights.services import ensure_case_rights
@@ -89,6 +90,7 @@ def create_case(*, membership: Membership, municipality: Municipality, track: st
     CaseAssignment.objects.create(case=case, user_id=membership.user_id, organisation_id=membership.organisation_id)
     add_event(case=case, kind=CaseEvent.Kind.CREATED, membership=membership)
     ensure_case_rights(case=case)
+    case_created.send(sender=Case, case=case, membership=membership)
     return case
 
 

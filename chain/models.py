@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
 from core.i18n import Bilingual
-from organisations.models import Organisation
+from organisations.models import Municipality, Organisation
 
 
 class DeadlineRule(Bilingual, models.Model):
@@ -26,6 +26,8 @@ class DeadlineRule(Bilingual, models.Model):
     legal_reference = models.CharField(max_length=300)
     status = models.CharField(max_length=20)
     source = models.CharField(max_length=300)
+    # A repeating deadline (the 14-day support cycle) starts again when it is done, while its step runs.
+    repeats = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("deadline rule")
@@ -44,11 +46,178 @@ class DeadlineRule(Bilingual, models.Model):
         return self.localised("starts_from")
 
 
+class ChainTemplate(Bilingual, models.Model):
+    """The relay of actors one municipality follows for one track, as ordered steps.
+
+    Templates are versioned: an edit makes a new draft version, activating it
+    retires the previous one, and a running case keeps the version it started
+    with until someone moves it explicitly (chain.editor, chain.services).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="chain_templates"
+    )
+    track = models.CharField(_("track"), max_length=10, choices=Case.Track.choices)
+    version = models.PositiveSmallIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    title_nb = models.CharField(_("title (bokmål)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chain template")
+        verbose_name_plural = _("chain templates")
+        ordering = ["municipality__name", "track", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "track", "version"], name="unique_chain_template_version"),
+            models.UniqueConstraint(
+                fields=["municipality", "track"],
+                condition=models.Q(status="active"),
+                name="one_active_chain_template",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} – {self.track} v{self.version}"
+
+    @property
+    def title(self) -> str:
+        return self.localised("title")
+
+
+class ChainStep(Bilingual, models.Model):
+    """One step of a chain: who is responsible, what done means, its deadline and legal reference."""
+
+    template = models.ForeignKey(ChainTemplate, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("order"))
+    code = models.SlugField(_("code"), max_length=60)
+    title_nb = models.CharField(_("title (bokmål)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    done_means_nb = models.CharField(_("done means (bokmål)"), max_length=300)
+    done_means_en = models.CharField(_("done means (English)"), max_length=300)
+    responsible_kind = models.CharField(
+        _("responsible kind of organisation"), max_length=40, choices=Organisation.Kind.choices, blank=True
+    )
+    responsible_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("named responsible organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    deadline_rule = models.ForeignKey(
+        DeadlineRule, verbose_name=_("deadline"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    legal_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("chain step")
+        verbose_name_plural = _("chain steps")
+        ordering = ["template", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "order"], name="unique_chain_step_order"),
+            models.UniqueConstraint(fields=["template", "code"], name="unique_chain_step_code"),
+            models.CheckConstraint(
+                condition=~models.Q(responsible_kind="") | models.Q(responsible_organisation__isnull=False),
+                name="chain_step_has_responsible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} #{self.order} {self.code}"
+
+    @property
+    def title(self) -> str:
+        return self.localised("title")
+
+    @property
+    def done_means(self) -> str:
+        return self.localised("done_means")
+
+    def takes(self, organisation: Organisation) -> bool:
+        """Whether `organisation` can be responsible for this step."""
+        if self.responsible_organisation_id is not None:
+            return organisation.pk == self.responsible_organisation_id
+        return organisation.kind == self.responsible_kind
+
+
+class CaseChain(models.Model):
+    """The chain a case follows: its template version, and how the case ended."""
+
+    class EndReason(models.TextChoices):
+        RESIDENCE_GRANTED = "residence_granted", _("Residence permit granted")
+        JUDGMENT = "judgment", _("Judgment in the criminal case")
+        INVESTIGATION_DROPPED = "investigation_dropped", _("Investigation dropped")
+        RETURNED = "returned", _("Returned to the home country")
+        MOVED_ON = "moved_on", _("Moved on or out of reach")
+        HANDED_TO_STATE = "handed_to_state", _("Handed over to the state")
+        OTHER = "other", _("Other")
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="chain")
+    template = models.ForeignKey(ChainTemplate, on_delete=models.PROTECT, related_name="case_chains")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(_("why the case ended"), max_length=30, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("case chain")
+        verbose_name_plural = _("case chains")
+
+    def __str__(self) -> str:
+        return f"{self.case} – {self.template}"
+
+
+class CaseStep(models.Model):
+    """A case's progress through one step, and the organisation responsible for it now."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Not started")
+        ACTIVE = "active", _("In progress")
+        DONE = "done", _("Done")
+        SKIPPED = "skipped", _("Skipped")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    step = models.ForeignKey(ChainStep, on_delete=models.PROTECT, related_name="case_steps")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    responsible = models.ForeignKey(
+        Organisation,
+        verbose_name=_("responsible organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsible_steps",
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case step")
+        verbose_name_plural = _("case steps")
+        ordering = ["case", "step__order"]
+        constraints = [models.UniqueConstraint(fields=["case", "step"], name="unique_case_step")]
+        indexes = [models.Index(fields=["status", "responsible"], name="case_step_status")]
+
+    def __str__(self) -> str:
+        return f"{self.case} – {self.step.code} ({self.status})"
+
+
 class Deadline(models.Model):
-    """A deadline in a case, computed from its rule and start, owned by one organisation."""
+    """A deadline in a case, owned by one organisation: computed from a rule, or an agreed action item."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
-    rule = models.ForeignKey(DeadlineRule, on_delete=models.PROTECT, related_name="deadlines")
+    rule = models.ForeignKey(DeadlineRule, on_delete=models.PROTECT, null=True, blank=True, related_name="deadlines")
+    # Action items from meetings have no rule: their title says what is to be done.
+    title = models.CharField(_("what is to be done"), max_length=200, blank=True)
+    case_step = models.ForeignKey(CaseStep, on_delete=models.SET_NULL, null=True, blank=True, related_name="deadlines")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="deadlines")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="deadlines"
@@ -64,6 +233,15 @@ class Deadline(models.Model):
         verbose_name_plural = _("deadlines")
         ordering = ["due_at"]
         indexes = [models.Index(fields=["organisation", "done_at", "due_at"], name="deadline_board")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rule__isnull=False) | ~models.Q(title=""), name="deadline_has_rule_or_title"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.case} – {self.rule.code}"
+        return f"{self.case} – {self.rule.code if self.rule else self.title}"
+
+    @property
+    def label(self) -> str:
+        return self.rule.title if self.rule else self.title

@@ -1,27 +1,48 @@
-"""Deadlines in a case: set them from their rules, complete them; the board reads them."""
+"""A case's way through its chain, and its deadlines.
+
+A case follows the active template of its municipality and track from the day it
+is created. Steps run one after another; the step in progress has an organisation
+responsible for it — the one the template names, the case owner when it is of
+the right kind, or the one that accepted a referral (referrals app). A step in
+progress without one is where people fall through: the coordinators' overview
+raises it at once (chain.overview).
+"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.access import CaseAccess, visible_cases
-from cases.models import CaseEvent
+from cases.models import Case, CaseEvent
 from cases.services import add_event
 from chain import rules
-from chain.models import Deadline, DeadlineRule
-from organisations.models import Membership
+from chain.models import CaseChain, CaseStep, ChainStep, ChainTemplate, Deadline, DeadlineRule
+from organisations.models import Membership, Organisation
 
 
 @transaction.atomic
-def set_deadline(*, access: CaseAccess, membership: Membership, rule: DeadlineRule, start: datetime) -> Deadline:
+def set_deadline(
+    *,
+    access: CaseAccess,
+    membership: Membership,
+    rule: DeadlineRule,
+    start: datetime,
+    organisation: Organisation | None = None,
+    case_step: CaseStep | None = None,
+) -> Deadline:
+    organisation_id = organisation.pk if organisation else membership.organisation_id
     deadline = Deadline.objects.create(
         case=access.case,
         rule=rule,
-        organisation_id=membership.organisation_id,
-        owner_id=membership.user_id,
+        case_step=case_step,
+        organisation_id=organisation_id,
+        # A deadline set by hand is the setter's own; one from a step belongs to the organisation.
+        owner_id=membership.user_id if organisation_id == membership.organisation_id and not case_step else None,
         starts_at=start,
         due_at=rules.due_at(unit=rule.unit, amount=rule.amount, start=start),
         created_by_id=membership.user_id,
@@ -31,10 +52,28 @@ def set_deadline(*, access: CaseAccess, membership: Membership, rule: DeadlineRu
 
 
 @transaction.atomic
-def complete_deadline(*, deadline: Deadline, membership: Membership) -> None:
-    if deadline.done_at is None:
-        deadline.done_at = timezone.now()
-        deadline.save(update_fields=["done_at"])
+def complete_deadline(*, deadline: Deadline, membership: Membership, at: datetime | None = None) -> Deadline | None:
+    """Mark a deadline done; a repeating one (the 14-day cycle) starts again while its step runs.
+
+    Returns the next deadline of a repeating rule, if one was set.
+    """
+    if deadline.done_at is not None:
+        return None
+    deadline.done_at = at or timezone.now()
+    deadline.save(update_fields=["done_at"])
+    step = deadline.case_step
+    if deadline.rule and deadline.rule.repeats and step is not None and step.status == CaseStep.Status.ACTIVE:
+        return Deadline.objects.create(
+            case_id=deadline.case_id,
+            rule=deadline.rule,
+            case_step=step,
+            organisation_id=deadline.organisation_id,
+            owner_id=deadline.owner_id,
+            starts_at=deadline.done_at,
+            due_at=rules.due_at(unit=deadline.rule.unit, amount=deadline.rule.amount, start=deadline.done_at),
+            created_by_id=membership.user_id,
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -63,3 +102,144 @@ def board(*, membership: Membership, mine: bool, now: datetime | None = None) ->
         today=[d for d in rows if now <= d.due_at < end_of_today],
         this_week=[d for d in rows if end_of_today <= d.due_at],
     )
+
+
+def active_template(case: Case) -> ChainTemplate | None:
+    return ChainTemplate.objects.filter(
+        municipality_id=case.municipality_id, track=case.track, status=ChainTemplate.Status.ACTIVE
+    ).first()
+
+
+def default_responsible(step: ChainStep, case: Case) -> Organisation | None:
+    """The organisation responsible for a step without a referral: a named one, or the owner if it takes the step."""
+    if step.responsible_organisation is not None:
+        return step.responsible_organisation
+    if step.takes(case.owner):
+        return case.owner
+    return None
+
+
+@transaction.atomic
+def start_chain(*, case: Case, membership: Membership, at: datetime | None = None) -> CaseChain | None:
+    """Put a new case on its municipality's active chain for its track, at the first step.
+
+    Returns None when the municipality has no active template for the track: the
+    case is then shown as "no chain" to the coordinators.
+    """
+    template = active_template(case)
+    if template is None:
+        return None
+    at = at or timezone.now()
+    chain = CaseChain.objects.create(case=case, template=template, started_at=at)
+    steps = list(template.steps.select_related("responsible_organisation", "deadline_rule").order_by("order"))
+    CaseStep.objects.bulk_create([CaseStep(case=case, step=step) for step in steps])
+    first = (
+        CaseStep.objects.select_related("step__deadline_rule", "step__responsible_organisation").get(
+            case=case, step=steps[0]
+        )
+        if steps
+        else None
+    )
+    if first is not None:
+        activate_step(case_step=first, membership=membership, at=at)
+    return chain
+
+
+def activate_step(*, case_step: CaseStep, membership: Membership, at: datetime) -> None:
+    case = case_step.case
+    case_step.status = CaseStep.Status.ACTIVE
+    case_step.started_at = at
+    case_step.responsible = default_responsible(case_step.step, case)
+    case_step.save(update_fields=["status", "started_at", "responsible"])
+    add_event(case=case, kind=CaseEvent.Kind.STEP_STARTED, membership=membership, note=case_step.step.code)
+    if case_step.responsible is not None:
+        _set_step_deadline(case_step=case_step, membership=membership, start=at)
+
+
+def _set_step_deadline(*, case_step: CaseStep, membership: Membership, start: datetime) -> None:
+    rule = case_step.step.deadline_rule
+    if rule is None or case_step.responsible is None:
+        return
+    Deadline.objects.create(
+        case=case_step.case,
+        rule=rule,
+        case_step=case_step,
+        organisation=case_step.responsible,
+        starts_at=start,
+        due_at=rules.due_at(unit=rule.unit, amount=rule.amount, start=start),
+        created_by_id=membership.user_id,
+    )
+
+
+def current_steps(case: Case) -> QuerySet[CaseStep]:
+    return case.steps.filter(status=CaseStep.Status.ACTIVE).select_related("step", "responsible")
+
+
+def may_act_on_step(*, access: CaseAccess, membership: Membership, case_step: CaseStep) -> bool:
+    """The organisation responsible for a step, or the case owner, records that it is done."""
+    return not access.must_break_glass and (access.is_owner or case_step.responsible_id == membership.organisation_id)
+
+
+@transaction.atomic
+def finish_step(
+    *, access: CaseAccess, membership: Membership, case_step: CaseStep, at: datetime, skip: bool = False
+) -> CaseStep | None:
+    """Record a step as done (or skipped) at `at`, close its open deadlines and start the next step.
+
+    Returns the step started next, or None at the end of the chain.
+    """
+    if case_step.status != CaseStep.Status.ACTIVE:
+        raise ValidationError(_("This step is not in progress."))
+    if not may_act_on_step(access=access, membership=membership, case_step=case_step):
+        raise ValidationError(_("Only the responsible organisation or the case owner can finish this step."))
+    if case_step.started_at and at < case_step.started_at:
+        raise ValidationError(_("A step cannot end before it started."))
+    if at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError(_("A step cannot be finished in the future."))
+    case_step.status = CaseStep.Status.SKIPPED if skip else CaseStep.Status.DONE
+    case_step.done_at = at
+    case_step.save(update_fields=["status", "done_at"])
+    case_step.deadlines.filter(done_at__isnull=True).update(done_at=at)
+    add_event(case=access.case, kind=CaseEvent.Kind.STEP_COMPLETED, membership=membership, note=case_step.step.code)
+    following = (
+        access.case.steps.filter(status=CaseStep.Status.WAITING, step__order__gt=case_step.step.order)
+        .select_related("step__deadline_rule", "step__responsible_organisation", "case__owner")
+        .order_by("step__order")
+        .first()
+    )
+    if following is not None:
+        activate_step(case_step=following, membership=membership, at=at)
+    return following
+
+
+@transaction.atomic
+def assign_responsibility(*, case_step: CaseStep, organisation: Organisation, membership: Membership) -> None:
+    """Responsibility for a step moves to `organisation` (which must take that kind of step)."""
+    if not case_step.step.takes(organisation):
+        raise ValidationError(
+            _("%(organisation)s does not take the step “%(step)s”.")
+            % {"organisation": organisation.name, "step": case_step.step.title}
+        )
+    previous = case_step.responsible_id
+    case_step.responsible = organisation
+    case_step.save(update_fields=["responsible"])
+    add_event(
+        case=case_step.case,
+        kind=CaseEvent.Kind.RESPONSIBILITY_ASSIGNED,
+        membership=membership,
+        note=f"{case_step.step.code}: {organisation.name}",
+    )
+    if case_step.status != CaseStep.Status.ACTIVE:
+        return
+    open_deadlines = case_step.deadlines.filter(done_at__isnull=True)
+    if previous is None or not open_deadlines.exists():
+        _set_step_deadline(case_step=case_step, membership=membership, start=case_step.started_at or timezone.now())
+    else:
+        open_deadlines.update(organisation=organisation, owner=None)
+
+
+def responsible_organisations(case: Case) -> QuerySet[Organisation]:
+    """The organisations with a responsibility in the case: the owner and those responsible for a step."""
+    return Organisation.objects.filter(
+        pk__in=[case.owner_id, *case.steps.exclude(responsible=None).values_list("responsible_id", flat=True)]
+    ).order_by("name")

@@ -15,10 +15,12 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import User
+from chain.catalogue import load_templates
 from demo.cases import SeededCases, seed_cases
 from organisations.models import Membership, Municipality, Organisation
 
@@ -53,6 +55,7 @@ LOCAL_ORGANISATIONS = [
     (Kind.SHELTER, Owner.PRIVATE, "Krisesenteret i {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
     (Kind.STREET_OUTREACH, Owner.MUNICIPAL, "Uteteamet i {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
     (Kind.LAWYER, Owner.PRIVATE, "Advokatkontoret Fjord, {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
+    (Kind.RECEPTION_CENTRE, Owner.STATE, "Asylmottaket i {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
 ]
 NATIONAL_ORGANISATIONS = [
     (Kind.UDI, Owner.STATE, "Utlendingsdirektoratet (demo)", [Role.ORG_ADMIN, Role.CASEWORKER]),
@@ -77,6 +80,7 @@ SLUGS = {
     Kind.STREET_OUTREACH: "uteteam",
     Kind.LAWYER: "advokat",
     Kind.UDI: "udi",
+    Kind.RECEPTION_CENTRE: "mottak",
     Kind.NATIONAL_COORDINATION: "kom",
 }
 ROLE_SLUGS = {
@@ -146,6 +150,7 @@ class DemoSeeder:
                 organisation = self._organisation(name, kind, owner, None)
                 self._staff(organisation, roles, city_slug="nasjonal", printed=True)
                 organisations += 1
+            load_templates(apps.get_model)
         cases = seed_cases(
             rng=self.case_rng,
             scale=self.scale,

@@ -45,6 +45,7 @@ class Organisation(models.Model):
         BUFETAT = "bufetat", _("Bufetat (state child welfare)")
         POLICE_DISTRICT = "police_district", _("Police district")
         UDI = "udi", _("Directorate of Immigration (UDI)")
+        RECEPTION_CENTRE = "reception_centre", _("Asylum reception centre")
         NATIONAL_COORDINATION = "national_coordination", _("National coordination unit")
         TOT_COORDINATOR = "tot_coordinator", _("TOT coordinator")
         LOW_THRESHOLD_SERVICE = "low_threshold_service", _("Low-threshold service")

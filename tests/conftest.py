@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.core.cache import cache
 from django.core.signals import request_started
 
 from accounts.models import User
+from chain.catalogue import load_templates
 from organisations.models import Membership, Municipality, Organisation
 from tests.factories import MembershipFactory, MunicipalityFactory, OrganisationFactory, UserFactory
 from tests.personal_data import leaks_in
@@ -143,3 +145,9 @@ def cast(db: None) -> Cast:
         oslo,
         bergen,
     )
+
+
+@pytest.fixture
+def chain_templates(cast: Cast) -> None:
+    """The shipped chain templates (Oslo adult relay, Bergen child TOT) for the cast's municipalities."""
+    load_templates(apps.get_model)

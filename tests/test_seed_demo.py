@@ -18,7 +18,7 @@ from cases.services import create_case, find_cases_by_identity
 from core import crypto
 from demo import cases as demo_cases
 from demo.cases import SeededCases
-from demo.seeding import FIRST_NAMES, LAST_NAMES, seed_demo
+from demo.seeding import FIRST_NAMES, LAST_NAMES, LOCAL_ORGANISATIONS, seed_demo
 from organisations.models import Membership, Municipality, Organisation
 from sharing.models import Consent, Disclosure
 from tests.helpers import client_acting_in
@@ -60,7 +60,7 @@ def test_it_is_deterministic_and_idempotent() -> None:
 def test_it_grows_with_scale() -> None:
     seed_demo(seed=7, scale=3)
     assert Municipality.objects.count() == 4
-    assert Organisation.objects.filter(municipality__name="Demokommune 2").count() == 11
+    assert Organisation.objects.filter(municipality__name="Demokommune 2").count() == len(LOCAL_ORGANISATIONS)
 
 
 def test_the_command_prints_the_log_ins() -> None:

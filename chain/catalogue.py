@@ -1,0 +1,49 @@
+"""The chain templates shipped as data (chain/fixtures/chain_templates.json).
+
+Each is loaded as version 1, active, for its municipality and track, unless the
+municipality already has a template for that track: a municipality's own edits
+are never overwritten. Municipalities without a shipped template copy one in the
+editor (chain.editor).
+"""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "chain_templates.json"
+
+
+def load_templates(get_model: Callable[[str, str], Any], fixture: Path = FIXTURE) -> int:
+    """Load the shipped templates for the municipalities that exist; returns how many were created."""
+    municipality_model = get_model("organisations", "Municipality")
+    template_model = get_model("chain", "ChainTemplate")
+    step_model = get_model("chain", "ChainStep")
+    rule_model = get_model("chain", "DeadlineRule")
+    created = 0
+    for item in json.loads(fixture.read_text(encoding="utf-8")):
+        municipality = municipality_model.objects.filter(number=item["municipality_number"]).first()
+        if (
+            municipality is None
+            or template_model.objects.filter(municipality=municipality, track=item["track"]).exists()
+        ):
+            continue
+        template = template_model.objects.create(
+            municipality=municipality,
+            track=item["track"],
+            version=1,
+            status="active",
+            title_nb=item["title_nb"],
+            title_en=item["title_en"],
+            source=item["source"],
+        )
+        for order, step in enumerate(item["steps"], start=1):
+            rule_code = step.pop("deadline_rule")
+            step_model.objects.create(
+                template=template,
+                order=order,
+                deadline_rule=rule_model.objects.get(code=rule_code) if rule_code else None,
+                **step,
+            )
+        created += 1
+    return created
