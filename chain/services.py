@@ -243,3 +243,29 @@ def responsible_organisations(case: Case) -> QuerySet[Organisation]:
     return Organisation.objects.filter(
         pk__in=[case.owner_id, *case.steps.exclude(responsible=None).values_list("responsible_id", flat=True)]
     ).order_by("name")
+
+
+@transaction.atomic
+def end_case(*, access: CaseAccess, membership: Membership, reason: str, at: datetime | None = None) -> CaseChain:
+    """The case has ended (judgment, return, investigation dropped, moved on…): steps still open are skipped.
+
+    Only the owner ends a case; an evaluation meeting (meetings app) follows.
+    """
+    if not access.can_edit:
+        raise ValidationError(_("Only the organisation that owns the case can end it."))
+    if reason not in CaseChain.EndReason.values:
+        raise ValidationError(_("Choose why the case ended."))
+    chain = CaseChain.objects.select_for_update().filter(case=access.case).first()
+    if chain is None:
+        raise ValidationError(_("The case does not follow a chain."))
+    if chain.ended_at is not None:
+        raise ValidationError(_("The case has already ended."))
+    at = at or timezone.now()
+    chain.ended_at, chain.end_reason = at, reason
+    chain.save(update_fields=["ended_at", "end_reason"])
+    open_steps = access.case.steps.filter(status__in=[CaseStep.Status.WAITING, CaseStep.Status.ACTIVE])
+    Deadline.objects.filter(case_step__in=open_steps, done_at__isnull=True).update(done_at=at)
+    open_steps.filter(status=CaseStep.Status.ACTIVE).update(status=CaseStep.Status.SKIPPED, done_at=at)
+    open_steps.update(status=CaseStep.Status.SKIPPED)
+    add_event(case=access.case, kind=CaseEvent.Kind.CASE_ENDED, membership=membership, note=reason)
+    return chain

@@ -35,7 +35,7 @@ def add_deadline(request: MemberRequest, code: str) -> HttpResponse:
             rule=form.cleaned_data["rule"],
             start=form.cleaned_data["start"],
         )
-        messages.success(request, _("The deadline is set: %(rule)s.") % {"rule": deadline.rule.title})
+        messages.success(request, _("The deadline is set: %(rule)s.") % {"rule": deadline.label})
         return redirect("cases:detail", code=code)
     return render(request, "chain/add_deadline.html", {"case": access.case, "form": form})
 

@@ -97,7 +97,7 @@ def test_a_deadline_is_set_from_the_case_and_done_from_the_board(cast: Cast) -> 
     assert response.status_code == 302
     deadline = Deadline.objects.get()
     assert deadline.due_at == at(2026, 11, 23, 23, 0)
-    assert deadline.rule.title_nb in client.get(reverse("chain:board")).text
+    assert rule.title_nb in client.get(reverse("chain:board")).text
     client.post(reverse("chain:complete", args=[deadline.pk]))
     deadline.refresh_from_db()
     assert deadline.done_at is not None

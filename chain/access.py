@@ -1,0 +1,26 @@
+"""Who coordinates a municipality's chain: edits its templates and reads its overview.
+
+Coordinators and admins of the municipality's own public services (its NAV office,
+child welfare, TOT coordinator…) coordinate its chain; the national coordination
+unit coordinates every municipality. Private organisations take part in chains
+but do not run them.
+"""
+
+from organisations.models import Membership, Municipality, Organisation
+
+COORDINATING_ROLES = frozenset({Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN, Membership.Role.SYSTEM_ADMIN})
+
+
+def coordinated_municipalities(membership: Membership) -> list[Municipality]:
+    if membership.role not in COORDINATING_ROLES:
+        return []
+    organisation = membership.organisation
+    if organisation.kind == Organisation.Kind.NATIONAL_COORDINATION:
+        return list(Municipality.objects.all())
+    if organisation.owner_type == Organisation.OwnerType.MUNICIPAL and organisation.municipality is not None:
+        return [organisation.municipality]
+    return []
+
+
+def may_coordinate(membership: Membership, municipality: Municipality) -> bool:
+    return municipality in coordinated_municipalities(membership)
