@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chain.models import DeadlineRule
+from chain.models import CaseChain, DeadlineRule
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -32,3 +32,20 @@ class DeadlineForm(forms.Form):
 
 class BoardForm(forms.Form):
     mine = forms.BooleanField(label=_("Only my deadlines"), required=False)
+
+
+class FinishStepForm(forms.Form):
+    at = forms.DateTimeField(
+        label=_("When"),
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        initial=lambda: timezone.localtime().replace(second=0, microsecond=0),
+        help_text=_("For a decision, the date of the decision: deadlines are counted from it."),
+    )
+    skip = forms.BooleanField(label=_("Skipped: this step does not apply to the case"), required=False)
+
+
+class EndCaseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why the case ended"), choices=CaseChain.EndReason.choices, widget=forms.RadioSelect
+    )

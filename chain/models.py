@@ -118,6 +118,8 @@ class ChainStep(Bilingual, models.Model):
         DeadlineRule, verbose_name=_("deadline"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     legal_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
+    # What a referral for this step shares by default: only what the purpose needs.
+    field_groups = models.JSONField(_("information a referral for this step needs"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("chain step")

@@ -193,7 +193,10 @@ def finish_step(
     if not may_act_on_step(access=access, membership=membership, case_step=case_step):
         raise ValidationError(_("Only the responsible organisation or the case owner can finish this step."))
     if case_step.started_at and at < case_step.started_at:
-        raise ValidationError(_("A step cannot end before it started."))
+        # Forms give times to the minute: the minute a step started is not "before" it.
+        if case_step.started_at - at >= timedelta(minutes=1):
+            raise ValidationError(_("A step cannot end before it started."))
+        at = case_step.started_at
     if at > timezone.now() + timedelta(minutes=5):
         raise ValidationError(_("A step cannot be finished in the future."))
     case_step.status = CaseStep.Status.SKIPPED if skip else CaseStep.Status.DONE

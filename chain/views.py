@@ -1,14 +1,15 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.access import CaseAccess
 from cases.views import open_case_or_404
 from chain import services
-from chain.forms import BoardForm, DeadlineForm
-from chain.models import Deadline
+from chain.forms import BoardForm, DeadlineForm, EndCaseForm, FinishStepForm
+from chain.models import CaseStep, Deadline
 from organisations.access import MemberRequest, membership_required
 from organisations.models import Membership
 
@@ -48,3 +49,76 @@ def complete_deadline(request: MemberRequest, pk: int) -> HttpResponse:
     services.complete_deadline(deadline=deadline, membership=request.membership)
     messages.success(request, _("The deadline is marked as done."))
     return redirect("chain:board")
+
+
+def _case_step(access: CaseAccess, step_code: str) -> CaseStep:
+    return get_object_or_404(
+        CaseStep.objects.select_related("step__deadline_rule", "step__responsible_organisation", "responsible"),
+        case=access.case,
+        step__code=step_code,
+    )
+
+
+@membership_required
+def finish_step(request: MemberRequest, code: str, step_code: str) -> HttpResponse:
+    access = open_case_or_404(request, code)
+    case_step = _case_step(access, step_code)
+    if not services.may_act_on_step(access=access, membership=request.membership, case_step=case_step):
+        raise PermissionDenied
+    form = FinishStepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            following = services.finish_step(
+                access=access,
+                membership=request.membership,
+                case_step=case_step,
+                at=form.cleaned_data["at"],
+                skip=form.cleaned_data["skip"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if following is None:
+                messages.success(request, _("The last step is done."))
+            else:
+                messages.success(request, _("Next step: %(step)s.") % {"step": following.step.title})
+            return redirect("cases:detail", code=code)
+    return render(request, "chain/finish_step.html", {"case": access.case, "case_step": case_step, "form": form})
+
+
+@require_POST
+@membership_required
+def take_step(request: MemberRequest, code: str, step_code: str) -> HttpResponse:
+    """An organisation that sees the case and takes this kind of step takes responsibility for it."""
+    access = open_case_or_404(request, code)
+    case_step = _case_step(access, step_code)
+    if case_step.status != CaseStep.Status.ACTIVE or access.must_break_glass:
+        raise PermissionDenied
+    try:
+        services.assign_responsibility(
+            case_step=case_step, organisation=request.membership.organisation, membership=request.membership
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Your organisation is now responsible for “%(step)s”.") % {"step": case_step.step.title}
+        )
+    return redirect("cases:detail", code=code)
+
+
+@membership_required
+def end_case(request: MemberRequest, code: str) -> HttpResponse:
+    access = open_case_or_404(request, code)
+    if not access.can_edit:
+        raise PermissionDenied
+    form = EndCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_case(access=access, membership=request.membership, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The case has ended. Hold an evaluation meeting to learn from it."))
+            return redirect("cases:detail", code=code)
+    return render(request, "chain/end_case.html", {"case": access.case, "form": form})

@@ -16,9 +16,12 @@ from cases.services import create_case
 from chain.models import DeadlineRule
 from chain.services import set_deadline
 from organisations.models import Membership
+from referrals.models import Referral
+from referrals.services import Ground, refer
 from screening.models import ChildWelfareNotification
 from screening.services import start_screening
 from tests.conftest import Cast
+from tests.factories import MembershipFactory
 from tests.helpers import client_acting_in
 
 # allauth, the admin and i18n bring their own guards (the admin's log-in goes
@@ -61,6 +64,15 @@ POLICY = {
     "chain:board": MEMBER,
     "chain:complete": SCREENING,
     "cases:add_deadline": CASE,
+    "cases:finish_step": CASE,
+    "cases:take_step": CASE,
+    "cases:end_case": CASE,
+    "cases:refer": CASE,
+    "cases:hand_over": CASE,
+    "referrals:inbox": MEMBER,
+    "referrals:accept": SCREENING,
+    "referrals:decline": SCREENING,
+    "referrals:withdraw": SCREENING,
     "screening:list": MEMBER,
     "screening:start": MEMBER,
     "screening:detail": SCREENING,
@@ -103,6 +115,8 @@ def url_for(name: str, cast: Cast) -> str:
             access=get_case_for(membership, case.code), membership=membership, rule=rule, start=timezone.now()
         )
         return reverse(name, args=[deadline.pk])
+    if name.startswith("referrals:") and POLICY[name] == SCREENING:
+        return reverse(name, args=[_referral_for(cast, received=name != "referrals:withdraw").pk])
     if name.startswith("screening:") and POLICY[name] == SCREENING:
         membership = cast.ngo_worker.memberships.select_related("organisation").get(organisation=cast.ngo)
         screening = start_screening(membership=membership)
@@ -112,6 +126,23 @@ def url_for(name: str, cast: Cast) -> str:
         args: list[object] = [screening.pk] + (["danger"] if name == "screening:step" else [])
         return reverse(name, args=args)
     return reverse(name)
+
+
+def _referral_for(cast: Cast, *, received: bool) -> Referral:
+    """A referral the caseworker's organisation received (to answer) or sent (to withdraw)."""
+    sender_org = cast.nav if received else cast.ngo
+    receiver_org = cast.ngo if received else cast.nav
+    sender = MembershipFactory.create(organisation=sender_org, role=Membership.Role.COORDINATOR)
+    case = create_case(membership=sender, municipality=cast.oslo)
+    return refer(
+        access=get_case_for(sender, case.code),
+        membership=sender,
+        to=receiver_org,
+        case_step=None,
+        purpose="Oppfølging",
+        field_groups=["identity"],
+        ground=Ground(consent_form="written"),
+    )
 
 
 def client_for(actor: str, cast: Cast) -> Client:

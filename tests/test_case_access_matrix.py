@@ -22,6 +22,7 @@ from accounts.services import create_api_token
 from cases import services
 from cases.access import get_case_for
 from cases.models import Case, CaseAssignment, FieldGroup
+from chain.models import CaseStep
 from organisations.models import Membership, Organisation
 from sharing import services as sharing_services
 from sharing.models import Consent, Disclosure, LegalBasis
@@ -108,7 +109,7 @@ def _disclose(case: Case, owner: Membership, organisation: Organisation, groups:
 
 
 @pytest.fixture
-def world(cast: Cast) -> World:
+def world(cast: Cast, chain_templates: None) -> World:
     child_welfare = OrganisationFactory.create(
         name="Barnevernet Oslo",
         kind=Organisation.Kind.CHILD_WELFARE,
@@ -126,7 +127,8 @@ def world(cast: Cast) -> World:
         case = services.create_case(membership=ngo_worker, municipality=cast.oslo)
         _fill(case, ngo_worker)
         cases[name] = case
-    cases["foreign"] = services.create_case(membership=bergen, municipality=cast.bergen)
+    # A child case: Bergen's shipped chain is the child TOT model, so the foreign case has steps too.
+    cases["foreign"] = services.create_case(membership=bergen, municipality=cast.bergen, track=Case.Track.CHILD)
     _fill(cases["foreign"], bergen)
 
     _consent(cases["shared"], ngo_worker, cast.nav, ["identity", "health"])
@@ -191,6 +193,8 @@ def _url(name: str, case: Case) -> str:
         args.append(case.rights.select_related("right").order_by("right__order").first().right.code)  # type: ignore[union-attr]
     elif name == "cases:sharing:consent_withdraw":
         args.append(Consent.objects.filter(case=case).order_by("pk").first().pk)  # type: ignore[union-attr]
+    elif name in ("cases:finish_step", "cases:take_step"):
+        args.append(CaseStep.objects.filter(case=case).order_by("step__order").first().step.code)  # type: ignore[union-attr]
     elif name == "cases:sharing:disclosure_end":
         args.append(Disclosure.objects.filter(case=case).order_by("pk").first().pk)  # type: ignore[union-attr]
     return reverse(name, args=args)

@@ -1,0 +1,34 @@
+from typing import Any
+
+from django import template
+
+from cases.access import CaseAccess
+from chain.models import CaseChain, CaseStep
+from chain.services import may_act_on_step
+from organisations.models import Membership
+
+register = template.Library()
+
+
+@register.inclusion_tag("chain/_case_chain.html")
+def case_chain(access: CaseAccess, membership: Membership) -> dict[str, Any]:
+    """The case's way through its chain, and what this member may do at the current step."""
+    chain = CaseChain.objects.select_related("template").filter(case=access.case).first()
+    steps = list(
+        CaseStep.objects.filter(case=access.case)
+        .select_related("step__deadline_rule", "step__responsible_organisation", "responsible")
+        .order_by("step__order")
+    )
+    rows = [
+        {
+            "case_step": case_step,
+            "may_finish": case_step.status == CaseStep.Status.ACTIVE
+            and may_act_on_step(access=access, membership=membership, case_step=case_step),
+            "may_take": case_step.status == CaseStep.Status.ACTIVE
+            and case_step.responsible_id != membership.organisation_id
+            and case_step.step.takes(membership.organisation)
+            and not access.must_break_glass,
+        }
+        for case_step in steps
+    ]
+    return {"access": access, "case": access.case, "chain": chain, "rows": rows}

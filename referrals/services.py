@@ -1,0 +1,309 @@
+"""Referrals and hand-overs between organisations.
+
+A referral asks another organisation to take a step of the case's chain; the
+case's information goes with it only as far as the step needs (ChainStep.field_groups,
+narrowed or widened by the sender), under the person's consent or a legal basis
+recorded through the sharing app. The receiver accepts — and becomes responsible
+for the step — or declines with a reason, and the sharing made for the referral
+ends. A hand-over moves the whole case: the receiver becomes its owner when it
+accepts, not before; until then the sender stays responsible.
+
+The sender always hears what became of its referral (status, reason, the step the
+case has reached) — and nothing more than its own sharing allows.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.access import ALL_GROUPS, CaseAccess
+from cases.models import Case, CaseAssignment, CaseEvent
+from cases.services import add_event
+from chain.models import CaseStep
+from chain.services import assign_responsibility
+from organisations.models import Membership, Organisation
+from referrals.models import Referral
+from sharing import services as sharing
+from sharing.models import LegalBasis
+
+ANSWERING_ROLES = frozenset({Membership.Role.CASEWORKER, Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN})
+
+
+@dataclass(frozen=True)
+class Ground:
+    """Why the information may go with the referral: the person's consent, or a legal basis."""
+
+    consent_form: str = ""
+    legal_basis: LegalBasis | None = None
+    justification: str = ""
+    person_informed: bool = False
+    informed_on: date | None = None
+
+
+def _share(
+    *, access: CaseAccess, membership: Membership, to: Organisation, groups: list[str], purpose: str, ground: Ground
+) -> dict[str, object]:
+    if ground.legal_basis is not None:
+        disclosure = sharing.disclose(
+            access=access,
+            membership=membership,
+            organisation=to,
+            field_groups=groups,
+            legal_basis=ground.legal_basis,
+            justification=ground.justification,
+            person_informed=ground.person_informed,
+            informed_on=ground.informed_on,
+        )
+        return {"disclosure": disclosure}
+    if not ground.consent_form:
+        raise ValidationError(_("Say whether the person consented, or which legal basis allows the sharing."))
+    consent = sharing.record_consent(
+        access=access,
+        membership=membership,
+        organisation=to,
+        field_groups=groups,
+        purpose=purpose,
+        form=ground.consent_form,
+        given_on=timezone.localdate(),
+        expires_on=None,
+    )
+    return {"consent": consent}
+
+
+def _create(
+    *,
+    access: CaseAccess,
+    membership: Membership,
+    kind: str,
+    to: Organisation,
+    case_step: CaseStep | None,
+    purpose: str,
+    groups: list[str],
+    ground: Ground,
+) -> Referral:
+    if not access.can_edit:
+        raise ValidationError(_("Only the organisation that owns the case can refer it."))
+    if to.pk == access.case.owner_id:
+        raise ValidationError(_("The case already belongs to this organisation."))
+    if not to.is_active:
+        raise ValidationError(_("%(organisation)s no longer takes part in Vern.") % {"organisation": to.name})
+    if not purpose.strip():
+        raise ValidationError(_("Say what the referral is for."))
+    if case_step is not None:
+        if case_step.case_id != access.case.pk or case_step.status not in (
+            CaseStep.Status.WAITING,
+            CaseStep.Status.ACTIVE,
+        ):
+            raise ValidationError(_("The step is not open in this case."))
+        if not case_step.step.takes(to):
+            raise ValidationError(
+                _("%(organisation)s does not take the step “%(step)s”: it is for %(responsible)s.")
+                % {
+                    "organisation": to.name,
+                    "step": case_step.step.title,
+                    "responsible": case_step.step.responsible_organisation
+                    or case_step.step.get_responsible_kind_display(),
+                }
+            )
+    try:
+        with transaction.atomic():
+            shared = _share(access=access, membership=membership, to=to, groups=groups, purpose=purpose, ground=ground)
+            referral = Referral.objects.create(
+                case=access.case,
+                kind=kind,
+                case_step=case_step,
+                from_organisation_id=membership.organisation_id,
+                to_organisation=to,
+                purpose=purpose,
+                field_groups=sorted(set(groups)),
+                created_by_id=membership.user_id,
+                **shared,
+            )
+    except IntegrityError as error:
+        raise ValidationError(
+            _("%(organisation)s already has this case waiting for an answer.") % {"organisation": to.name}
+        ) from error
+    event = CaseEvent.Kind.HANDOVER_REQUESTED if kind == Referral.Kind.HANDOVER else CaseEvent.Kind.REFERRAL_SENT
+    add_event(
+        case=access.case, kind=event, membership=membership, audience=to, note=case_step.step.code if case_step else ""
+    )
+    return referral
+
+
+@transaction.atomic
+def refer(
+    *,
+    access: CaseAccess,
+    membership: Membership,
+    to: Organisation,
+    case_step: CaseStep | None,
+    purpose: str,
+    field_groups: Iterable[str],
+    ground: Ground,
+) -> Referral:
+    return _create(
+        access=access,
+        membership=membership,
+        kind=Referral.Kind.REFERRAL,
+        to=to,
+        case_step=case_step,
+        purpose=purpose,
+        groups=list(field_groups),
+        ground=ground,
+    )
+
+
+@transaction.atomic
+def hand_over(
+    *,
+    access: CaseAccess,
+    membership: Membership,
+    to: Organisation,
+    case_step: CaseStep | None,
+    purpose: str,
+    ground: Ground,
+) -> Referral:
+    """Ask `to` to take over the whole case. The whole case file goes with it, so the ground must cover it all."""
+    return _create(
+        access=access,
+        membership=membership,
+        kind=Referral.Kind.HANDOVER,
+        to=to,
+        case_step=case_step,
+        purpose=purpose,
+        groups=sorted(ALL_GROUPS),
+        ground=ground,
+    )
+
+
+def _answerable(referral: Referral, membership: Membership) -> None:
+    if referral.to_organisation_id != membership.organisation_id or membership.role not in ANSWERING_ROLES:
+        raise ValidationError(_("Only the receiving organisation can answer this referral."))
+    if referral.status != Referral.Status.PENDING:
+        raise ValidationError(_("This referral has already been answered."))
+
+
+def _decide(referral: Referral, membership: Membership, status: str, answer: str = "") -> None:
+    referral.status = status
+    referral.answer = answer
+    referral.decided_by_id = membership.user_id
+    referral.decided_at = timezone.now()
+    referral.save(update_fields=["status", "answer", "decided_by", "decided_at"])
+
+
+@transaction.atomic
+def accept(*, referral: Referral, membership: Membership) -> None:
+    referral = Referral.objects.select_for_update().select_related("case", "case_step__step").get(pk=referral.pk)
+    _answerable(referral, membership)
+    case = referral.case
+    _decide(referral, membership, Referral.Status.ACCEPTED)
+    # The member who accepts works on the case from now on.
+    CaseAssignment.objects.get_or_create(
+        case=case, user_id=membership.user_id, organisation_id=membership.organisation_id
+    )
+    if referral.kind == Referral.Kind.HANDOVER:
+        _take_over(referral=referral, membership=membership)
+    elif referral.case_step is not None and referral.case_step.status in (
+        CaseStep.Status.WAITING,
+        CaseStep.Status.ACTIVE,
+    ):
+        assign_responsibility(case_step=referral.case_step, organisation=membership.organisation, membership=membership)
+    kind = (
+        CaseEvent.Kind.HANDOVER_ACCEPTED
+        if referral.kind == Referral.Kind.HANDOVER
+        else CaseEvent.Kind.REFERRAL_ACCEPTED
+    )
+    add_event(case=case, kind=kind, membership=membership, audience=referral.from_organisation)
+
+
+def _take_over(*, referral: Referral, membership: Membership) -> None:
+    """The receiver owns the case now; steps the sender was responsible for move with it."""
+    case = referral.case
+    previous_owner = case.owner_id
+    Case.objects.filter(pk=case.pk).update(owner=membership.organisation)
+    case.refresh_from_db()
+    for case_step in case.steps.filter(status__in=[CaseStep.Status.WAITING, CaseStep.Status.ACTIVE]).select_related(
+        "step"
+    ):
+        if case_step.responsible_id == previous_owner or (
+            case_step.pk == referral.case_step_id and case_step.step.takes(membership.organisation)
+        ):
+            if case_step.step.takes(membership.organisation):
+                assign_responsibility(case_step=case_step, organisation=membership.organisation, membership=membership)
+            else:
+                CaseStep.objects.filter(pk=case_step.pk).update(responsible=None)
+
+
+@transaction.atomic
+def decline(*, referral: Referral, membership: Membership, reason: str) -> None:
+    """The receiver says no, with a reason; the information shared for the referral is no longer shared."""
+    referral = Referral.objects.select_for_update().select_related("case", "consent", "disclosure").get(pk=referral.pk)
+    _answerable(referral, membership)
+    if not reason.strip():
+        raise ValidationError(_("Give a reason for declining, so the sender can find another way."))
+    _decide(referral, membership, Referral.Status.DECLINED, reason.strip())
+    _end_sharing(referral, membership)
+    kind = (
+        CaseEvent.Kind.HANDOVER_DECLINED
+        if referral.kind == Referral.Kind.HANDOVER
+        else CaseEvent.Kind.REFERRAL_DECLINED
+    )
+    add_event(case=referral.case, kind=kind, membership=membership, audience=referral.from_organisation)
+
+
+def _end_sharing(referral: Referral, membership: Membership) -> None:
+    # The sharing was made for this referral's purpose, which has lapsed.
+    now = timezone.now()
+    if referral.consent is not None and referral.consent.withdrawn_at is None:
+        referral.consent.withdrawn_at = now
+        referral.consent.withdrawn_by_id = membership.user_id
+        referral.consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    if referral.disclosure is not None and referral.disclosure.ended_at is None:
+        referral.disclosure.ended_at = now
+        referral.disclosure.ended_by_id = membership.user_id
+        referral.disclosure.save(update_fields=["ended_at", "ended_by"])
+
+
+@transaction.atomic
+def withdraw(*, referral: Referral, membership: Membership) -> None:
+    if referral.from_organisation_id != membership.organisation_id:
+        raise ValidationError(_("Only the sender can withdraw a referral."))
+    if referral.status != Referral.Status.PENDING:
+        raise ValidationError(_("This referral has already been answered."))
+    _decide(referral, membership, Referral.Status.WITHDRAWN)
+    _end_sharing(referral, membership)
+
+
+def incoming(membership: Membership) -> QuerySet[Referral]:
+    return Referral.objects.filter(to_organisation_id=membership.organisation_id).select_related(
+        "case", "from_organisation", "case_step__step"
+    )
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What the sender may know about its referral: no personal data, only how it went."""
+
+    referral: Referral
+    step_reached: str
+
+
+def outgoing(membership: Membership) -> list[Feedback]:
+    referrals = list(
+        Referral.objects.filter(from_organisation_id=membership.organisation_id)
+        .select_related("case", "to_organisation", "case_step__step")
+        .order_by("-created_at")[:200]
+    )
+    current = {
+        case_step.case_id: case_step.step.title
+        for case_step in CaseStep.objects.filter(
+            case_id__in={referral.case_id for referral in referrals}, status=CaseStep.Status.ACTIVE
+        ).select_related("step")
+    }
+    return [Feedback(referral, current.get(referral.case_id, "")) for referral in referrals]

@@ -1,0 +1,139 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.views import open_case_or_404
+from chain.models import CaseStep
+from organisations.access import MemberRequest, membership_required
+from organisations.models import Membership
+from referrals import services
+from referrals.forms import DeclineForm, HandOverForm, ReferralForm
+from referrals.models import Referral
+
+
+def _open_step(request: MemberRequest, code: str) -> CaseStep | None:
+    step_code = request.GET.get("step", "")
+    if not step_code:
+        return None
+    return (
+        CaseStep.objects.select_related("step__responsible_organisation")
+        .filter(case__code=code, step__code=step_code)
+        .first()
+    )
+
+
+def _send(request: MemberRequest, code: str, *, handover: bool) -> HttpResponse:
+    access = open_case_or_404(request, code)
+    if not access.can_edit:
+        raise PermissionDenied
+    case_step = _open_step(request, code)
+    form_class = HandOverForm if handover else ReferralForm
+    form = form_class(request.POST or None, owner=access.case.owner, case_step=case_step)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if handover:
+                services.hand_over(
+                    access=access,
+                    membership=request.membership,
+                    to=data["to"],
+                    case_step=case_step,
+                    purpose=data["purpose"],
+                    ground=form.sharing_ground(),
+                )
+            else:
+                services.refer(
+                    access=access,
+                    membership=request.membership,
+                    to=data["to"],
+                    case_step=case_step,
+                    purpose=data["purpose"],
+                    field_groups=data["field_groups"],
+                    ground=form.sharing_ground(),
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Sent to %(organisation)s. You will see here when they answer.") % {"organisation": data["to"].name},
+            )
+            return redirect("cases:detail", code=code)
+    context = {"case": access.case, "form": form, "case_step": case_step, "handover": handover}
+    return render(request, "referrals/send.html", context)
+
+
+@membership_required
+def refer(request: MemberRequest, code: str) -> HttpResponse:
+    return _send(request, code, handover=False)
+
+
+@membership_required
+def hand_over(request: MemberRequest, code: str) -> HttpResponse:
+    return _send(request, code, handover=True)
+
+
+@membership_required
+def inbox(request: MemberRequest) -> HttpResponse:
+    """Referrals to answer and the answers to the ones sent: the feedback first responders ask for."""
+    if request.membership.role == Membership.Role.STATISTICIAN:
+        raise PermissionDenied
+    incoming = list(services.incoming(request.membership).order_by("-created_at")[:200])
+    context = {
+        "pending": [referral for referral in incoming if referral.status == Referral.Status.PENDING],
+        "answered": [referral for referral in incoming if referral.status != Referral.Status.PENDING],
+        "outgoing": services.outgoing(request.membership),
+    }
+    return render(request, "referrals/inbox.html", context)
+
+
+def _received(request: MemberRequest, pk: int) -> Referral:
+    return get_object_or_404(
+        Referral.objects.select_related("case", "from_organisation", "case_step__step"),
+        pk=pk,
+        to_organisation_id=request.membership.organisation_id,
+    )
+
+
+@require_POST
+@membership_required
+def accept(request: MemberRequest, pk: int) -> HttpResponse:
+    referral = _received(request, pk)
+    try:
+        services.accept(referral=referral, membership=request.membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("referrals:inbox")
+    messages.success(request, _("Accepted. Your organisation is now responsible."))
+    return redirect("cases:detail", code=referral.case.code)
+
+
+@membership_required
+def decline(request: MemberRequest, pk: int) -> HttpResponse:
+    referral = _received(request, pk)
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decline(referral=referral, membership=request.membership, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Declined. The sender has been told why."))
+            return redirect("referrals:inbox")
+    return render(request, "referrals/decline.html", {"referral": referral, "form": form})
+
+
+@require_POST
+@membership_required
+def withdraw(request: MemberRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(Referral, pk=pk, from_organisation_id=request.membership.organisation_id)
+    try:
+        services.withdraw(referral=referral, membership=request.membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The referral was withdrawn and its sharing ended."))
+    return redirect("referrals:inbox")
