@@ -1,10 +1,12 @@
 from datetime import datetime, timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chain.models import CaseChain, DeadlineRule
+from organisations.models import Municipality
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -49,3 +51,15 @@ class EndCaseForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Why the case ended"), choices=CaseChain.EndReason.choices, widget=forms.RadioSelect
     )
+
+
+class OverviewForm(forms.Form):
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=Municipality.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, municipalities: list[Municipality], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = Municipality.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[municipality.pk for municipality in municipalities]
+        )

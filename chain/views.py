@@ -8,8 +8,10 @@ from django.views.decorators.http import require_POST
 from cases.access import CaseAccess
 from cases.views import open_case_or_404
 from chain import services
-from chain.forms import BoardForm, DeadlineForm, EndCaseForm, FinishStepForm
+from chain.access import coordinated_municipalities
+from chain.forms import BoardForm, DeadlineForm, EndCaseForm, FinishStepForm, OverviewForm
 from chain.models import CaseStep, Deadline
+from chain.overview import overview
 from organisations.access import MemberRequest, membership_required
 from organisations.models import Membership
 
@@ -122,3 +124,15 @@ def end_case(request: MemberRequest, code: str) -> HttpResponse:
             messages.success(request, _("The case has ended. Hold an evaluation meeting to learn from it."))
             return redirect("cases:detail", code=code)
     return render(request, "chain/end_case.html", {"case": access.case, "form": form})
+
+
+@membership_required
+def coordinator_overview(request: MemberRequest) -> HttpResponse:
+    """One municipality at a glance: cases per step, time in step, steps nobody is responsible for."""
+    municipalities = coordinated_municipalities(request.membership)
+    if not municipalities:
+        raise PermissionDenied
+    form = OverviewForm(request.GET or None, municipalities=municipalities)
+    municipality = form.cleaned_data["municipality"] if form.is_valid() else municipalities[0]
+    context = {"form": form, "overview": overview(membership=request.membership, municipality=municipality)}
+    return render(request, "chain/overview.html", context)

@@ -31,6 +31,9 @@ FOREIGN_PREFIXES = ("accounts/", "system-admin/", "i18n/", "api/")
 PUBLIC, LOGGED_IN, MEMBER, ORG_ADMIN = "public", "logged_in", "member", "org_admin"
 # URLs inside a case: tried by tests/test_case_access_matrix.py against every case situation.
 CASE = "case"
+# Chain coordination: only coordinators of a municipality's public services (none of the actors here;
+# tests/test_chain_overview.py checks those who may).
+COORDINATOR = "coordinator"
 # URLs of one screening: only its own organisation may reach it.
 SCREENING = "screening"
 POLICY = {
@@ -62,6 +65,7 @@ POLICY = {
     "rights:gaps": ORG_ADMIN,
     "rights:summary": ORG_ADMIN,
     "chain:board": MEMBER,
+    "chain:overview": COORDINATOR,
     "chain:complete": SCREENING,
     "cases:add_deadline": CASE,
     "cases:finish_step": CASE,
@@ -167,6 +171,8 @@ def expected_statuses(policy: str, actor: str) -> set[int]:
         return {403}
     if policy == MEMBER:
         return allowed
+    if policy == COORDINATOR:
+        return {403}
     if policy == SCREENING:
         return {404} if actor == "other_org_admin" else allowed | {403, 404}
     # ORG_ADMIN: a caseworker is refused; another organisation's admin does not find the object.

@@ -1,6 +1,8 @@
+from datetime import timedelta
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext as _
 
 from cases.access import CaseAccess
 from chain.models import CaseChain, CaseStep
@@ -32,3 +34,15 @@ def case_chain(access: CaseAccess, membership: Membership) -> dict[str, Any]:
         for case_step in steps
     ]
     return {"access": access, "case": access.case, "chain": chain, "rows": rows}
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """A time spent, to the hour: '3 d 4 h' (bokmål '3 d 4 t')."""
+    if value is None:
+        return "–"
+    hours = int(value.total_seconds() // 3600)
+    days, hours = divmod(hours, 24)
+    if days:
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    return _("%(hours)d h") % {"hours": hours}
