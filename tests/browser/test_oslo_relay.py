@@ -34,11 +34,12 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 
 def member(cast: Cast, kind: str, name: str, role: str = Membership.Role.COORDINATOR) -> Membership:
-    owner_type = {
+    owner_types: dict[str, str] = {
         Organisation.Kind.LAWYER: Organisation.OwnerType.PRIVATE,
         Organisation.Kind.POLICE_DISTRICT: Organisation.OwnerType.STATE,
         Organisation.Kind.RECEPTION_CENTRE: Organisation.OwnerType.STATE,
-    }.get(kind, Organisation.OwnerType.MUNICIPAL)
+    }
+    owner_type = owner_types.get(kind, Organisation.OwnerType.MUNICIPAL)
     organisation = OrganisationFactory.create(name=name, kind=kind, owner_type=owner_type, municipality=cast.oslo)
     return MembershipFactory.create(organisation=organisation, role=role)
 
