@@ -1,5 +1,6 @@
 """A case's way through its chain: templates as data, steps, responsibility, deadlines, the end."""
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -7,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from cases.access import get_case_for
 from cases.models import Case, CaseEvent
@@ -21,6 +23,13 @@ from tests.helpers import client_acting_in
 
 OSLO = ZoneInfo("Europe/Oslo")
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The refusals are matched on their English source text."""
+    with translation.override("en"):
+        yield
 
 
 def organisation(cast: Cast, kind: str, municipality: object = None) -> Organisation:

@@ -1,5 +1,6 @@
 """Referrals and hand-overs: what is shared, who answers, who is responsible, what the sender hears."""
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from cases.access import get_case_for, granted_groups, visible_cases
 from cases.models import Case, FieldGroup
@@ -26,6 +28,15 @@ from tests.helpers import client_acting_in
 
 OSLO = ZoneInfo("Europe/Oslo")
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The refusals are matched on their English source text."""
+    with translation.override("en"):
+        yield
+
+
 CONSENT = Ground(consent_form="written")
 
 
