@@ -1,6 +1,7 @@
 from django.urls import include, path, register_converter
 
 from cases import views
+from chain import editor_views as chain_editor_views
 from chain import views as chain_views
 from rights import views as rights_views
 
@@ -33,4 +34,5 @@ urlpatterns = [
     path("<case:code>/rights/<slug:right_code>/", rights_views.edit_case_right, name="edit_right"),
     path("<case:code>/track/", views.change_track, name="change_track"),
     path("<case:code>/deadlines/new/", chain_views.add_deadline, name="add_deadline"),
+    path("<case:code>/chain/move/", chain_editor_views.move_case_chain, name="move_chain"),
 ]

@@ -7,13 +7,15 @@ until its access policy is declared in POLICY below.
 from collections.abc import Iterator
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from cases.access import get_case_for
 from cases.services import create_case
-from chain.models import DeadlineRule
+from chain.catalogue import load_templates
+from chain.models import ChainTemplate, DeadlineRule
 from chain.services import set_deadline
 from organisations.models import Membership
 from screening.models import ChildWelfareNotification
@@ -30,6 +32,8 @@ PUBLIC, LOGGED_IN, MEMBER, ORG_ADMIN = "public", "logged_in", "member", "org_adm
 CASE = "case"
 # URLs of one screening: only its own organisation may reach it.
 SCREENING = "screening"
+# URLs of the chain template editor: only coordinators of a municipality's chain (none of the actors below).
+COORDINATOR = "coordinator"
 POLICY = {
     "healthz": PUBLIC,
     "home": MEMBER,
@@ -61,6 +65,18 @@ POLICY = {
     "chain:board": MEMBER,
     "chain:complete": SCREENING,
     "cases:add_deadline": CASE,
+    "cases:move_chain": CASE,
+    "chain:templates": COORDINATOR,
+    "chain:template_detail": COORDINATOR,
+    "chain:template_edit": COORDINATOR,
+    "chain:template_new_version": COORDINATOR,
+    "chain:template_activate": COORDINATOR,
+    "chain:template_discard": COORDINATOR,
+    "chain:template_copy": COORDINATOR,
+    "chain:step_add": COORDINATOR,
+    "chain:step_edit": COORDINATOR,
+    "chain:step_remove": COORDINATOR,
+    "chain:step_move": COORDINATOR,
     "screening:list": MEMBER,
     "screening:start": MEMBER,
     "screening:detail": SCREENING,
@@ -103,6 +119,13 @@ def url_for(name: str, cast: Cast) -> str:
             access=get_case_for(membership, case.code), membership=membership, rule=rule, start=timezone.now()
         )
         return reverse(name, args=[deadline.pk])
+    if POLICY[name] == COORDINATOR and name != "chain:templates":
+        load_templates(apps.get_model)
+        template = ChainTemplate.objects.get(municipality=cast.oslo)
+        if name in ("chain:step_edit", "chain:step_remove", "chain:step_move"):
+            step_args: list[object] = [template.pk, template.steps.first().pk]  # type: ignore[union-attr]
+            return reverse(name, args=step_args + (["up"] if name == "chain:step_move" else []))
+        return reverse(name, args=[template.pk])
     if name.startswith("screening:") and POLICY[name] == SCREENING:
         membership = cast.ngo_worker.memberships.select_related("organisation").get(organisation=cast.ngo)
         screening = start_screening(membership=membership)
@@ -138,6 +161,8 @@ def expected_statuses(policy: str, actor: str) -> set[int]:
         return allowed
     if policy == SCREENING:
         return {404} if actor == "other_org_admin" else allowed | {403, 404}
+    if policy == COORDINATOR:
+        return {403}  # the NGOs' admins and caseworkers coordinate no chain (tests/test_chain_editor.py)
     # ORG_ADMIN: a caseworker is refused; another organisation's admin does not find the object.
     return {"caseworker": {403}, "org_admin": allowed, "other_org_admin": {200, 404}}[actor]
 
