@@ -407,6 +407,7 @@ def move_case_to_template(*, access: CaseAccess, membership: Membership, templat
     if not may_move_case(membership, access):
         raise PermissionDenied(_("Only the coordinators and admins of the case owner move its chain."))
     case = access.case
+    template = ChainTemplate.objects.get(pk=template.pk)  # its status as it is now, not as the caller read it
     chain = _check_move(
         case, CaseChain.objects.select_for_update().select_related("template").filter(case=case).first(), template
     )
