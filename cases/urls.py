@@ -1,6 +1,7 @@
 from django.urls import include, path, register_converter
 
 from cases import views
+from chain import editor_views as chain_editor_views
 from chain import views as chain_views
 from referrals import views as referrals_views
 from rights import views as rights_views
@@ -39,4 +40,5 @@ urlpatterns = [
     path("<case:code>/chain/end/", chain_views.end_case, name="end_case"),
     path("<case:code>/refer/", referrals_views.refer, name="refer"),
     path("<case:code>/hand-over/", referrals_views.hand_over, name="hand_over"),
+    path("<case:code>/chain/move/", chain_editor_views.move_case_chain, name="move_chain"),
 ]

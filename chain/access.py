@@ -24,3 +24,13 @@ def coordinated_municipalities(membership: Membership) -> list[Municipality]:
 
 def may_coordinate(membership: Membership, municipality: Municipality) -> bool:
     return municipality in coordinated_municipalities(membership)
+
+
+def coordinates_any(membership: Membership) -> bool:
+    """Whether the member coordinates some municipality's chain; answered without a query, for the menu."""
+    if membership.role not in COORDINATING_ROLES:
+        return False
+    organisation = membership.organisation
+    return organisation.kind == Organisation.Kind.NATIONAL_COORDINATION or (
+        organisation.owner_type == Organisation.OwnerType.MUNICIPAL and organisation.municipality_id is not None
+    )

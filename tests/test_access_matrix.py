@@ -7,13 +7,15 @@ until its access policy is declared in POLICY below.
 from collections.abc import Iterator
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from cases.access import get_case_for
 from cases.services import create_case
-from chain.models import DeadlineRule
+from chain.catalogue import load_templates
+from chain.models import ChainTemplate, DeadlineRule
 from chain.services import set_deadline
 from organisations.models import Membership
 from referrals.models import Referral
@@ -31,11 +33,11 @@ FOREIGN_PREFIXES = ("accounts/", "system-admin/", "i18n/", "api/")
 PUBLIC, LOGGED_IN, MEMBER, ORG_ADMIN = "public", "logged_in", "member", "org_admin"
 # URLs inside a case: tried by tests/test_case_access_matrix.py against every case situation.
 CASE = "case"
-# Chain coordination: only coordinators of a municipality's public services (none of the actors here;
-# tests/test_chain_overview.py checks those who may).
-COORDINATOR = "coordinator"
 # URLs of one screening: only its own organisation may reach it.
 SCREENING = "screening"
+# Chain coordination (overview, template editor): only coordinators of a municipality's public services, none
+# of the actors below; tests/test_chain_overview.py and tests/test_chain_editor.py check those who may.
+COORDINATOR = "coordinator"
 POLICY = {
     "healthz": PUBLIC,
     "home": MEMBER,
@@ -77,6 +79,18 @@ POLICY = {
     "referrals:accept": SCREENING,
     "referrals:decline": SCREENING,
     "referrals:withdraw": SCREENING,
+    "cases:move_chain": CASE,
+    "chain:templates": COORDINATOR,
+    "chain:template_detail": COORDINATOR,
+    "chain:template_edit": COORDINATOR,
+    "chain:template_new_version": COORDINATOR,
+    "chain:template_activate": COORDINATOR,
+    "chain:template_discard": COORDINATOR,
+    "chain:template_copy": COORDINATOR,
+    "chain:step_add": COORDINATOR,
+    "chain:step_edit": COORDINATOR,
+    "chain:step_remove": COORDINATOR,
+    "chain:step_move": COORDINATOR,
     "screening:list": MEMBER,
     "screening:start": MEMBER,
     "screening:detail": SCREENING,
@@ -121,6 +135,13 @@ def url_for(name: str, cast: Cast) -> str:
         return reverse(name, args=[deadline.pk])
     if name.startswith("referrals:") and POLICY[name] == SCREENING:
         return reverse(name, args=[_referral_for(cast, received=name != "referrals:withdraw").pk])
+    if POLICY[name] == COORDINATOR and name not in ("chain:templates", "chain:overview"):
+        load_templates(apps.get_model)
+        template = ChainTemplate.objects.get(municipality=cast.oslo)
+        if name in ("chain:step_edit", "chain:step_remove", "chain:step_move"):
+            step_args: list[object] = [template.pk, template.steps.first().pk]  # type: ignore[union-attr]
+            return reverse(name, args=step_args + (["up"] if name == "chain:step_move" else []))
+        return reverse(name, args=[template.pk])
     if name.startswith("screening:") and POLICY[name] == SCREENING:
         membership = cast.ngo_worker.memberships.select_related("organisation").get(organisation=cast.ngo)
         screening = start_screening(membership=membership)
@@ -171,10 +192,10 @@ def expected_statuses(policy: str, actor: str) -> set[int]:
         return {403}
     if policy == MEMBER:
         return allowed
-    if policy == COORDINATOR:
-        return {403}
     if policy == SCREENING:
         return {404} if actor == "other_org_admin" else allowed | {403, 404}
+    if policy == COORDINATOR:
+        return {403}  # the NGOs' admins and caseworkers coordinate no chain (tests/test_chain_editor.py)
     # ORG_ADMIN: a caseworker is refused; another organisation's admin does not find the object.
     return {"caseworker": {403}, "org_admin": allowed, "other_org_admin": {200, 404}}[actor]
 
