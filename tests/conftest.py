@@ -20,6 +20,7 @@ from django.apps import apps
 from django.core import mail
 from django.core.cache import cache
 from django.core.signals import request_started
+from django.utils import translation
 
 from accounts.models import User
 from chain.catalogue import load_templates
@@ -151,3 +152,10 @@ def cast(db: None) -> Cast:
 def chain_templates(cast: Cast) -> None:
     """The shipped chain templates (Oslo adult relay, Bergen child TOT) for the cast's municipalities."""
     load_templates(apps.get_model)
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """For tests that match refusals on their English source text (the UI defaults to bokmål)."""
+    with translation.override("en"):
+        yield

@@ -1,6 +1,5 @@
 """A case's way through its chain: templates as data, steps, responsibility, deadlines, the end."""
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -8,7 +7,6 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import translation
 
 from cases.access import get_case_for
 from cases.models import Case, CaseEvent
@@ -22,14 +20,7 @@ from tests.factories import MembershipFactory, OrganisationFactory
 from tests.helpers import client_acting_in
 
 OSLO = ZoneInfo("Europe/Oslo")
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english() -> Iterator[None]:
-    """The refusals are matched on their English source text."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def organisation(cast: Cast, kind: str, municipality: object = None) -> Organisation:

@@ -28,7 +28,7 @@ from tests.conftest import Cast
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.helpers import client_acting_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 Status = ChainTemplate.Status
 
@@ -296,7 +296,7 @@ def test_the_template_view_flags_a_rule_without_legal_reference(bergen: Bergen) 
     page = client.get(reverse("chain:template_detail", args=[bergen.v1.pk])).text
     assert 'data-testid="problems"' in page
     assert page.count('data-testid="step-problem"') == 1
-    assert "has no legal reference and cannot be used" in page
+    assert "har ingen rettslig henvisning og kan ikke brukes" in page
 
 
 # Copies
@@ -398,9 +398,9 @@ def test_a_coordinator_adds_a_step_fixes_a_refusal_and_activates(bergen: Bergen)
     add = reverse("chain:step_add", args=[draft.pk])
     refused = client.post(add, step_form(deadline_rule=rule_without_reference().pk))
     assert refused.status_code == 200
-    assert "has no legal reference and cannot be used" in refused.text
+    assert "har ingen rettslig henvisning og kan ikke brukes" in refused.text
     refused = client.post(add, step_form(responsible_kind=""))
-    assert "Choose the kind of organisation responsible" in refused.text
+    assert "Velg typen organisasjon som er ansvarlig" in refused.text
     assert client.post(add, step_form()).status_code == 302
     step = draft.steps.get(code="interpreter")
     client.post(reverse("chain:step_move", args=[draft.pk, step.pk, "up"]))
@@ -419,7 +419,7 @@ def test_a_refused_activation_says_why(bergen: Bergen) -> None:
     draft.steps.all().delete()
     client = client_acting_in(bergen.coordinator.user, bergen.tot)
     response = client.post(reverse("chain:template_activate", args=[draft.pk]), follow=True)
-    assert "The template has no steps." in response.text
+    assert "Malen har ingen steg." in response.text
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT
 
@@ -581,7 +581,7 @@ def test_the_move_page_offers_the_other_versions_and_moves_the_case(bergen: Berg
     page = client.get(url).text
     assert page.count('name="template"') == 1
     assert f'value="{v2.pk}"' in page
-    assert "Move to another version" in client.get(reverse("cases:detail", args=[case.code])).text
+    assert "Flytt til en annen versjon" in client.get(reverse("cases:detail", args=[case.code])).text
     response = client.post(url, {"template": v2.pk})
     assert response["Location"] == reverse("cases:detail", args=[case.code])
     assert CaseChain.objects.get(case=case).template == v2

@@ -1,6 +1,5 @@
 """Referrals and hand-overs: what is shared, who answers, who is responsible, what the sender hears."""
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -10,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from cases.access import get_case_for, granted_groups, visible_cases
 from cases.models import Case, FieldGroup
@@ -27,14 +25,7 @@ from tests.factories import MembershipFactory, OrganisationFactory
 from tests.helpers import client_acting_in
 
 OSLO = ZoneInfo("Europe/Oslo")
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english() -> Iterator[None]:
-    """The refusals are matched on their English source text."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 CONSENT = Ground(consent_form="written")
