@@ -199,7 +199,9 @@ def _decide(referral: Referral, membership: Membership, status: str, answer: str
 
 @transaction.atomic
 def accept(*, referral: Referral, membership: Membership) -> None:
-    referral = Referral.objects.select_for_update().select_related("case", "case_step__step").get(pk=referral.pk)
+    referral = (
+        Referral.objects.select_for_update(of=("self",)).select_related("case", "case_step__step").get(pk=referral.pk)
+    )
     _answerable(referral, membership)
     case = referral.case
     _decide(referral, membership, Referral.Status.ACCEPTED)
@@ -243,7 +245,11 @@ def _take_over(*, referral: Referral, membership: Membership) -> None:
 @transaction.atomic
 def decline(*, referral: Referral, membership: Membership, reason: str) -> None:
     """The receiver says no, with a reason; the information shared for the referral is no longer shared."""
-    referral = Referral.objects.select_for_update().select_related("case", "consent", "disclosure").get(pk=referral.pk)
+    referral = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("case", "consent", "disclosure")
+        .get(pk=referral.pk)
+    )
     _answerable(referral, membership)
     if not reason.strip():
         raise ValidationError(_("Give a reason for declining, so the sender can find another way."))
