@@ -2,6 +2,7 @@ from django.urls import include, path, register_converter
 
 from cases import views
 from chain import views as chain_views
+from meetings import views as meeting_views
 from rights import views as rights_views
 
 
@@ -33,4 +34,6 @@ urlpatterns = [
     path("<case:code>/rights/<slug:right_code>/", rights_views.edit_case_right, name="edit_right"),
     path("<case:code>/track/", views.change_track, name="change_track"),
     path("<case:code>/deadlines/new/", chain_views.add_deadline, name="add_deadline"),
+    path("<case:code>/meetings/", include("meetings.urls")),
+    path("<case:code>/end/", meeting_views.end_case, name="end_case"),
 ]

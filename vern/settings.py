@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "screening",
     "rights",
     "chain",
+    "meetings",
     "demo",
 ]
 
