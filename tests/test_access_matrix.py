@@ -15,6 +15,8 @@ from cases.access import get_case_for
 from cases.services import create_case
 from chain.models import DeadlineRule
 from chain.services import set_deadline
+from learning.models import Escalation, Routine
+from learning.services import raise_escalation, write_routine
 from organisations.models import Membership
 from screening.models import ChildWelfareNotification
 from screening.services import start_screening
@@ -30,6 +32,10 @@ PUBLIC, LOGGED_IN, MEMBER, ORG_ADMIN = "public", "logged_in", "member", "org_adm
 CASE = "case"
 # URLs of one screening: only its own organisation may reach it.
 SCREENING = "screening"
+# Things of one municipality (routines): members elsewhere do not find them.
+MUNICIPALITY = "municipality"
+# Only a municipality's chain coordinators (chain.access.may_coordinate); no actor below is one.
+COORDINATOR = "coordinator"
 POLICY = {
     "healthz": PUBLIC,
     "home": MEMBER,
@@ -67,6 +73,16 @@ POLICY = {
     "cases:meetings:minutes": CASE,
     "cases:meetings:add_action_item": CASE,
     "cases:meetings:add_finding": CASE,
+    "learning:log": ORG_ADMIN,
+    "learning:escalations": ORG_ADMIN,
+    "learning:raise_escalation": COORDINATOR,
+    "learning:escalation": ORG_ADMIN,
+    "learning:change_escalation": COORDINATOR,
+    "learning:routines": MEMBER,
+    "learning:write_routine": COORDINATOR,
+    "learning:routine": MUNICIPALITY,
+    "learning:revise_routine": COORDINATOR,
+    "learning:routine_version": MUNICIPALITY,
     "screening:list": MEMBER,
     "screening:start": MEMBER,
     "screening:detail": SCREENING,
@@ -117,7 +133,26 @@ def url_for(name: str, cast: Cast) -> str:
             return reverse(name, args=[notification.pk])
         args: list[object] = [screening.pk] + (["danger"] if name == "screening:step" else [])
         return reverse(name, args=args)
+    if name in ("learning:escalation", "learning:change_escalation", "learning:routine", "learning:revise_routine"):
+        return reverse(name, args=[learning_object(name, cast).pk])
+    if name == "learning:routine_version":
+        return reverse(name, args=[learning_object(name, cast).pk, 1])
     return reverse(name)
+
+
+def learning_object(name: str, cast: Cast) -> Escalation | Routine:
+    """An escalation or a routine of Oslo, by NAV Oslo's coordinator."""
+    coordinator = cast.nav_coordinator.memberships.select_related("organisation").get(organisation=cast.nav)
+    if "escalation" in name:
+        return raise_escalation(
+            membership=coordinator,
+            municipality=cast.oslo,
+            title="Ingen egnet bolig",
+            description="Ingen egnet bolig på flere måneder.",
+            level="municipality",
+            owner_organisation=cast.nav,
+        )
+    return write_routine(membership=coordinator, municipality=cast.oslo, title="Barn funnet om natten", body="Ring")
 
 
 def client_for(actor: str, cast: Cast) -> Client:
@@ -142,6 +177,10 @@ def expected_statuses(policy: str, actor: str) -> set[int]:
         return {403}
     if policy == MEMBER:
         return allowed
+    if policy == COORDINATOR:
+        return {403, 404} if actor == "other_org_admin" else {403}
+    if policy == MUNICIPALITY:
+        return {404} if actor == "other_org_admin" else allowed
     if policy == SCREENING:
         return {404} if actor == "other_org_admin" else allowed | {403, 404}
     # ORG_ADMIN: a caseworker is refused; another organisation's admin does not find the object.

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "rights",
     "chain",
     "meetings",
+    "learning",
     "demo",
 ]
 
