@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,22 +29,16 @@ class FindingFilter:
 
 def learning_log(search: FindingFilter) -> QuerySet[Finding]:
     """Evaluation findings across cases, newest first, with their municipality but never their case."""
-    findings = Finding.objects.select_related("category").annotate(
-        municipality_id=F("meeting__case__municipality_id"), municipality_name=F("meeting__case__municipality__name")
-    )
+    findings = Finding.objects.select_related("category", "municipality")
     if search.text.strip():
         findings = findings.filter(text__icontains=search.text.strip())
     if search.category is not None:
         findings = findings.filter(category=search.category)
     if search.municipality is not None:
-        findings = findings.filter(meeting__case__municipality=search.municipality)
+        findings = findings.filter(municipality=search.municipality)
     if search.outcome:
         findings = findings.filter(outcome=search.outcome)
     return findings.prefetch_related("escalations").order_by("-recorded_at", "-pk")
-
-
-def municipality_of(finding: Finding) -> Municipality:
-    return Municipality.objects.get(cases__meetings__findings=finding)
 
 
 # --- Escalations -----------------------------------------------------------------------------------
@@ -114,7 +108,7 @@ def raise_escalation(
         raise ValidationError(_("Say what the problem is and what decision it needs."))
     if level not in Escalation.Level.values:
         raise ValidationError(_("Choose the level that must decide."))
-    if finding is not None and municipality_of(finding) != municipality:
+    if finding is not None and finding.municipality_id != municipality.pk:
         raise ValidationError(_("The finding is from another municipality."))
     _check_owner(municipality=municipality, organisation=owner_organisation, owner=owner)
     escalation = Escalation.objects.create(

@@ -63,7 +63,8 @@ def _finding_to_escalate(request: MemberRequest) -> Finding | None:
     finding_id = request.GET.get("finding", "")
     if not finding_id:
         return None
-    finding = Finding.objects.filter(pk=int(finding_id)).first() if finding_id.isdigit() else None
+    findings = Finding.objects.select_related("municipality", "category")
+    finding = findings.filter(pk=int(finding_id)).first() if finding_id.isdigit() else None
     if finding is None:
         raise Http404
     return finding
@@ -77,7 +78,7 @@ def raise_escalation(request: MemberRequest) -> HttpResponse:
     finding = _finding_to_escalate(request)
     initial: dict[str, object] = {"municipality": municipalities[0] if len(municipalities) == 1 else None}
     if finding is not None:
-        initial |= {"municipality": services.municipality_of(finding), "description": finding.text}
+        initial |= {"municipality": finding.municipality, "description": finding.text}
     form = RaiseEscalationForm(
         request.POST or None, initial=initial, municipalities=municipalities, owners=escalation_owners(municipalities)
     )

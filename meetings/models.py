@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Case
 from chain.models import Deadline
 from core.i18n import Bilingual
-from organisations.models import Organisation
+from organisations.models import Municipality, Organisation
 
 
 class Meeting(models.Model):
@@ -126,14 +126,19 @@ class Finding(models.Model):
 
     Findings are about the system, not the person: the text must hold no
     personal data (the form says so), and the learning log shows them without
-    case codes, across cases and municipalities.
+    case codes, across cases and municipalities — it reads this table and the
+    municipality only, never the case.
     """
 
     class Outcome(models.TextChoices):
         WORKED = "worked", _("Worked")
         WENT_WRONG = "went_wrong", _("Went wrong")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="findings")
+    # A finding outlives its case: it stays in the learning log with its municipality if the case goes.
+    meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, related_name="findings")
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="findings"
+    )
     category = models.ForeignKey(
         FindingCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="findings"
     )
@@ -146,6 +151,7 @@ class Finding(models.Model):
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
         ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["municipality", "-recorded_at"], name="finding_municipality_recent")]
 
     def __str__(self) -> str:
         return f"{self.category_id} – {self.outcome}"

@@ -281,7 +281,12 @@ def record_finding(
     if not text.strip():
         raise ValidationError(_("Describe what worked or went wrong."))
     finding = Finding.objects.create(
-        meeting=meeting, category=category, outcome=outcome, text=text.strip(), recorded_by_id=membership.user_id
+        meeting=meeting,
+        municipality_id=access.case.municipality_id,
+        category=category,
+        outcome=outcome,
+        text=text.strip(),
+        recorded_by_id=membership.user_id,
     )
     add_event(
         case=access.case,
