@@ -129,7 +129,9 @@ CHAIN_EVENT_KINDS = (
     CaseEvent.Kind.RESPONSIBILITY_ASSIGNED,
     CaseEvent.Kind.CHAIN_MOVED,
     CaseEvent.Kind.CASE_ENDED,
+    CaseEvent.Kind.MEETING_CONVENED,
     CaseEvent.Kind.MEETING_HELD,
+    CaseEvent.Kind.EVALUATION_RECORDED,
 )
 
 

@@ -3,6 +3,7 @@ from django.urls import include, path, register_converter
 from cases import views
 from chain import editor_views as chain_editor_views
 from chain import views as chain_views
+from meetings import views as meeting_views
 from referrals import views as referrals_views
 from rights import views as rights_views
 
@@ -37,8 +38,9 @@ urlpatterns = [
     path("<case:code>/deadlines/new/", chain_views.add_deadline, name="add_deadline"),
     path("<case:code>/chain/steps/<slug:step_code>/done/", chain_views.finish_step, name="finish_step"),
     path("<case:code>/chain/steps/<slug:step_code>/take/", chain_views.take_step, name="take_step"),
-    path("<case:code>/chain/end/", chain_views.end_case, name="end_case"),
     path("<case:code>/refer/", referrals_views.refer, name="refer"),
     path("<case:code>/hand-over/", referrals_views.hand_over, name="hand_over"),
     path("<case:code>/chain/move/", chain_editor_views.move_case_chain, name="move_chain"),
+    path("<case:code>/meetings/", include("meetings.urls")),
+    path("<case:code>/end/", meeting_views.end_case, name="end_case"),
 ]

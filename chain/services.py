@@ -267,7 +267,8 @@ def end_case(*, access: CaseAccess, membership: Membership, reason: str, at: dat
     chain.ended_at, chain.end_reason = at, reason
     chain.save(update_fields=["ended_at", "end_reason"])
     open_steps = access.case.steps.filter(status__in=[CaseStep.Status.WAITING, CaseStep.Status.ACTIVE])
-    Deadline.objects.filter(case_step__in=open_steps, done_at__isnull=True).update(done_at=at)
+    # Every open deadline lapses with the case: the steps' and the meetings' action items alike.
+    Deadline.objects.filter(case=access.case, done_at__isnull=True).update(done_at=at)
     open_steps.filter(status=CaseStep.Status.ACTIVE).update(status=CaseStep.Status.SKIPPED, done_at=at)
     open_steps.update(status=CaseStep.Status.SKIPPED)
     add_event(case=access.case, kind=CaseEvent.Kind.CASE_ENDED, membership=membership, note=reason)

@@ -9,7 +9,7 @@ from cases.access import CaseAccess
 from cases.views import open_case_or_404
 from chain import services
 from chain.access import coordinated_municipalities
-from chain.forms import BoardForm, DeadlineForm, EndCaseForm, FinishStepForm, OverviewForm
+from chain.forms import BoardForm, DeadlineForm, FinishStepForm, OverviewForm
 from chain.models import CaseStep, Deadline
 from chain.overview import overview
 from organisations.access import MemberRequest, membership_required
@@ -107,23 +107,6 @@ def take_step(request: MemberRequest, code: str, step_code: str) -> HttpResponse
             request, _("Your organisation is now responsible for “%(step)s”.") % {"step": case_step.step.title}
         )
     return redirect("cases:detail", code=code)
-
-
-@membership_required
-def end_case(request: MemberRequest, code: str) -> HttpResponse:
-    access = open_case_or_404(request, code)
-    if not access.can_edit:
-        raise PermissionDenied
-    form = EndCaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_case(access=access, membership=request.membership, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The case has ended. Hold an evaluation meeting to learn from it."))
-            return redirect("cases:detail", code=code)
-    return render(request, "chain/end_case.html", {"case": access.case, "form": form})
 
 
 @membership_required

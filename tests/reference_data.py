@@ -26,3 +26,7 @@ def ensure_reference_data() -> None:
         load_by_code(apps.get_model("sharing", "LegalBasis"), ROOT / "sharing" / "fixtures" / "legal_bases.json")
     if not apps.get_model("chain", "DeadlineRule").objects.exists():
         load_by_code(apps.get_model("chain", "DeadlineRule"), ROOT / "chain" / "fixtures" / "deadline_rules.json")
+    if not apps.get_model("meetings", "FindingCategory").objects.exists():
+        load_by_code(
+            apps.get_model("meetings", "FindingCategory"), ROOT / "meetings" / "fixtures" / "finding_categories_v1.json"
+        )

@@ -17,6 +17,8 @@ from cases.services import create_case
 from chain.catalogue import load_templates
 from chain.models import ChainTemplate, DeadlineRule
 from chain.services import set_deadline
+from learning.models import Escalation, Routine
+from learning.services import raise_escalation, write_routine
 from organisations.models import Membership
 from referrals.models import Referral
 from referrals.services import Ground, refer
@@ -35,8 +37,11 @@ PUBLIC, LOGGED_IN, MEMBER, ORG_ADMIN = "public", "logged_in", "member", "org_adm
 CASE = "case"
 # URLs of one screening: only its own organisation may reach it.
 SCREENING = "screening"
-# Chain coordination (overview, template editor): only coordinators of a municipality's public services, none
-# of the actors below; tests/test_chain_overview.py and tests/test_chain_editor.py check those who may.
+# Things of one municipality (routines): members elsewhere do not find them.
+MUNICIPALITY = "municipality"
+# Chain coordination (overview, template editor, escalations): only coordinators of a municipality's public
+# services (chain.access.may_coordinate), none of the actors below; tests/test_chain_overview.py,
+# tests/test_chain_editor.py and tests/test_learning.py check those who may.
 COORDINATOR = "coordinator"
 POLICY = {
     "healthz": PUBLIC,
@@ -91,6 +96,21 @@ POLICY = {
     "chain:step_edit": COORDINATOR,
     "chain:step_remove": COORDINATOR,
     "chain:step_move": COORDINATOR,
+    "cases:meetings:convene": CASE,
+    "cases:meetings:detail": CASE,
+    "cases:meetings:minutes": CASE,
+    "cases:meetings:add_action_item": CASE,
+    "cases:meetings:add_finding": CASE,
+    "learning:log": ORG_ADMIN,
+    "learning:escalations": ORG_ADMIN,
+    "learning:raise_escalation": COORDINATOR,
+    "learning:escalation": ORG_ADMIN,
+    "learning:change_escalation": COORDINATOR,
+    "learning:routines": MEMBER,
+    "learning:write_routine": COORDINATOR,
+    "learning:routine": MUNICIPALITY,
+    "learning:revise_routine": COORDINATOR,
+    "learning:routine_version": MUNICIPALITY,
     "screening:list": MEMBER,
     "screening:start": MEMBER,
     "screening:detail": SCREENING,
@@ -135,7 +155,7 @@ def url_for(name: str, cast: Cast) -> str:
         return reverse(name, args=[deadline.pk])
     if name.startswith("referrals:") and POLICY[name] == SCREENING:
         return reverse(name, args=[_referral_for(cast, received=name != "referrals:withdraw").pk])
-    if POLICY[name] == COORDINATOR and name not in ("chain:templates", "chain:overview"):
+    if name.startswith("chain:") and POLICY[name] == COORDINATOR and name not in ("chain:templates", "chain:overview"):
         load_templates(apps.get_model)
         template = ChainTemplate.objects.get(municipality=cast.oslo)
         if name in ("chain:step_edit", "chain:step_remove", "chain:step_move"):
@@ -150,6 +170,10 @@ def url_for(name: str, cast: Cast) -> str:
             return reverse(name, args=[notification.pk])
         args: list[object] = [screening.pk] + (["danger"] if name == "screening:step" else [])
         return reverse(name, args=args)
+    if name in ("learning:escalation", "learning:change_escalation", "learning:routine", "learning:revise_routine"):
+        return reverse(name, args=[learning_object(name, cast).pk])
+    if name == "learning:routine_version":
+        return reverse(name, args=[learning_object(name, cast).pk, 1])
     return reverse(name)
 
 
@@ -168,6 +192,21 @@ def _referral_for(cast: Cast, *, received: bool) -> Referral:
         field_groups=["identity"],
         ground=Ground(consent_form="written"),
     )
+
+
+def learning_object(name: str, cast: Cast) -> Escalation | Routine:
+    """An escalation or a routine of Oslo, by NAV Oslo's coordinator."""
+    coordinator = cast.nav_coordinator.memberships.select_related("organisation").get(organisation=cast.nav)
+    if "escalation" in name:
+        return raise_escalation(
+            membership=coordinator,
+            municipality=cast.oslo,
+            title="Ingen egnet bolig",
+            description="Ingen egnet bolig på flere måneder.",
+            level="municipality",
+            owner_organisation=cast.nav,
+        )
+    return write_routine(membership=coordinator, municipality=cast.oslo, title="Barn funnet om natten", body="Ring")
 
 
 def client_for(actor: str, cast: Cast) -> Client:
@@ -192,10 +231,12 @@ def expected_statuses(policy: str, actor: str) -> set[int]:
         return {403}
     if policy == MEMBER:
         return allowed
+    if policy == COORDINATOR:
+        return {403, 404} if actor == "other_org_admin" else {403}
+    if policy == MUNICIPALITY:
+        return {404} if actor == "other_org_admin" else allowed
     if policy == SCREENING:
         return {404} if actor == "other_org_admin" else allowed | {403, 404}
-    if policy == COORDINATOR:
-        return {403}  # the NGOs' admins and caseworkers coordinate no chain (tests/test_chain_editor.py)
     # ORG_ADMIN: a caseworker is refused; another organisation's admin does not find the object.
     return {"caseworker": {403}, "org_admin": allowed, "other_org_admin": {200, 404}}[actor]
 

@@ -23,6 +23,7 @@ from cases import services
 from cases.access import get_case_for
 from cases.models import Case, CaseAssignment, FieldGroup
 from chain.models import CaseStep
+from meetings.models import Meeting
 from organisations.models import Membership, Organisation
 from sharing import services as sharing_services
 from sharing.models import Consent, Disclosure, LegalBasis
@@ -197,6 +198,13 @@ def _url(name: str, case: Case) -> str:
         args.append(CaseStep.objects.filter(case=case).order_by("step__order").first().step.code)  # type: ignore[union-attr]
     elif name == "cases:sharing:disclosure_end":
         args.append(Disclosure.objects.filter(case=case).order_by("pk").first().pk)  # type: ignore[union-attr]
+    elif name.startswith("cases:meetings:") and name != "cases:meetings:convene":
+        # An evaluation meeting convened by the owner, with the owner invited: every meeting page applies.
+        meeting = Meeting.objects.create(
+            case=case, kind=Meeting.Kind.EVALUATION, scheduled_at=timezone.now(), organisation=case.owner
+        )
+        meeting.invited.set([case.owner])
+        args.append(meeting.pk)
     return reverse(name, args=args)
 
 

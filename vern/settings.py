@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "rights",
     "chain",
     "referrals",
+    "meetings",
+    "learning",
     "demo",
 ]
 
