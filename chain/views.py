@@ -12,6 +12,7 @@ from chain.access import coordinated_municipalities
 from chain.forms import BoardForm, DeadlineForm, FinishStepForm, OverviewForm
 from chain.models import CaseStep, Deadline
 from chain.overview import overview
+from learning.services import open_escalations
 from organisations.access import MemberRequest, membership_required
 from organisations.models import Membership
 
@@ -117,5 +118,9 @@ def coordinator_overview(request: MemberRequest) -> HttpResponse:
         raise PermissionDenied
     form = OverviewForm(request.GET or None, municipalities=municipalities)
     municipality = form.cleaned_data["municipality"] if form.is_valid() else municipalities[0]
-    context = {"form": form, "overview": overview(membership=request.membership, municipality=municipality)}
+    context = {
+        "form": form,
+        "overview": overview(membership=request.membership, municipality=municipality),
+        "escalations": open_escalations(municipality).count(),
+    }
     return render(request, "chain/overview.html", context)

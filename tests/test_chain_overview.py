@@ -15,6 +15,7 @@ from chain.access import coordinated_municipalities, may_coordinate
 from chain.models import CaseStep
 from chain.overview import overview
 from chain.services import finish_step
+from learning.services import raise_escalation, write_routine
 from organisations.models import Membership, Organisation
 from tests.conftest import Cast
 from tests.factories import MembershipFactory, OrganisationFactory
@@ -97,3 +98,35 @@ def test_the_page_is_for_coordinators_and_its_queries_do_not_grow_with_cases(cha
     bergen_only = client.get(url, {"municipality": cast.bergen.pk})
     assert bergen_only.status_code == 200  # an unknown choice falls back to her own municipality
     assert "Oslo" in bergen_only.text
+
+
+def test_the_overview_counts_open_escalations_and_the_case_page_links_the_steps_routines(
+    chain_templates: None, cast: Cast
+) -> None:
+    member = coordinator(cast)
+    raise_escalation(
+        membership=member,
+        municipality=cast.oslo,
+        title="Ingen egnet bolig på tre måneder",
+        description="Kommunen har ikke boliger for personer i refleksjonsperioden.",
+        level="directorate",
+        owner_organisation=member.organisation,
+    )
+    routine = write_routine(
+        membership=member,
+        municipality=cast.oslo,
+        title="Sjekkliste for første samtale",
+        body="1. Tolk\n2. Trygt sted",
+        step_code="identified",
+    )
+    client = client_acting_in(member.user, member.organisation)
+    assert 'data-testid="escalation-count">1<' in client.get(reverse("chain:overview")).text
+    owner = cast.ngo_worker.memberships.get(organisation=cast.ngo)
+    case = create_case(membership=owner, municipality=cast.oslo)
+    page = client_acting_in(cast.ngo_worker, cast.ngo).get(reverse("cases:detail", args=[case.code])).text
+    assert reverse("learning:routine", args=[routine.pk]) in page
+    bergen = create_case(
+        membership=cast.bergen_admin.memberships.get(organisation=cast.bergen_org), municipality=cast.bergen
+    )
+    bergen_page = client_acting_in(cast.bergen_admin, cast.bergen_org).get(reverse("cases:detail", args=[bergen.code]))
+    assert reverse("learning:routine", args=[routine.pk]) not in bergen_page.text
