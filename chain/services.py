@@ -149,7 +149,8 @@ def activate_step(*, case_step: CaseStep, membership: Membership, at: datetime) 
     case = case_step.case
     case_step.status = CaseStep.Status.ACTIVE
     case_step.started_at = at
-    case_step.responsible = default_responsible(case_step.step, case)
+    if case_step.responsible_id is None:  # one that accepted a referral in advance stays responsible
+        case_step.responsible = default_responsible(case_step.step, case)
     case_step.save(update_fields=["status", "started_at", "responsible"])
     add_event(case=case, kind=CaseEvent.Kind.STEP_STARTED, membership=membership, note=case_step.step.code)
     if case_step.responsible is not None:

@@ -221,3 +221,17 @@ def test_the_case_page_shows_the_chain_and_a_step_can_be_finished_in_the_browser
     )
     assert response.status_code == 302
     assert step(case, "lawyer").status == CaseStep.Status.ACTIVE
+
+
+def test_an_organisation_that_accepted_a_step_in_advance_stays_responsible_when_it_starts(
+    chain_templates: None, cast: Cast
+) -> None:
+    low = member(organisation(cast, Organisation.Kind.LOW_THRESHOLD_SERVICE))
+    lawyer = member(organisation(cast, Organisation.Kind.LAWYER))
+    case = create_case(membership=low, municipality=cast.oslo)
+    services.assign_responsibility(case_step=step(case, "lawyer"), organisation=lawyer.organisation, membership=low)
+    services.finish_step(
+        access=get_case_for(low, case.code), membership=low, case_step=step(case, "identified"), at=datetime.now(OSLO)
+    )
+    assert step(case, "lawyer").status == CaseStep.Status.ACTIVE
+    assert step(case, "lawyer").responsible_id == lawyer.organisation_id

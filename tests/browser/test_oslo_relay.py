@@ -26,6 +26,7 @@ from chain.models import CaseChain, CaseStep, Deadline
 from organisations.models import Membership, Organisation
 from referrals.models import Referral
 from tests.browser.conftest import Vern
+from tests.browser.flows import accept, finish, log_in, refer
 from tests.conftest import Cast
 from tests.factories import MembershipFactory, OrganisationFactory
 
@@ -61,37 +62,6 @@ def identified_in_september(low: Membership, cast: Cast) -> Case:
     case = create_case(membership=low, municipality=cast.oslo)
     case.steps.filter(status=CaseStep.Status.ACTIVE).update(started_at=datetime(2026, 9, 1, 9, 0, tzinfo=OSLO))
     return case
-
-
-def finish(vern: Vern, case: Case, step: str, at: str) -> None:
-    vern.go(f"/cases/{case.code}/chain/steps/{step}/done/")
-    vern.page.locator("input[name=at]").fill(at)
-    vern.page.locator("form.vern-form button[type=submit]").click()
-    expect(vern.page.get_by_test_id(f"step-{step}")).to_have_attribute("data-status", "done")
-
-
-def refer(vern: Vern, case: Case, step: str, to: str, *, handover: bool = False) -> None:
-    vern.go(f"/cases/{case.code}/{'hand-over' if handover else 'refer'}/?step={step}")
-    vern.assert_accessible()
-    vern.page.locator("select[name=to]").select_option(label=to)
-    vern.page.locator("input[name=purpose]").fill("Oppfølging etter identifisering")
-    vern.page.locator("input[name=ground][value=consent]").check()
-    vern.page.locator("input[name=consent_form][value=written]").check()
-    vern.page.locator("form.vern-form button[type=submit]").click()
-    expect(vern.page.get_by_test_id("case-chain")).to_be_visible()
-
-
-def accept(vern: Vern, case: Case) -> None:
-    vern.go("/referrals/")
-    vern.assert_accessible()
-    vern.page.get_by_test_id(f"referral-{case.code}").locator("button").click()
-    expect(vern.page.get_by_test_id("case-chain")).to_be_visible()
-
-
-def log_in(vern: Vern, browser: Browser, membership: Membership) -> Vern:
-    person = vern.another(browser)
-    person.log_in(membership.user, membership.organisation.name)
-    return person
 
 
 def relay_until_the_decision(vern: Vern, browser: Browser, oslo: dict[str, Membership], case: Case) -> Vern:

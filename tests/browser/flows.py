@@ -1,0 +1,46 @@
+"""Steps the chain scenarios repeat in the browser: finish a step, refer, accept, log in elsewhere."""
+
+from playwright.sync_api import Browser, expect
+
+from cases.models import Case
+from organisations.models import Membership
+from sharing.models import LegalBasis
+from tests.browser.conftest import Vern
+
+
+def finish(vern: Vern, case: Case, step: str, at: str) -> None:
+    vern.go(f"/cases/{case.code}/chain/steps/{step}/done/")
+    vern.page.locator("input[name=at]").fill(at)
+    vern.page.locator("form.vern-form button[type=submit]").click()
+    expect(vern.page.get_by_test_id(f"step-{step}")).to_have_attribute("data-status", "done")
+
+
+def refer(vern: Vern, case: Case, step: str, to: str, *, handover: bool = False, legal_basis: str = "") -> None:
+    """Refer a step (or hand the case over) with written consent, or under `legal_basis` (its code)."""
+    vern.go(f"/cases/{case.code}/{'hand-over' if handover else 'refer'}/?step={step}")
+    vern.assert_accessible()
+    vern.page.locator("select[name=to]").select_option(label=to)
+    vern.page.locator("input[name=purpose]").fill("Oppfølging etter identifisering")
+    if legal_basis:
+        vern.page.locator("input[name=ground][value=legal_basis]").check()
+        basis = LegalBasis.objects.get(code=legal_basis)
+        vern.page.locator(f"input[name=legal_basis][value='{basis.pk}']").check()
+        vern.page.locator("textarea[name=justification]").fill("Barnet er under 18 år og trenger vern.")
+    else:
+        vern.page.locator("input[name=ground][value=consent]").check()
+        vern.page.locator("input[name=consent_form][value=written]").check()
+    vern.page.locator("form.vern-form button[type=submit]").click()
+    expect(vern.page.get_by_test_id("case-chain")).to_be_visible()
+
+
+def accept(vern: Vern, case: Case) -> None:
+    vern.go("/referrals/")
+    vern.assert_accessible()
+    vern.page.get_by_test_id(f"referral-{case.code}").locator("button").click()
+    expect(vern.page.get_by_test_id("case-chain")).to_be_visible()
+
+
+def log_in(vern: Vern, browser: Browser, membership: Membership) -> Vern:
+    person = vern.another(browser)
+    person.log_in(membership.user, membership.organisation.name)
+    return person

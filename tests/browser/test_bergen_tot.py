@@ -1,0 +1,153 @@
+"""Scenario (b) of issue 6: the Bergen child TOT flow, from a police notice at 23:00 on Good Friday to the
+evaluation meeting, replayed by the people of six organisations.
+
+The police meet a girl who may be 16 at 22:50 on Friday 3 April 2026 (Good Friday) and notify the TOT
+coordinator at 23:00. The TOT meeting is due within one working day: Easter Monday is a public holiday,
+so by Tuesday 7 April. Out-of-hours child welfare places her; child welfare sees that a guardian is
+appointed the next working morning; a lawyer is appointed; a protective placement runs for six weeks;
+follow-up meetings; the investigation is dropped and the evaluation meeting records what worked.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.apps import apps
+from playwright.sync_api import Browser, expect
+
+from cases.models import Case, CaseEvent
+from cases.services import create_case
+from chain.catalogue import load_templates
+from chain.models import CaseStep, Deadline
+from learning.models import Escalation
+from meetings.models import Finding, FindingCategory, Meeting
+from organisations.models import Membership, Organisation
+from tests.browser.conftest import Vern
+from tests.browser.flows import accept, finish, log_in, refer
+from tests.conftest import Cast
+from tests.factories import MembershipFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+OSLO = ZoneInfo("Europe/Oslo")
+DUTY_TO_NOTIFY = "child-welfare-duty-to-notify"
+
+
+def member(cast: Cast, kind: str, name: str, owner_type: str = Organisation.OwnerType.MUNICIPAL) -> Membership:
+    organisation = OrganisationFactory.create(name=name, kind=kind, owner_type=owner_type, municipality=cast.bergen)
+    return MembershipFactory.create(organisation=organisation, role=Membership.Role.COORDINATOR)
+
+
+@pytest.fixture
+def bergen(cast: Cast) -> dict[str, Membership]:
+    load_templates(apps.get_model)
+    state, private = Organisation.OwnerType.STATE, Organisation.OwnerType.PRIVATE
+    return {
+        "police": member(cast, Organisation.Kind.POLICE_DISTRICT, "Vest politidistrikt", state),
+        "tot": member(cast, Organisation.Kind.TOT_COORDINATOR, "TOT-koordinator Bergen"),
+        "out_of_hours": member(cast, Organisation.Kind.CHILD_WELFARE_OUT_OF_HOURS, "Barnevernsvakten i Bergen"),
+        "child_welfare": member(cast, Organisation.Kind.CHILD_WELFARE, "Barneverntjenesten i Bergen"),
+        "lawyer": member(cast, Organisation.Kind.LAWYER, "Advokatkontoret Bryggen", private),
+    }
+
+
+def test_b_the_bergen_tot_flow_from_a_good_friday_notice_to_the_evaluation_meeting(
+    vern: Vern, browser: Browser, cast: Cast, bergen: dict[str, Membership]
+) -> None:
+    police_member = bergen["police"]
+    case = create_case(membership=police_member, municipality=cast.bergen, track=Case.Track.CHILD)
+    case.steps.filter(status=CaseStep.Status.ACTIVE).update(started_at=datetime(2026, 4, 3, 22, 50, tzinfo=OSLO))
+
+    # Friday 23:00: the police notify the TOT coordinator and, the same night, out-of-hours child welfare.
+    police = vern
+    police.log_in(police_member.user)
+    police.go(f"/cases/{case.code}/")
+    police.assert_accessible()
+    finish(police, case, "police-notice", "2026-04-03T23:00")
+    refer(police, case, "tot-meeting", "TOT-koordinator Bergen", legal_basis=DUTY_TO_NOTIFY)
+    refer(police, case, "emergency-placement", "Barnevernsvakten i Bergen", legal_basis=DUTY_TO_NOTIFY)
+    refer(police, case, "guardian", "Barneverntjenesten i Bergen", legal_basis=DUTY_TO_NOTIFY)
+
+    tot = log_in(vern, browser, bergen["tot"])
+    accept(tot, case)
+    meeting_due = Deadline.objects.get(case=case, rule__code="tot-meeting")
+    assert meeting_due.due_at == datetime(2026, 4, 7, 23, 0, tzinfo=OSLO)  # Easter Monday is no working day
+    assert meeting_due.organisation_id == bergen["tot"].organisation_id
+    out_of_hours = log_in(vern, browser, bergen["out_of_hours"])
+    accept(out_of_hours, case)
+    child_welfare = log_in(vern, browser, bergen["child_welfare"])
+    accept(child_welfare, case)
+
+    # Tuesday: the TOT meeting of the responsible organisations only; they are all proposed.
+    tot.go(f"/cases/{case.code}/meetings/new/")
+    tot.assert_accessible()
+    for key in ("police", "tot", "out_of_hours", "child_welfare"):
+        expect(tot.page.locator(f"input[name=invited][value='{bergen[key].organisation_id}']")).to_be_checked()
+    expect(tot.page.locator(f"input[name=invited][value='{bergen['lawyer'].organisation_id}']")).to_have_count(0)
+    tot.page.locator("input[name=kind][value=tot]").check()
+    tot.page.locator("input[name=scheduled_at]").fill("2026-04-07T09:00")
+    tot.page.locator("form.vern-form button[type=submit]").click()
+    meeting = Meeting.objects.get(case=case, kind=Meeting.Kind.TOT)
+    tot.go(f"/cases/{case.code}/meetings/{meeting.pk}/minutes/")
+    tot.page.locator("textarea[name=safety]").fill("Bakmennene kan lete etter henne i Bergen.")
+    tot.page.locator("textarea[name=needs]").fill("Trygt sted, tolk, verge.")
+    tot.page.locator("textarea[name=decisions]").fill("Beskyttende plassering utenfor Bergen.")
+    tot.page.locator("form.vern-form button[type=submit]").click()
+    expect(tot.page.get_by_test_id("minutes")).to_contain_text("Beskyttende plassering")
+    finish(tot, case, "tot-meeting", "2026-04-07T11:00")
+
+    # The placement is recorded, then the guardian is due the next working morning.
+    finish(out_of_hours, case, "emergency-placement", "2026-04-07T11:30")
+    guardian_due = Deadline.objects.get(case=case, rule__code="guardian-next-morning")
+    assert guardian_due.due_at == datetime(2026, 4, 8, 9, 0, tzinfo=OSLO)
+    finish(child_welfare, case, "guardian", "2026-04-08T08:45")
+
+    # A lawyer, then child welfare takes the protective placement: six weeks from its start.
+    refer(police, case, "lawyer", "Advokatkontoret Bryggen", legal_basis=DUTY_TO_NOTIFY)
+    lawyer = log_in(vern, browser, bergen["lawyer"])
+    accept(lawyer, case)
+    finish(lawyer, case, "lawyer", "2026-04-10T10:00")
+    child_welfare.go(f"/cases/{case.code}/")
+    child_welfare.page.get_by_test_id("step-protective-placement").locator("button").click()
+    expect(child_welfare.page.get_by_test_id("step-protective-placement")).to_contain_text("Barneverntjenesten")
+    placement_end = Deadline.objects.get(case=case, rule__code="protective-placement-end")
+    assert placement_end.due_at == datetime(2026, 5, 22, 10, 0, tzinfo=OSLO)
+    finish(child_welfare, case, "protective-placement", "2026-05-20T14:00")
+
+    # Follow-up by the TOT coordinator; then the investigation is dropped and the case ends.
+    tot.go(f"/cases/{case.code}/")
+    tot.page.get_by_test_id("step-follow-up").locator("button").click()
+    finish(tot, case, "follow-up", "2026-09-01T12:00")
+    police.go(f"/cases/{case.code}/end/")
+    police.assert_accessible()
+    police.page.locator("input[name=reason][value=investigation_dropped]").check()
+    police.page.locator("form.vern-form button[type=submit]").click()
+
+    # The evaluation meeting: convened straight after, with what worked and what went wrong.
+    expect(police.page.locator("input[name=kind][value=evaluation]")).to_be_checked()
+    police.page.locator("form.vern-form button[type=submit]").click()
+    evaluation = Meeting.objects.get(case=case, kind=Meeting.Kind.EVALUATION)
+    for category, outcome, text in [
+        ("interpreting", "worked", "Tolk på telefon var på plass samme natt."),
+        ("housing", "went_wrong", "Ingen plass i beskyttet institusjon i Bergen i påsken."),
+    ]:
+        police.go(f"/cases/{case.code}/meetings/{evaluation.pk}/findings/new/")
+        police.page.locator("select[name=category]").select_option(str(FindingCategory.objects.get(code=category).pk))
+        police.page.locator(f"input[name=outcome][value={outcome}]").check()
+        police.page.locator("textarea[name=text]").fill(text)
+        police.page.locator("form.vern-form button[type=submit]").click()
+        expect(police.page.get_by_test_id("findings")).to_contain_text(text)
+    police.assert_accessible()
+
+    assert Finding.objects.filter(municipality=cast.bergen).count() == 2
+    assert not Escalation.objects.exists()
+    assert list(case.steps.order_by("step__order").values_list("status", flat=True)) == [
+        *["done"] * 7,
+        "skipped",  # the evaluation happened as a meeting after the case ended
+    ]
+    kinds = set(case.events.values_list("kind", flat=True))
+    assert {CaseEvent.Kind.MEETING_HELD, CaseEvent.Kind.CASE_ENDED, CaseEvent.Kind.EVALUATION_RECORDED} <= kinds
+
+    # The coordinator's overview for Bergen: nothing stuck.
+    tot.go("/chain/overview/")
+    tot.assert_accessible()
+    expect(tot.page.get_by_test_id("unassigned-count")).to_have_text("0")
