@@ -61,6 +61,8 @@ POLICY = {
     "chain:board": MEMBER,
     "chain:complete": SCREENING,
     "cases:add_deadline": CASE,
+    "notifications:list": MEMBER,
+    "notifications:mark_read": MEMBER,
     "screening:list": MEMBER,
     "screening:start": MEMBER,
     "screening:detail": SCREENING,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("identification/", include("screening.urls")),
     path("rights/", include("rights.urls")),
     path("chain/", include("chain.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("system-admin/", admin.site.urls),
