@@ -33,4 +33,5 @@ urlpatterns = [
     path("<case:code>/rights/<slug:right_code>/", rights_views.edit_case_right, name="edit_right"),
     path("<case:code>/track/", views.change_track, name="change_track"),
     path("<case:code>/deadlines/new/", chain_views.add_deadline, name="add_deadline"),
+    path("<case:code>/placement/", include("placements.case_urls")),
 ]

@@ -11,13 +11,18 @@ from django.tasks import task
 from django.utils import timezone
 
 from notifications.services import collect_deadline_reminders, send_pending_emails
+from placements.services import check_missing_children
 
 
 def run_reminders(now: datetime | None = None) -> dict[str, int]:
-    """Deadline reminders, then e-mail for every pending notification; returns what each step did."""
+    """Deadline reminders, missing-child checks, then e-mail for every pending notification.
+
+    Returns what each step did.
+    """
     now = now or timezone.now()
     return {
         "deadline_reminders": collect_deadline_reminders(now),
+        "missing_child_alerts": check_missing_children(now),
         "emails_sent": send_pending_emails(),
     }
 

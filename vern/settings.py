@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "rights",
     "chain",
     "notifications",
+    "placements",
     "demo",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("rights/", include("rights.urls")),
     path("chain/", include("chain.urls")),
     path("notifications/", include("notifications.urls")),
+    path("placements/", include("placements.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("system-admin/", admin.site.urls),
