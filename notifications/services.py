@@ -133,7 +133,7 @@ class Concern:
 
 
 def members_to_notify(concerns: Sequence[Concern]) -> list[list[int]]:
-    """The user ids to tell about each concern, in a number of queries that does not grow with the concerns.
+    """The user ids to tell about each concern: three queries, and one per member told to check what they see.
 
     The owner, while still a member who can see the case; otherwise the organisation's
     coordinators and admins and its members assigned to the case. Only members who
