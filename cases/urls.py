@@ -43,4 +43,5 @@ urlpatterns = [
     path("<case:code>/chain/move/", chain_editor_views.move_case_chain, name="move_chain"),
     path("<case:code>/meetings/", include("meetings.urls")),
     path("<case:code>/end/", meeting_views.end_case, name="end_case"),
+    path("<case:code>/placement/", include("placements.case_urls")),
 ]

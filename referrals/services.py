@@ -19,6 +19,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,8 @@ from cases.models import Case, CaseAssignment, CaseEvent
 from cases.services import add_event
 from chain.models import CaseStep
 from chain.services import assign_responsibility
+from notifications.models import Notification
+from notifications.services import members_of, notify
 from organisations.models import Membership, Organisation
 from referrals.models import Referral
 from sharing import services as sharing
@@ -133,7 +136,30 @@ def _create(
     add_event(
         case=access.case, kind=event, membership=membership, audience=to, note=case_step.step.code if case_step else ""
     )
+    _tell(referral, user_ids=members_of(to.pk), organisation_id=to.pk, event_key=f"referral:{referral.pk}")
     return referral
+
+
+def _tell(referral: Referral, *, user_ids: list[int], organisation_id: int, event_key: str) -> None:
+    """In-app and by e-mail (send_reminders): the pseudonym code and a link to the referrals page, nothing more."""
+    notify(
+        user_ids=user_ids,
+        organisation_id=organisation_id,
+        kind=Notification.Kind.HANDOVER if referral.kind == Referral.Kind.HANDOVER else Notification.Kind.REFERRAL,
+        case=referral.case,
+        link_path=reverse("referrals:inbox"),
+        event_key=event_key,
+    )
+
+
+def _tell_the_sender(referral: Referral) -> None:
+    if referral.created_by_id is not None:
+        _tell(
+            referral,
+            user_ids=[referral.created_by_id],
+            organisation_id=referral.from_organisation_id,
+            event_key=f"referral-answer:{referral.pk}",
+        )
 
 
 @transaction.atomic
@@ -222,6 +248,7 @@ def accept(*, referral: Referral, membership: Membership) -> None:
         else CaseEvent.Kind.REFERRAL_ACCEPTED
     )
     add_event(case=case, kind=kind, membership=membership, audience=referral.from_organisation)
+    _tell_the_sender(referral)
 
 
 def _take_over(*, referral: Referral, membership: Membership) -> None:
@@ -261,6 +288,7 @@ def decline(*, referral: Referral, membership: Membership, reason: str) -> None:
         else CaseEvent.Kind.REFERRAL_DECLINED
     )
     add_event(case=referral.case, kind=kind, membership=membership, audience=referral.from_organisation)
+    _tell_the_sender(referral)
 
 
 def _end_sharing(referral: Referral, membership: Membership) -> None:

@@ -15,6 +15,7 @@ from cases.models import Case, FieldGroup
 from cases.services import create_case
 from chain.models import CaseStep
 from chain.services import finish_step
+from notifications.models import Notification
 from organisations.models import Membership, Organisation
 from referrals import services
 from referrals.models import Referral
@@ -223,3 +224,23 @@ def test_the_inbox_shows_pending_referrals_and_feedback_in_constant_queries(
     assert counts[0] == counts[1]
     page = receiver.get(reverse("referrals:inbox")).text
     assert page.count('data-testid="referral-') == 5
+
+
+def test_the_receiver_is_told_of_a_referral_and_the_sender_of_the_answer(
+    relay: dict[str, Membership], cast: Cast
+) -> None:
+    case, lawyer_step = case_at_lawyer_step(relay, cast)
+    low, lawyer = relay["low"], relay["lawyer"]
+    referral = services.refer(
+        access=get_case_for(low, case.code),
+        membership=low,
+        to=lawyer.organisation,
+        case_step=lawyer_step,
+        purpose="Fritt rettsråd",
+        field_groups=["identity"],
+        ground=CONSENT,
+    )
+    told = Notification.objects.get(recipient=lawyer.user)
+    assert (told.kind, told.case_id, told.link_path) == ("referral", case.pk, reverse("referrals:inbox"))
+    services.decline(referral=referral, membership=lawyer, reason="Ingen kapasitet")
+    assert Notification.objects.filter(recipient=low.user, kind="referral").count() == 1

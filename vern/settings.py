@@ -42,6 +42,7 @@ VERN_ENCRYPTION_KEYS = envsecret("VERN_ENCRYPTION_KEYS", f"dev:{_random_key()}" 
 VERN_BLIND_INDEX_KEY = envsecret("VERN_BLIND_INDEX_KEY", _random_key() if DEBUG else None)
 ALLOWED_HOSTS = envlist("VERN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("VERN_CSRF_TRUSTED_ORIGINS", [])
+# Where members reach Vern: the links in e-mails are absolute URLs under it.
 SITE_URL = envstr("VERN_SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
     "referrals",
     "meetings",
     "learning",
+    "notifications",
+    "placements",
     "demo",
 ]
 
@@ -107,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "organisations.context_processors.active_membership",
                 "accounts.context_processors.session_state",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -276,3 +280,9 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+
+# A child in a placement with no recorded contact for this many hours raises a
+# missing-child alert; each placement can set its own (placements app).
+VERN_MISSING_CHILD_ALERT_HOURS = envint("VERN_MISSING_CHILD_ALERT_HOURS", 24)
+if VERN_MISSING_CHILD_ALERT_HOURS < 1:
+    raise ImproperlyConfigured("VERN_MISSING_CHILD_ALERT_HOURS must be at least 1.")

@@ -22,6 +22,8 @@ urlpatterns = [
     path("chain/", include("chain.urls")),
     path("referrals/", include("referrals.urls")),
     path("learning/", include("learning.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("placements/", include("placements.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("system-admin/", admin.site.urls),
