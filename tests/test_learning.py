@@ -27,7 +27,7 @@ from tests.conftest import Cast
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.helpers import client_acting_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
@@ -304,7 +304,7 @@ def test_escalations_are_raised_and_changed_through_the_pages(findings: dict[str
             "owner": bergen.member(bergen.tot_coordinator).pk,  # not of the owner organisation
         },
     )
-    assert "Choose a coordinator or admin of the owner organisation" in response.content.decode()
+    assert "Velg en koordinator eller administrator i eierorganisasjonen" in response.content.decode()
     response = client.post(
         url,
         {
@@ -383,7 +383,7 @@ def test_a_routine_keeps_every_version_and_shows_the_current_one(bergen: Bergen)
     assert "Bestill tolk" not in current
     old = client.get(reverse("learning:routine_version", args=[routine.pk, 1])).content.decode()
     assert "Bestill tolk" in old
-    assert "not the current one" in old
+    assert "ikke den gjeldende" in old
     assert client.get(reverse("learning:revise_routine", args=[routine.pk])).status_code == 403
 
 
@@ -430,7 +430,7 @@ def test_an_edit_from_a_stale_form_is_refused_and_kept(bergen: Bergen) -> None:
     data = {"title": "Ny tittel", "step_code": "police-notice", "body": "Ring politiet", "version": 1}
     assert client.post(url, data).status_code == 302
     response = client.post(url, data | {"body": "Ring legevakten"})
-    assert "Someone else has saved a new version" in response.content.decode()
+    assert "Noen andre har lagret en ny versjon" in response.content.decode()
     assert "Ring legevakten" in response.content.decode()
     assert list(Routine.objects.get().versions.values_list("number", flat=True)) == [2, 1]
 

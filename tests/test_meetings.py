@@ -25,7 +25,7 @@ from tests.conftest import Cast
 from tests.factories import MembershipFactory
 from tests.helpers import client_acting_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SAFETY = "Trenger fastlege; bor på Hemmelig vei"  # test personal data: must never leave the encrypted rows
 
@@ -197,7 +197,7 @@ def test_minutes_saved_from_a_stale_form_are_refused_and_kept_in_the_form(bergen
     data = {"held_at": "2026-01-05T10:00", "decisions": "Overskriver", "version": stale.version}
     response = client_acting_in(bergen.tot_coordinator).post(url, data)
     assert response.status_code == 200
-    assert "Someone else has saved these minutes" in response.content.decode()
+    assert "Noen andre har lagret dette referatet" in response.content.decode()
     assert "Overskriver" in response.content.decode()
 
 
@@ -393,16 +393,16 @@ def test_a_coordinator_convenes_records_and_adds_an_action_through_the_pages(ber
     response = client.post(
         action_url, {"title": "Be om avhør", "organisation": bergen.police.pk, "due_on": timezone.localdate()}
     )
-    assert "cannot open the case" in response.content.decode()
+    assert "kan ikke åpne saken" in response.content.decode()
 
 
 def test_the_convene_form_refuses_an_organisation_without_responsibility(bergen: Bergen, cast: Cast) -> None:
     client = client_acting_in(bergen.tot_coordinator)
     url = reverse("cases:meetings:convene", args=[bergen.case.code])
     response = client.post(url, {"kind": "tot", "scheduled_at": "2026-04-02T09:00", "invited": [cast.bergen_org.pk]})
-    assert "Only organisations with a responsibility in the case can be invited" in response.content.decode()
+    assert "Bare organisasjoner som har et ansvar i saken, kan inviteres" in response.content.decode()
     response = client.post(url, {"kind": "tot", "scheduled_at": "2026-04-02T09:00"})
-    assert "Invite at least one organisation" in response.content.decode()
+    assert "Inviter minst én organisasjon" in response.content.decode()
     assert not Meeting.objects.exists()
 
 
@@ -414,7 +414,7 @@ def test_the_owner_ends_the_case_and_is_sent_to_the_evaluation(bergen: Bergen) -
     assert response["Location"].endswith("/meetings/new/?kind=evaluation")
     assert CaseChain.objects.get(case=bergen.case).end_reason == "judgment"
     page = client.get(reverse("cases:detail", args=[bergen.case.code])).content.decode()
-    assert "Convene the evaluation meeting" in page
+    assert "Kall inn til evalueringsmøtet" in page
     response = client.post(url, {"reason": "judgment", "ended_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
     assert "allerede avsluttet" in response.content.decode()
 
@@ -424,7 +424,7 @@ def test_the_case_page_lists_only_the_meetings_of_ones_own_organisation(bergen: 
     convene(bergen, kind=Meeting.Kind.FOLLOW_UP, invited=[bergen.child_welfare])
     page = client_acting_in(bergen.cw_coordinator).get(reverse("cases:detail", args=[bergen.case.code]))
     section = page.content.decode().split('data-testid="case-meetings"')[1]
-    assert "Follow-up meeting" in section
+    assert "Oppfølgingsmøte" in section
     assert "TOT meeting" not in section
 
 
