@@ -436,7 +436,7 @@ def test_the_responsible_got_the_case_by_an_accepted_referral_with_consent(natio
 
 
 def test_the_showcase_gives_the_coordinators_something_to_see() -> None:
-    seed_demo(seed=7, scale=1)
+    seed_demo(seed=7, scale=1, today=DAY)
     coordinator = User.objects.get(email="oslo.tot.koordinator@demo.vern.invalid")
     client = client_acting_in(coordinator, Organisation.objects.get(name="TOT-koordinator Oslo"))
     overview = client.get(reverse("chain:overview"))
@@ -447,6 +447,17 @@ def test_the_showcase_gives_the_coordinators_something_to_see() -> None:
     bergen = Case.objects.filter(municipality__name="Bergen", track=Case.Track.CHILD)
     assert bergen.count() == 2
     assert Deadline.objects.filter(case__in=bergen, due_at__lt=timezone.now()).exists()
+    # The organisation asked to take the step nobody has taken on finds the referral in its inbox.
+    waiting = (
+        Referral.objects.select_related("case", "to_organisation")
+        .filter(kind=Referral.Kind.REFERRAL, status=Referral.Status.PENDING)
+        .first()
+    )
+    assert waiting is not None
+    receiver = Membership.objects.filter(organisation=waiting.to_organisation, role=Membership.Role.ORG_ADMIN).first()
+    assert receiver is not None
+    inbox = client_acting_in(receiver.user, receiver.organisation).get(reverse("referrals:inbox"))
+    assert waiting.case.code in inbox.content.decode()
     nav = User.objects.get(email="oslo.nav.koordinator@demo.vern.invalid")
     deadlines = client_acting_in(nav, Organisation.objects.get(name="NAV Oslo")).get(reverse("chain:board"))
     assert deadlines.status_code == 200
