@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,39 +130,57 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def sessions_and_case(env: dict[str, str]) -> tuple[str, str, str, dict[str, int]]:
-    """Log the coordinator and the admin in by writing their sessions; pick the case to open; count rows.
-
-    Runs Django in this process with the benchmark's settings. The sessions carry
-    exactly what a completed log-in leaves: the user, the backend, the password
-    hash check, the MFA flag and the organisation the user acts in.
-    """
+def django_in_this_process(env: dict[str, str]) -> None:
+    """Set Django up in this process with the benchmark's settings, to write sessions and count rows."""
     os.environ.update(env)
     # Run as a script, Python puts bench/ first on the path, where this file would shadow the `cases` app.
     sys.path[:1] = [str(ROOT)]
     import django
 
     django.setup()
+
+
+def session_for(email: str, organisation: str) -> str:
+    """Log a member in by writing their session; returns the cookie.
+
+    The session carries exactly what a completed log-in leaves: the user, the
+    backend, the password hash check, the MFA flag and the organisation the user
+    acts in.
+    """
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-    from django.db import connection, connections
 
     from accounts.middleware import SESSION_KEY as MFA_SESSION_KEY
-    from audit.models import AccessEntry
-    from cases.models import Case, CaseEvent
     from organisations.access import SESSION_KEY as MEMBERSHIP_SESSION_KEY
     from organisations.models import Membership
 
-    def session_for(email: str) -> str:
-        membership = Membership.objects.select_related("user").get(user__email=email, organisation__name=ORGANISATION)
-        store = SessionStore()
-        store[SESSION_KEY] = str(membership.user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = membership.user.get_session_auth_hash()
-        store[MFA_SESSION_KEY] = True
-        store[MEMBERSHIP_SESSION_KEY] = membership.pk
-        store.create()
-        return f"vern_session={store.session_key}"
+    membership = Membership.objects.select_related("user").get(user__email=email, organisation__name=organisation)
+    store = SessionStore()
+    store[SESSION_KEY] = str(membership.user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = membership.user.get_session_auth_hash()
+    store[MFA_SESSION_KEY] = True
+    store[MEMBERSHIP_SESSION_KEY] = membership.pk
+    store.create()
+    return f"vern_session={store.session_key}"
+
+
+def release_the_database() -> None:
+    """Gather PostgreSQL's planner statistics, then close this process's connections before the server runs."""
+    from django.db import connection, connections
+
+    if connection.vendor == "postgresql":
+        # Autovacuum would gather the planner's statistics within minutes; gather them now, before measuring.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    connections.close_all()  # nothing of this process may hold the database while the server runs
+
+
+def sessions_and_case(env: dict[str, str]) -> tuple[str, str, str, dict[str, int]]:
+    """Log the coordinator and the admin in; pick the case to open; count rows."""
+    django_in_this_process(env)
+    from audit.models import AccessEntry
+    from cases.models import Case, CaseEvent
 
     # The newest of the team's unprotected cases that it shares with NAV by consent: a full case page.
     code = (
@@ -178,12 +196,8 @@ def sessions_and_case(env: dict[str, str]) -> tuple[str, str, str, dict[str, int
         "timeline events": CaseEvent.objects.count(),
         "access log entries": AccessEntry.objects.count(),
     }
-    coordinator, admin = session_for(COORDINATOR), session_for(ADMIN)
-    if connection.vendor == "postgresql":
-        # Autovacuum would gather the planner's statistics within minutes; gather them now, before measuring.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    connections.close_all()  # nothing of this process may hold the database while the server runs
+    coordinator, admin = session_for(COORDINATOR, ORGANISATION), session_for(ADMIN, ORGANISATION)
+    release_the_database()
     return coordinator, admin, code, counts
 
 
@@ -273,14 +287,16 @@ def report(results: list[Result], *, baseline: Result) -> None:
         )
     print(
         "\nratio = the page's requests per second ÷ those of /healthz (anonymous): 1.000 is as fast as the "
-        "trivial view.\nThe case view writes an access-log entry on every request (by design: every read of "
-        "personal data is logged,\nchained to the entry before it), so its figure includes that INSERT and the "
-        "chain-head update."
+        "trivial view."
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+type Benchmark = Callable[[argparse.Namespace, dict[str, str], Path], None]
+
+
+def main(benchmark: Benchmark, description: str) -> None:
+    """Parse the common options, create the database, run `benchmark` on it and remove the database again."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=100, help="seed_demo --scale (default 100)")
     parser.add_argument("--seed", type=int, default=2026, help="seed_demo --seed (default 2026)")
     parser.add_argument(
@@ -305,7 +321,7 @@ def main() -> None:
         postgresql(database_url, create=True)
     env = production_environment(database_url)
     try:
-        run(args, env, workdir)
+        benchmark(args, env, workdir)
     finally:
         if args.keep:
             print(f"\nKept: {database_url} (its encryption keys were not kept: the personal data no longer decrypts).")
@@ -315,7 +331,8 @@ def main() -> None:
                 postgresql(database_url, create=False)
 
 
-def run(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> None:
+def migrate_and_seed(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """A fresh database at national scale (`seed_demo --scale`), printing how long it took."""
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(f"Vern benchmark: scale {args.scale}, {database}, {os.cpu_count()} CPU cores, {WORKERS} gunicorn workers")
     started = time.monotonic()
@@ -328,6 +345,9 @@ def run(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> None:
     seeded = time.monotonic()
     print(f"seeded in {seeded - prepared:.0f} s ({(seeded - prepared) / 60:.1f} min)")
 
+
+def run(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> None:
+    migrate_and_seed(args, env)
     coordinator, admin, code, counts = sessions_and_case(env)
     print("in the database: " + ", ".join(f"{count:,} {what}" for what, count in counts.items()))
     pages = [
@@ -342,7 +362,11 @@ def run(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> None:
         print(f"gunicorn on {HOST}:{port}; {args.warm_up} warm-up + {args.requests} timed requests per page …")
         results = [measure(port, page, requests=args.requests, warm_up=args.warm_up) for page in pages]
     report(results, baseline=results[0])
+    print(
+        "The case view writes an access-log entry on every request (by design: every read of personal data is "
+        "logged,\nchained to the entry before it), so its figure includes that INSERT and the chain-head update."
+    )
 
 
 if __name__ == "__main__":
-    main()
+    main(run, __doc__ or "")

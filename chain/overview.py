@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -22,6 +22,7 @@ from organisations.models import Membership, Municipality
 from referrals.models import Referral
 
 LISTED = 100  # rows listed per table; the counts cover all
+COMPLETED_WINDOW = timedelta(days=365)  # "median when done" covers steps finished in the last year
 
 
 def _median(durations: list[timedelta]) -> timedelta | None:
@@ -73,8 +74,10 @@ def _visible(membership: Membership) -> Exists:
 
 def _step_rows(municipality: Municipality, now: datetime) -> list[StepRow]:
     rows: dict[tuple[str, str], StepRow] = {}
+    # Steps in progress, and those finished in the last year: the page reads a year's work, not all history.
     steps = CaseStep.objects.filter(
-        case__municipality=municipality, status__in=[CaseStep.Status.ACTIVE, CaseStep.Status.DONE]
+        Q(status=CaseStep.Status.ACTIVE) | Q(status=CaseStep.Status.DONE, done_at__gte=now - COMPLETED_WINDOW),
+        case__municipality=municipality,
     ).values_list(
         "case__track",
         "step__order",

@@ -8,6 +8,20 @@ timeline events and access-log entries per case, so scale 100 gives about
 100,000 cases and 1,000,000 rows, the volume of a national service after some
 years.
 
+Every case in a municipality with an active chain template for its track (the
+shipped Oslo adult relay and Bergen child TOT model; a share of the cases where
+a municipality has a chain for children are children) is on that chain, as far
+as its age allows — seeded cases bypass cases.services.create_case, whose signal
+starts the chain of a case opened in the app. Steps are done in order; the step
+in progress has the organisation responsible for it (the owner when it takes
+the step, else one that accepted a referral, with the person's consent to share
+what the step needs), now and then nobody, and its deadlines as the chain app
+computes them. Some steps stall, some cases end before their chain does, and
+people who seek asylum wait for the reception centre to accept the hand-over:
+what the coordinators' overview and the deadlines board exist to show. A case on
+a chain has a dozen or two more timeline events (steps and referrals); at scale
+100 about one case in twenty is on one.
+
 Rows are written with bulk_create in batches (and the access log with
 `audit.services.append_entries_in_bulk`), not through the per-row services,
 which would take hours at that volume. Everything is drawn from one seeded
@@ -34,6 +48,7 @@ from django.utils import timezone
 
 from audit.models import AccessEntry
 from audit.services import PendingEntry, append_entries_in_bulk
+from cases.access import ALL_GROUPS
 from cases.models import (
     Case,
     CaseAssignment,
@@ -44,14 +59,20 @@ from cases.models import (
     ProtectedCaseAccess,
 )
 from cases.services import _blind_indexes  # the same normalisation, so the demo people can be found by name
+from chain import rules
+from chain.models import CaseChain, CaseStep, ChainStep, ChainTemplate, Deadline, DeadlineRule
 from core import crypto
 from organisations.models import Membership, Municipality, Organisation
+from referrals.models import Referral
 from sharing.models import Consent, Disclosure, LegalBasis
 
 Kind = Organisation.Kind
 Role = Membership.Role
 Event = CaseEvent.Kind
 Action = AccessEntry.Action
+Track = Case.Track
+Step = CaseStep.Status
+Ended = CaseChain.EndReason
 
 OSLO = ZoneInfo("Europe/Oslo")
 BATCH_SIZE = 5000
@@ -80,17 +101,57 @@ OUTSIDE_HOURS_SHARE = 0.03
 VOLUME_HISTORY_DAYS = 730  # cases were opened over the last two years …
 ACTIVE_DAYS = 180  # … and are worked on for up to half a year
 
-# The showcase for scale 1: (city, owner kind, story), in the order the cases were opened.
+# The chain. Where a municipality has a chain for children, this share of its cases are children, opened by:
+CHILD_SHARE = 0.4
+CHILD_OWNER_KINDS = {Kind.POLICE_DISTRICT: 3, Kind.TOT_COORDINATOR: 2, Kind.CHILD_WELFARE: 2, Kind.NGO_PROJECT: 1}
+# How long a step of the shipped templates takes at most, in days, by step code (a step whose time has not run out
+# yet may still be in progress).
+STEP_DAYS = {
+    "identified": 3,
+    "lawyer": 14,
+    "reflection-application": 21,
+    "support-while-pending": 90,  # until UDI decides
+    "reflection-period": 180,
+    "residence": 540,  # temporary residence after a year, or asylum
+    "police-notice": 1,
+    "tot-meeting": 2,
+    "emergency-placement": 2,
+    "guardian": 3,
+    "protective-placement": 84,
+    "follow-up": 540,  # until the case ends: trials take years
+    "evaluation": 30,
+}
+OTHER_STEP_DAYS = 30
+STALLED_SHARE = 0.05  # a step that does not move, however long it has been in progress
+UNASSIGNED_SHARE = 0.04  # a step in progress nobody has taken on (when the owner does not take it) …
+PENDING_REFERRAL_SHARE = 0.5  # … of which this share has a referral waiting for an answer
+REFERRAL_ANSWER_DAYS = 3
+EARLY_END_SHARE = 0.03  # a case that ends before its chain does
+EARLY_END_REASONS = [Ended.RETURNED, Ended.MOVED_ON, Ended.INVESTIGATION_DROPPED]
+FINAL_END_REASONS = [Ended.JUDGMENT, Ended.INVESTIGATION_DROPPED, Ended.MOVED_ON]
+MISSED_ROUND_SHARE = 0.1  # a repeating deadline (the 14-day support cycle) missed in its latest round
+PAID_DAYS_BEFORE_DUE = 3
+# Steps the state takes over by a hand-over of the whole case (the Oslo relay's state reception): the person
+# sought asylum (the hand-over waits for the reception centre), or else residence was granted and the case ended.
+HANDED_OVER_KINDS = {Kind.RECEPTION_CENTRE}
+ASYLUM_SHARE = 0.1
+RECORDED_AFTER = timedelta(microseconds=1)
+REFERRAL_PURPOSE = "Henvist for steget «{step}»"
+HANDOVER_PURPOSE = "Personen har søkt asyl: overføring av ansvaret til statlig mottak"
+
+# The showcase for scale 1: (city, owner kind, story), in the order the cases were opened. On the chain:
+# "child" is on the child track, "unassigned" has a step in progress nobody has taken on (a referral waits),
+# "stalled" stops at its first step with a deadline, "asylum" waits for the reception centre to accept a hand-over.
 SHOWCASE_HISTORY_DAYS = 45
 SHOWCASE = [
     ("Oslo", Kind.TOT_COORDINATOR, {"contact", "consent"}),
-    ("Oslo", Kind.NGO_PROJECT, {"consent", "assigned"}),
+    ("Oslo", Kind.NGO_PROJECT, {"consent", "assigned", "unassigned"}),
     ("Oslo", Kind.CHILD_WELFARE, {"contact", "disclosure"}),
-    ("Bergen", Kind.TOT_COORDINATOR, {"contact", "consent"}),
+    ("Bergen", Kind.TOT_COORDINATOR, {"contact", "consent", "child"}),
     ("Oslo", Kind.TOT_COORDINATOR, {"protected", "contact"}),
     ("Oslo", Kind.SHELTER, {"consent", "withdrawn"}),
-    ("Bergen", Kind.NGO_PROJECT, {"assigned"}),
-    ("Oslo", Kind.NGO_PROJECT, {"contact"}),
+    ("Bergen", Kind.NGO_PROJECT, {"assigned", "child", "stalled"}),
+    ("Oslo", Kind.NGO_PROJECT, {"contact", "asylum"}),
     ("Oslo", Kind.POLICE_DISTRICT, {"contact", "disclosure"}),
     ("Bergen", Kind.LOW_THRESHOLD_SERVICE, {"consent"}),
     ("Oslo", Kind.STREET_OUTREACH, {"consent", "contact"}),
@@ -124,6 +185,9 @@ class SeededCases:
     cases: int = 0
     events: int = 0
     access_entries: int = 0
+    chains: int = 0
+    deadlines: int = 0
+    referrals: int = 0
 
 
 @dataclass
@@ -151,6 +215,7 @@ class _Staff:
 class _City:
     municipality: Municipality
     staff: dict[str, _Staff]  # by organisation kind
+    chains: dict[str, tuple[ChainTemplate, list[ChainStep]]]  # the active template and its steps, by track
 
 
 @dataclass
@@ -184,6 +249,8 @@ def _explicit_times() -> Iterator[None]:
         (ProtectedCaseAccess, "granted_at"),
         (Consent, "recorded_at"),
         (Disclosure, "created_at"),
+        (Deadline, "created_at"),
+        (Referral, "created_at"),
     ]
     fields = [cast(models.DateField, model._meta.get_field(name)) for model, name in stamped]
     saved = [(f.auto_now, f.auto_now_add) for f in fields]
@@ -259,6 +326,8 @@ class CaseSeeder:
         self.bases = {basis.code: basis for basis in LegalBasis.objects.filter(code__in=[c for c, _k in DISCLOSURES])}
         self.entries: list[PendingEntry] = []
         self.events = 0
+        self.chains = self.deadlines = self.referrals = 0
+        self.national: dict[str, _Staff] = {}  # national bodies (UDI) by kind, for the steps they take
         self.last_numbers: dict[tuple[str, int], int] = {}  # the last case number per prefix and year
 
     def run(self) -> SeededCases:
@@ -275,12 +344,21 @@ class CaseSeeder:
             self.entries.sort(key=lambda entry: entry.at)  # stable: the log grows in time order
             logged = append_entries_in_bulk(entries=self.entries)
             self._advance_sequences()
-        return SeededCases(cases=len(plans), events=self.events, access_entries=logged)
+        return SeededCases(
+            cases=len(plans),
+            events=self.events,
+            access_entries=logged,
+            chains=self.chains,
+            deadlines=self.deadlines,
+            referrals=self.referrals,
+        )
 
     # --- Planning ---------------------------------------------------------------------------------
 
     def _cities(self) -> list[_City]:
-        organisations = Organisation.objects.filter(municipality__in=self.municipalities).order_by("pk")
+        organisations = Organisation.objects.filter(
+            models.Q(municipality__in=self.municipalities) | models.Q(municipality=None)
+        ).order_by("pk")
         by_role: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         memberships = Membership.objects.filter(organisation__in=organisations).order_by("pk")
         for organisation_id, role, user_id in memberships.values_list("organisation_id", "role", "user_id"):
@@ -290,7 +368,23 @@ class CaseSeeder:
             staff[organisation.municipality_id][organisation.kind] = _Staff(
                 organisation, dict(by_role[organisation.pk])
             )
-        return [_City(municipality, staff[municipality.pk]) for municipality in self.municipalities]
+        self.national = staff[None]
+        chains: dict[int, dict[str, tuple[ChainTemplate, list[ChainStep]]]] = defaultdict(dict)
+        templates = ChainTemplate.objects.filter(
+            municipality__in=self.municipalities, status=ChainTemplate.Status.ACTIVE
+        ).prefetch_related(
+            models.Prefetch(
+                "steps",
+                queryset=ChainStep.objects.select_related("deadline_rule", "responsible_organisation").order_by(
+                    "order"
+                ),
+            )
+        )
+        for template in templates.order_by("pk"):
+            chains[template.municipality_id][template.track] = (template, list(template.steps.all()))
+        return [
+            _City(municipality, staff[municipality.pk], chains[municipality.pk]) for municipality in self.municipalities
+        ]
 
     def _showcase(self, cities: list[_City]) -> list[_Plan]:
         by_name = {city.municipality.name: city for city in cities}
@@ -307,16 +401,20 @@ class CaseSeeder:
         total = self.scale * CASES_PER_SCALE
         shares = [total * weight // sum(weights) for weight in weights]
         shares[0] += total - sum(shares)
-        kinds = list(OWNER_KINDS)
-        kind_weights = list(accumulate(OWNER_KINDS.values()))
         plans = []
         for city, count in zip(cities, shares, strict=True):
             for _n in range(count):
-                kind = kinds[bisect(kind_weights, self.rng.random() * kind_weights[-1])]
+                child = Track.CHILD in city.chains and self.rng.random() < CHILD_SHARE
+                kind = self._draw(CHILD_OWNER_KINDS if child else OWNER_KINDS)
                 days_ago = self.rng.randint(1, VOLUME_HISTORY_DAYS)  # yesterday at the latest
                 opened = self._working_time((self.end - timedelta(days=days_ago)).date())
-                plans.append(_Plan(city, city.staff[kind], opened, self._story()))
+                story = self._story() | ({"child"} if child else set())
+                plans.append(_Plan(city, city.staff[kind], opened, story))
         return plans
+
+    def _draw(self, weights: dict[Kind, int]) -> Kind:
+        kinds, cumulative = list(weights), list(accumulate(weights.values()))
+        return kinds[bisect(cumulative, self.rng.random() * cumulative[-1])]
 
     def _story(self) -> set[str]:
         chances = {
@@ -366,11 +464,12 @@ class CaseSeeder:
 
     def _write(self, plans: list[_Plan]) -> None:
         """Create a batch of cases, then their records, sharings and timelines; queue their log entries."""
-        people = [self._identity() for _plan in plans]
+        people = [self._identity(child="child" in plan.story) for plan in plans]
         cases = Case.objects.bulk_create(
             [
                 Case(
                     code=plan.code,
+                    track=Track.CHILD if "child" in plan.story else Track.ADULT,
                     owner=plan.owner.organisation,
                     municipality=plan.city.municipality,
                     is_protected="protected" in plan.story,
@@ -386,13 +485,28 @@ class CaseSeeder:
         rows: Rows = defaultdict(list)
         for plan, case, person in zip(plans, cases, people, strict=True):
             _Story(self, plan, case, rows).tell(person)
-        for model in (FieldGroupRecord, CaseAssignment, ProtectedCaseAccess, Consent, Disclosure, CaseEvent):
+        # In dependency order: referrals point to consents and case steps, deadlines to case steps.
+        for model in (
+            FieldGroupRecord,
+            CaseAssignment,
+            ProtectedCaseAccess,
+            Consent,
+            Disclosure,
+            CaseChain,
+            CaseStep,
+            Deadline,
+            Referral,
+            CaseEvent,
+        ):
             model._default_manager.bulk_create(rows[model], batch_size=BATCH_SIZE)
         self.events += len(rows[CaseEvent])
+        self.chains += len(rows[CaseChain])
+        self.deadlines += len(rows[Deadline])
+        self.referrals += len(rows[Referral])
 
     # --- The fictional person ---------------------------------------------------------------------
 
-    def _identity(self) -> dict[str, Any]:
+    def _identity(self, *, child: bool) -> dict[str, Any]:
         nationality = self.rng.choice(NATIONALITIES)
         identity: dict[str, Any] = {
             "first_name": self.rng.choice(self.first_names),
@@ -401,7 +515,7 @@ class CaseSeeder:
             "nationality": nationality,
             "languages": LANGUAGES[nationality],
         }
-        age = self.rng.randint(15, 45)
+        age = self.rng.randint(12, 17) if child else self.rng.randint(15, 45)
         if self.rng.random() < 0.8:
             born = self.end.date() - timedelta(days=age * 365 + self.rng.randrange(365))
             identity["birth_date"] = born.isoformat()
@@ -453,6 +567,9 @@ class _Story:
             user = self.creator if self.rng.random() < 0.6 else self.rng.choice(self.readers)
             at = self.seeder.later(recorded, within_days=ACTIVE_DAYS)
             self._log(user, self.owner.organisation, at, Action.VIEW, self.groups)
+        chain = self.plan.city.chains.get(self.case.track)
+        if chain is not None:
+            _ChainStory(self, *chain).walk()
 
     def _record(self, group: str, data: dict[str, Any], at: datetime) -> None:
         record = FieldGroupRecord(case=self.case, group=group, updated_at=at, updated_by_id=self.creator)
@@ -550,6 +667,7 @@ class _Story:
         *,
         audience: Organisation | None = None,
         note: str = "",
+        by: Organisation | None = None,
     ) -> None:
         self.rows[CaseEvent].append(
             CaseEvent(
@@ -557,7 +675,7 @@ class _Story:
                 kind=kind,
                 at=at,
                 actor_id=actor,
-                organisation=self.owner.organisation,
+                organisation=by or self.owner.organisation,
                 audience=audience,
                 field_groups=sorted(field_groups or []),
                 note=note,
@@ -579,6 +697,235 @@ class _Story:
                 assigned=organisation.pk == self.owner.organisation.pk and user in self.assigned,
             )
         )
+
+
+class _ChainStory:
+    """A case's way through its chain, recorded as chain.services and referrals.services would have recorded it.
+
+    The walk starts at the case's opening. Each step is done once its time has
+    run out (a step of STEP_DAYS days opened 10 days ago is done with a chance of
+    10/STEP_DAYS) unless it stalls; the first step not done is in progress and the
+    rest wait. The organisation responsible for a step is the one the template
+    names, the owner when it takes the step, or the city's (else the national)
+    organisation of the step's kind, which accepted a referral and got the
+    person's consent to the field groups the step needs.
+    """
+
+    def __init__(self, story: _Story, template: ChainTemplate, steps: list[ChainStep]) -> None:
+        self.story, self.seeder, self.rng, self.rows = story, story.seeder, story.rng, story.rows
+        self.case, self.owner, self.city = story.case, story.owner, story.plan.city
+        self.flags = story.plan.story
+        self.chain = CaseChain(case=self.case, template=template, started_at=story.plan.opened)
+        self.steps = steps
+        self.case_steps: list[CaseStep] = []
+        self.current: CaseStep | None = None
+        self.assigned: set[tuple[int, int]] = set()  # (user, organisation) assigned by accepting a referral
+        self.handed_over = False
+
+    def walk(self) -> None:
+        self.rows[CaseChain].append(self.chain)
+        at = self.chain.started_at
+        for step in self.steps:
+            if self.chain.ended_at is not None or self.current is not None:
+                status = Step.SKIPPED if self.chain.ended_at is not None else Step.WAITING
+                self._add(CaseStep(case=self.case, step=step, status=status))
+                continue
+            case_step = self._add(CaseStep(case=self.case, step=step, status=Step.ACTIVE, started_at=at))
+            # Recorded just after what started it (the case's creation, the step before), as the services do.
+            self.story._event(Event.STEP_STARTED, at + RECORDED_AFTER, self.story.creator, note=step.code)
+            if step.responsible_kind in HANDED_OVER_KINDS:
+                self._hand_over_or_end(case_step)
+            else:
+                at = self._run(case_step) or at
+        if self.chain.ended_at is None and self.current is None and self.case_steps:
+            self._end(at, self.rng.choice(FINAL_END_REASONS))  # every step done: the case is over
+        if "asylum" in self.flags and self.current is not None and not self.handed_over:
+            self._asylum_sought(self.seeder.later(self.current.started_at or at, within_days=7))
+
+    def _add(self, case_step: CaseStep) -> CaseStep:
+        self.case_steps.append(case_step)
+        self.rows[CaseStep].append(case_step)
+        return case_step
+
+    def _run(self, case_step: CaseStep) -> datetime | None:
+        """Take the step through to done (returns when), or leave it in progress or end the case at it."""
+        step, started = case_step.step, cast(datetime, case_step.started_at)
+        done = self._finished(step, started)
+        ends = done is None and self.rng.random() < EARLY_END_SHARE
+        if ends:
+            done = self.seeder.later(started, within_days=STEP_DAYS.get(step.code, OTHER_STEP_DAYS))
+        case_step.responsible = self._responsible(case_step, done)
+        if done is None:
+            self.current = case_step
+            if case_step.responsible is not None and step.deadline_rule is not None:
+                self._deadlines(case_step, step.deadline_rule)
+            return None
+        case_step.status, case_step.done_at = (Step.SKIPPED if ends else Step.DONE), done
+        if ends:
+            self._end(done, self.rng.choice(EARLY_END_REASONS))
+        else:
+            by = self._staff(case_step.responsible) if case_step.responsible else self.owner
+            self.story._event(
+                Event.STEP_COMPLETED, done, self.rng.choice(by.workers), note=step.code, by=by.organisation
+            )
+        return done
+
+    def _finished(self, step: ChainStep, started: datetime) -> datetime | None:
+        """When the step was done, or None while it is in progress."""
+        days = STEP_DAYS.get(step.code, OTHER_STEP_DAYS)
+        left = (self.seeder.end - started) / timedelta(days=1)
+        stalled = self.rng.random() < STALLED_SHARE or ("stalled" in self.flags and step.deadline_rule is not None)
+        if stalled or self.rng.random() * days >= left:
+            return None
+        return self.seeder.later(started, within_days=days)
+
+    def _responsible(self, case_step: CaseStep, done: datetime | None) -> Organisation | None:
+        """Who is responsible for the step: as chain.services.default_responsible, else by an accepted referral."""
+        step, started = case_step.step, cast(datetime, case_step.started_at)
+        if step.responsible_organisation is not None:
+            return step.responsible_organisation
+        if step.takes(self.owner.organisation):
+            return self.owner.organisation
+        receiver = self.city.staff.get(step.responsible_kind) or self.seeder.national.get(step.responsible_kind)
+        if receiver is None:
+            return None
+        if done is None and ("unassigned" in self.flags or self.rng.random() < UNASSIGNED_SHARE):
+            # Nobody has taken the step on: the coordinators' overview raises it.
+            if "unassigned" in self.flags or self.rng.random() < PENDING_REFERRAL_SHARE:
+                self._refer(case_step, receiver, self.seeder.later(started, within_days=REFERRAL_ANSWER_DAYS))
+            return None
+        # Referred as the step starts, accepted within days (before the step was done).
+        sent = started + RECORDED_AFTER
+        accepted = min(self.seeder.later(started, within_days=REFERRAL_ANSWER_DAYS), done or self.seeder.end)
+        self._refer(case_step, receiver, sent, accepted=max(sent, accepted))
+        return receiver.organisation
+
+    def _refer(self, case_step: CaseStep, to: _Staff, at: datetime, *, accepted: datetime | None = None) -> None:
+        step = case_step.step
+        referral = self._send(
+            Referral.Kind.REFERRAL,
+            case_step,
+            to,
+            at,
+            groups=step.field_groups or [FieldGroup.IDENTITY],  # a referral shares at least who the person is
+            purpose=REFERRAL_PURPOSE.format(step=step.title_nb),
+        )
+        if accepted is None:
+            return
+        member = self.rng.choice(to.workers)
+        referral.status, referral.decided_by_id, referral.decided_at = Referral.Status.ACCEPTED, member, accepted
+        if (member, to.organisation.pk) not in self.assigned:  # referrals.services.accept assigns the member
+            self.assigned.add((member, to.organisation.pk))
+            self.rows[CaseAssignment].append(
+                CaseAssignment(case=self.case, user_id=member, organisation=to.organisation, assigned_at=accepted)
+            )
+        # The timeline gets the chain's events and the referral itself; the services' CONSENT_GIVEN and
+        # REFERRAL_ACCEPTED are left out, as the consent and the referral rows say the same at a third fewer rows.
+        note = f"{step.code}: {to.organisation.name}"
+        self.story._event(Event.RESPONSIBILITY_ASSIGNED, accepted, member, note=note, by=to.organisation)
+
+    def _send(
+        self, kind: str, case_step: CaseStep | None, to: _Staff, at: datetime, *, groups: list[str], purpose: str
+    ) -> Referral:
+        """A referral or hand-over waiting for an answer, with the consent that lets the receiver read the case."""
+        groups, creator = sorted(set(groups)), self.story.creator
+        consent = Consent(
+            case=self.case,
+            organisation=to.organisation,
+            field_groups=groups,
+            purpose=purpose,
+            form=self.rng.choice([Consent.Form.WRITTEN, Consent.Form.ORAL]),
+            given_on=timezone.localdate(at),
+            recorded_by_id=creator,
+            recorded_at=at,
+        )
+        referral = Referral(
+            case=self.case,
+            kind=kind,
+            case_step=case_step,
+            from_organisation=self.owner.organisation,
+            to_organisation=to.organisation,
+            purpose=purpose,
+            field_groups=groups,
+            consent=consent,
+            created_by_id=creator,
+            created_at=at,
+        )
+        self.rows[Consent].append(consent)
+        self.rows[Referral].append(referral)
+        sent = Event.HANDOVER_REQUESTED if kind == Referral.Kind.HANDOVER else Event.REFERRAL_SENT
+        self.story._event(sent, at, creator, audience=to.organisation, note=case_step.step.code if case_step else "")
+        return referral
+
+    def _deadlines(self, case_step: CaseStep, rule: DeadlineRule) -> None:
+        """The deadline of the step in progress, from its start (overdue once its time has passed); a repeating
+        one (the 14-day support cycle) round after round, each done a little before it fell due.
+
+        Steps already done get none: the board and the overview show open deadlines only, and at national
+        scale the closed ones would be most of the rows.
+        """
+        start = cast(datetime, case_step.started_at)
+        while True:
+            due = rules.due_at(unit=rule.unit, amount=rule.amount, start=start)
+            if not rule.repeats or due >= self.seeder.end:
+                self._deadline(case_step, rule, start, due, done=None)
+                return
+            latest_round = rules.due_at(unit=rule.unit, amount=rule.amount, start=due) >= self.seeder.end
+            if latest_round and self.rng.random() < MISSED_ROUND_SHARE:
+                self._deadline(case_step, rule, start, due, done=None)  # missed: overdue on the board
+                return
+            paid = self.seeder.later(due - timedelta(days=PAID_DAYS_BEFORE_DUE), within_days=PAID_DAYS_BEFORE_DUE)
+            self._deadline(case_step, rule, start, due, done=paid)
+            start = paid
+
+    def _deadline(
+        self, case_step: CaseStep, rule: DeadlineRule, start: datetime, due: datetime, *, done: datetime | None
+    ) -> None:
+        organisation = cast(Organisation, case_step.responsible)
+        self.rows[Deadline].append(
+            Deadline(
+                case=self.case,
+                rule=rule,
+                case_step=case_step,
+                organisation=organisation,
+                starts_at=start,
+                due_at=due,
+                done_at=done,
+                created_by_id=self.rng.choice(self._staff(organisation).workers),
+                created_at=start,
+            )
+        )
+
+    def _staff(self, organisation: Organisation) -> _Staff:
+        staff = self.city.staff.get(organisation.kind) or self.seeder.national.get(organisation.kind)
+        if staff is None or staff.organisation.pk != organisation.pk:
+            return self.owner  # a named organisation from elsewhere: the owner records for it
+        return staff
+
+    def _hand_over_or_end(self, case_step: CaseStep) -> None:
+        """The state takes over: the person sought asylum and the hand-over waits, or residence was granted."""
+        started = cast(datetime, case_step.started_at)
+        if self.rng.random() < ASYLUM_SHARE:
+            self.current = case_step
+            self._asylum_sought(started)
+        else:
+            case_step.status, case_step.done_at = Step.SKIPPED, started
+            self._end(started, Ended.RESIDENCE_GRANTED)
+
+    def _asylum_sought(self, at: datetime) -> None:
+        """A hand-over of the whole case to the city's reception centre, not yet accepted."""
+        centre = self.city.staff.get(Kind.RECEPTION_CENTRE)
+        if centre is None:
+            return
+        reception = next(
+            (case_step for case_step in self.case_steps if case_step.step.responsible_kind in HANDED_OVER_KINDS), None
+        )
+        self._send(Referral.Kind.HANDOVER, reception, centre, at, groups=sorted(ALL_GROUPS), purpose=HANDOVER_PURPOSE)
+        self.handed_over = True
+
+    def _end(self, at: datetime, reason: str) -> None:
+        self.chain.ended_at, self.chain.end_reason = at, reason
+        self.story._event(Event.CASE_ENDED, at, self.story.creator, note=reason)
 
 
 def seed_cases(

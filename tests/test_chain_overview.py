@@ -130,3 +130,16 @@ def test_the_overview_counts_open_escalations_and_the_case_page_links_the_steps_
     )
     bergen_page = client_acting_in(cast.bergen_admin, cast.bergen_org).get(reverse("cases:detail", args=[bergen.code]))
     assert reverse("learning:routine", args=[routine.pk]) not in bergen_page.text
+
+
+def test_median_when_done_covers_the_last_year_only(chain_templates: None, cast: Cast) -> None:
+    owner = cast.ngo_worker.memberships.get(organisation=cast.ngo)
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=OSLO)
+    recent, old = (create_case(membership=owner, municipality=cast.oslo) for _ in range(2))
+    for case, started, hours in ((recent, now - timedelta(days=30), 2), (old, now - timedelta(days=800), 50)):
+        case.steps.filter(step__code="identified").update(
+            status=CaseStep.Status.DONE, started_at=started, done_at=started + timedelta(hours=hours)
+        )
+    board = overview(membership=coordinator(cast), municipality=cast.oslo, now=now)
+    identified = next(row for row in board.steps if row.code == "identified")
+    assert identified.median_completed == timedelta(hours=2)

@@ -1,25 +1,31 @@
+import itertools
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from io import StringIO
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AccessEntry
 from audit.services import verify_chain
+from cases.access import granted_groups
 from cases.models import Case, CaseEvent, FieldGroup, FieldGroupRecord
 from cases.services import create_case, find_cases_by_identity
+from chain import rules
+from chain.models import CaseChain, CaseStep, ChainTemplate, Deadline
 from core import crypto
 from demo import cases as demo_cases
 from demo.cases import SeededCases
 from demo.seeding import FIRST_NAMES, LAST_NAMES, LOCAL_ORGANISATIONS, seed_demo
 from organisations.models import Membership, Municipality, Organisation
+from referrals.models import Referral
 from sharing.models import Consent, Disclosure
 from tests.helpers import client_acting_in
 
@@ -92,6 +98,21 @@ def test_totp_code_prints_a_code_in_demo_mode(settings: object) -> None:
 
 # A fixed day, so the tests do not depend on today's date (the case history ends before it).
 DAY = date(2026, 3, 2)
+START_OF_DAY = datetime.combine(DAY, time.min, tzinfo=ZoneInfo("Europe/Oslo"))
+# What the chain adds to a timeline; the rest is the case's own story of about ten events and log entries.
+CHAIN_EVENTS = [
+    CaseEvent.Kind.STEP_STARTED,
+    CaseEvent.Kind.STEP_COMPLETED,
+    CaseEvent.Kind.RESPONSIBILITY_ASSIGNED,
+    CaseEvent.Kind.CASE_ENDED,
+    CaseEvent.Kind.REFERRAL_SENT,
+    CaseEvent.Kind.HANDOVER_REQUESTED,
+]
+
+
+def entries_per_case_besides_the_chain() -> float:
+    story = CaseEvent.objects.exclude(kind__in=CHAIN_EVENTS).count() + AccessEntry.objects.count()
+    return story / Case.objects.count()
 
 
 class _Rollback(Exception):
@@ -105,7 +126,8 @@ def content() -> dict[str, list[Any]]:
         for record in FieldGroupRecord.objects.select_related("case").order_by("case__code", "group")
     ]
     events = CaseEvent.objects.order_by("case__code", "at", "kind")
-    consents = Consent.objects.order_by("case__code", "organisation__name")
+    consents = Consent.objects.order_by("case__code", "organisation__name", "recorded_at")
+    steps = CaseStep.objects.order_by("case__code", "step__order")
     return {
         "cases": list(Case.objects.order_by("code").values_list("code", "owner__name", "created_at", "is_protected")),
         "people": people,
@@ -113,6 +135,24 @@ def content() -> dict[str, list[Any]]:
             events.values_list("case__code", "kind", "at", "actor__email", "audience__name", "field_groups", "note")
         ),
         "consents": list(consents.values_list("case__code", "organisation__name", "given_on", "withdrawn_at")),
+        "chains": list(
+            CaseChain.objects.order_by("case__code").values_list(
+                "case__code", "template__title_en", "started_at", "ended_at", "end_reason"
+            )
+        ),
+        "steps": list(
+            steps.values_list("case__code", "step__code", "status", "responsible__name", "started_at", "done_at")
+        ),
+        "deadlines": list(
+            Deadline.objects.order_by("case__code", "starts_at").values_list(
+                "case__code", "rule__code", "organisation__name", "starts_at", "due_at", "done_at"
+            )
+        ),
+        "referrals": list(
+            Referral.objects.order_by("case__code", "created_at", "kind").values_list(
+                "case__code", "kind", "case_step__step__code", "to_organisation__name", "status", "decided_at"
+            )
+        ),
         "log": list(
             AccessEntry.objects.order_by("sequence").values_list(
                 "sequence", "case__code", "at", "user__email", "organisation__name", "action", "assigned", "reason"
@@ -134,16 +174,23 @@ def content_seeded_with(seed: int) -> dict[str, list[Any]]:
 def test_the_demo_has_a_dozen_cases_in_oslo_and_bergen_with_every_kind_of_sharing() -> None:
     result = seed_demo(seed=7, scale=1, today=DAY)
     assert result.cases == SeededCases(
-        cases=Case.objects.count(), events=CaseEvent.objects.count(), access_entries=AccessEntry.objects.count()
+        cases=Case.objects.count(),
+        events=CaseEvent.objects.count(),
+        access_entries=AccessEntry.objects.count(),
+        chains=CaseChain.objects.count(),
+        deadlines=Deadline.objects.count(),
+        referrals=Referral.objects.count(),
     )
     assert result.cases.cases == 12
     assert set(Case.objects.values_list("municipality__name", flat=True)) == {"Oslo", "Bergen"}
-    assert {consent.organisation.kind for consent in Consent.objects.all()} == {Organisation.Kind.NAV_OFFICE}
+    # Besides the consents that go with referrals on the chain, the people consent to NAV.
+    story_consents = Consent.objects.exclude(pk__in=Referral.objects.values("consent"))
+    assert {consent.organisation.kind for consent in story_consents} == {Organisation.Kind.NAV_OFFICE}
     assert Consent.objects.filter(withdrawn_at__isnull=False).exists()
     assert Disclosure.objects.exists()
     protected = Case.objects.get(is_protected=True)
     assert protected.protected_access.exists()
-    assert 8 <= (result.cases.events + result.cases.access_entries) / result.cases.cases <= 12
+    assert 8 <= entries_per_case_besides_the_chain() <= 12
     assert verify_chain() == []
 
 
@@ -163,13 +210,17 @@ def test_the_demo_people_are_fictional_encrypted_and_found_by_name() -> None:
 def test_the_case_history_ends_before_the_day_it_is_seeded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(demo_cases, "CASES_PER_SCALE", 1000)  # enough cases that some open on the last day
     seed_demo(seed=7, scale=2, today=DAY)
-    start_of_day = datetime.combine(DAY, time.min, tzinfo=ZoneInfo("Europe/Oslo"))
+    start_of_day = START_OF_DAY
     history = [
         *Case.objects.values_list("created_at", flat=True),
         *CaseEvent.objects.values_list("at", flat=True),
         *AccessEntry.objects.values_list("at", flat=True),
+        *CaseStep.objects.exclude(done_at=None).values_list("done_at", flat=True),
+        *Referral.objects.values_list("created_at", flat=True),
+        *Referral.objects.exclude(decided_at=None).values_list("decided_at", flat=True),
+        *Deadline.objects.exclude(done_at=None).values_list("done_at", flat=True),
     ]
-    assert max(history) < start_of_day
+    assert max(at for at in history if at is not None) < start_of_day
     assert Case.objects.filter(created_at__gte=start_of_day - timedelta(days=3)).exists()  # the Friday before
     # Each case's timeline starts with its creation.
     for case in Case.objects.all():
@@ -219,7 +270,7 @@ def test_the_scaled_demo_has_about_a_thousand_cases_per_scale_with_ten_entries_e
     assert set(per_municipality) == {"Oslo", "Bergen", "Demokommune 1", "Demokommune 2"}
     assert per_municipality["Oslo"] > per_municipality["Demokommune 1"]
     assert Case.objects.values("owner").distinct().count() >= 4 * 5
-    assert 9 <= (result.cases.events + result.cases.access_entries) / result.cases.cases <= 11
+    assert 9 <= entries_per_case_besides_the_chain() <= 11
     assert Consent.objects.count() > 50
     assert verify_chain() == []
 
@@ -249,3 +300,165 @@ def test_the_command_counts_the_cases() -> None:
 def test_the_command_allows_scale_100_and_no_more() -> None:
     with pytest.raises(CommandError):
         call_command("seed_demo", "--scale", "101")
+
+
+# --- The chain ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def national_shape(monkeypatch: pytest.MonkeyPatch) -> SeededCases:
+    """Scale 3 at a tenth of the size: 312 cases in Oslo, Bergen and two demo municipalities."""
+    monkeypatch.setattr(demo_cases, "CASES_PER_SCALE", 100)
+    return seed_demo(seed=7, scale=3, today=DAY).cases
+
+
+def test_every_case_with_a_chain_for_its_track_is_on_it_from_its_opening(national_shape: SeededCases) -> None:
+    active = {
+        (template.municipality_id, template.track): template
+        for template in ChainTemplate.objects.filter(status=ChainTemplate.Status.ACTIVE)
+    }
+    assert {(template.municipality.name, template.track) for template in active.values()} == {
+        ("Oslo", Case.Track.ADULT),
+        ("Bergen", Case.Track.CHILD),
+    }
+    for case in Case.objects.select_related("chain__template"):
+        template = active.get((case.municipality_id, case.track))
+        if template is None:
+            assert not CaseChain.objects.filter(case=case).exists()
+            continue
+        assert case.chain.template == template
+        assert case.chain.started_at == case.created_at
+        assert case.steps.count() == template.steps.count()
+    assert national_shape.chains == CaseChain.objects.count()
+    children = Case.objects.filter(track=Case.Track.CHILD)
+    assert set(children.values_list("municipality__name", flat=True)) == {"Bergen"}
+    assert children.filter(chain__isnull=False).count() == children.count() > 10
+    assert Case.objects.filter(chain=None).exists()  # the demo municipalities have no chain yet
+
+
+def test_a_step_in_progress_has_a_responsible_that_takes_it_or_none(national_shape: SeededCases) -> None:
+    in_progress = CaseStep.objects.filter(status=CaseStep.Status.ACTIVE).select_related(
+        "step", "responsible", "case__owner", "case__chain"
+    )
+    assert in_progress.count() > 100
+    for case_step in in_progress:
+        assert case_step.case.chain.ended_at is None
+        if case_step.responsible is not None:
+            assert case_step.step.takes(case_step.responsible)
+            assert case_step.responsible.municipality_id in (case_step.case.municipality_id, None)
+        else:
+            assert not case_step.step.takes(case_step.case.owner)  # the owner would be responsible itself
+    nobody = in_progress.filter(responsible=None).count()
+    assert 0 < nobody < in_progress.count() / 5
+    assert Case.objects.filter(steps__status=CaseStep.Status.ACTIVE).distinct().count() == in_progress.count()
+    ended = CaseChain.objects.exclude(ended_at=None)
+    assert 0 < ended.count() < CaseChain.objects.count() / 2
+    assert not CaseStep.objects.filter(case__chain__in=ended, status__in=["active", "waiting"]).exists()
+
+
+def test_the_steps_follow_each_other_in_time(national_shape: SeededCases) -> None:
+    steps = CaseStep.objects.select_related("case__chain", "step").order_by("case", "step__order")
+    by_case: dict[int, list[CaseStep]] = {}
+    for case_step in steps:
+        by_case.setdefault(case_step.case_id, []).append(case_step)
+    for case_steps in by_case.values():
+        chain = case_steps[0].case.chain
+        started = [case_step for case_step in case_steps if case_step.started_at is not None]
+        assert started[0] is case_steps[0]
+        assert started[0].started_at == chain.started_at
+        for before, after in itertools.pairwise(started):
+            assert before.status in (CaseStep.Status.DONE, CaseStep.Status.SKIPPED)
+            assert after.started_at == before.done_at
+        for case_step in started:
+            started_at = cast(datetime, case_step.started_at)
+            assert started_at <= (case_step.done_at or started_at) < START_OF_DAY
+        for case_step in case_steps[len(started) :]:
+            assert case_step.status in (CaseStep.Status.WAITING, CaseStep.Status.SKIPPED)
+            assert case_step.done_at is None
+        if chain.ended_at is not None:
+            assert chain.ended_at == started[-1].done_at
+            assert chain.end_reason in CaseChain.EndReason.values
+
+
+def test_deadlines_are_those_of_the_rules_owned_by_the_responsible_and_some_are_overdue(
+    national_shape: SeededCases,
+) -> None:
+    deadlines = Deadline.objects.select_related("rule", "case_step__step", "case_step__responsible")
+    assert deadlines.count() == national_shape.deadlines > 20
+    for deadline in deadlines:
+        rule, case_step = deadline.rule, deadline.case_step
+        assert rule is not None
+        assert case_step is not None
+        assert deadline.due_at == rules.due_at(unit=rule.unit, amount=rule.amount, start=deadline.starts_at)
+        assert case_step.status == CaseStep.Status.ACTIVE
+        assert case_step.step.deadline_rule_id == rule.pk
+        assert deadline.organisation_id == case_step.responsible_id
+        assert cast(datetime, case_step.started_at) <= deadline.starts_at < START_OF_DAY
+        if deadline.done_at is not None:  # a round of the repeating cycle, done before it fell due
+            assert rule.repeats
+            assert deadline.starts_at < deadline.done_at <= deadline.due_at
+    # Every step in progress with a rule and someone responsible has one open deadline.
+    with_rule = CaseStep.objects.filter(status="active", step__deadline_rule__isnull=False, responsible__isnull=False)
+    assert sorted(Deadline.objects.filter(done_at=None).values_list("case_step", flat=True)) == sorted(
+        with_rule.values_list("pk", flat=True)
+    )
+    open_deadlines = Deadline.objects.filter(done_at=None)
+    assert 0 < open_deadlines.filter(due_at__lt=START_OF_DAY).count() < open_deadlines.count()
+
+
+def test_the_responsible_got_the_case_by_an_accepted_referral_with_consent(national_shape: SeededCases) -> None:
+    taken = (
+        CaseStep.objects.exclude(responsible=None)
+        .exclude(responsible=models.F("case__owner"))
+        .select_related("step", "case", "responsible")
+    )
+    assert taken.count() > 100
+    for case_step in taken:
+        referral = Referral.objects.select_related("consent").get(
+            case_step=case_step, to_organisation=case_step.responsible, status=Referral.Status.ACCEPTED
+        )
+        assert referral.from_organisation_id == case_step.case.owner_id
+        needs = set(case_step.step.field_groups or [FieldGroup.IDENTITY])
+        assert set(referral.field_groups) == needs
+        assert referral.consent is not None
+        assert set(referral.consent.field_groups) == needs
+        assert needs <= granted_groups(case_step.case, cast(Organisation, case_step.responsible))
+        assert case_step.started_at < referral.created_at <= referral.decided_at  # type: ignore[operator]
+        assert referral.decided_at <= (case_step.done_at or START_OF_DAY)  # type: ignore[operator]
+    pending = Referral.objects.filter(status=Referral.Status.PENDING)
+    assert pending.filter(kind=Referral.Kind.REFERRAL).exists()
+    for referral in pending.select_related("case_step"):
+        assert referral.case_step is not None
+        assert referral.case_step.responsible_id is None
+    handovers = pending.filter(kind=Referral.Kind.HANDOVER)
+    assert handovers.exists()
+    assert set(handovers.values_list("to_organisation__kind", flat=True)) == {Organisation.Kind.RECEPTION_CENTRE}
+
+
+def test_the_showcase_gives_the_coordinators_something_to_see() -> None:
+    seed_demo(seed=7, scale=1, today=DAY)
+    coordinator = User.objects.get(email="oslo.tot.koordinator@demo.vern.invalid")
+    client = client_acting_in(coordinator, Organisation.objects.get(name="TOT-koordinator Oslo"))
+    overview = client.get(reverse("chain:overview"))
+    assert overview.status_code == 200
+    board = overview.context["overview"]
+    assert board.unassigned_count >= 1
+    assert len(board.pending_handovers) == 1
+    bergen = Case.objects.filter(municipality__name="Bergen", track=Case.Track.CHILD)
+    assert bergen.count() == 2
+    assert Deadline.objects.filter(case__in=bergen, due_at__lt=timezone.now()).exists()
+    # The organisation asked to take the step nobody has taken on finds the referral in its inbox.
+    waiting = (
+        Referral.objects.select_related("case", "to_organisation")
+        .filter(kind=Referral.Kind.REFERRAL, status=Referral.Status.PENDING)
+        .first()
+    )
+    assert waiting is not None
+    receiver = Membership.objects.filter(organisation=waiting.to_organisation, role=Membership.Role.ORG_ADMIN).first()
+    assert receiver is not None
+    inbox = client_acting_in(receiver.user, receiver.organisation).get(reverse("referrals:inbox"))
+    assert waiting.case.code in inbox.content.decode()
+    nav = User.objects.get(email="oslo.nav.koordinator@demo.vern.invalid")
+    deadlines = client_acting_in(nav, Organisation.objects.get(name="NAV Oslo")).get(reverse("chain:board"))
+    assert deadlines.status_code == 200
+    assert any(deadlines.context["board"].__dict__.values())

@@ -30,6 +30,10 @@ class Command(BaseCommand):
                 f"Demo cases: {cases.cases} cases, {cases.events} timeline events, "
                 f"{cases.access_entries} access log entries."
             )
+            self.stdout.write(
+                f"Demo chains: {cases.chains} cases on a chain, {cases.deadlines} deadlines, "
+                f"{cases.referrals} referrals and hand-overs."
+            )
         else:
             self.stdout.write("Demo cases: the demo municipalities already have cases; none added.")
         if scale == 1:
