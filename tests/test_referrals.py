@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -58,20 +59,27 @@ def case_at_lawyer_step(relay: dict[str, Membership], cast: Cast) -> tuple[Case,
     return case, case.steps.select_related("step").get(step__code="lawyer")
 
 
+def refer_lawyer_step(relay: dict[str, Membership], case: Case, **changes: Any) -> Referral:
+    """The low-threshold service refers the lawyer step to the lawyer, with consent, sharing identity."""
+    low = relay["low"]
+    arguments: dict[str, Any] = {
+        "access": get_case_for(low, case.code),
+        "membership": low,
+        "to": relay["lawyer"].organisation,
+        "case_step": case.steps.select_related("step").get(step__code="lawyer"),
+        "purpose": "Fritt rettsråd",
+        "field_groups": ["identity"],
+        "ground": CONSENT,
+    }
+    return services.refer(**(arguments | changes))
+
+
 def test_a_referral_shares_only_the_chosen_groups_and_acceptance_makes_the_receiver_responsible(
     relay: dict[str, Membership], cast: Cast
 ) -> None:
     case, lawyer_step = case_at_lawyer_step(relay, cast)
-    low, lawyer = relay["low"], relay["lawyer"]
-    referral = services.refer(
-        access=get_case_for(low, case.code),
-        membership=low,
-        to=lawyer.organisation,
-        case_step=lawyer_step,
-        purpose="Fritt rettsråd",
-        field_groups=["identity", "criminal_case"],
-        ground=CONSENT,
-    )
+    lawyer = relay["lawyer"]
+    referral = refer_lawyer_step(relay, case, field_groups=["identity", "criminal_case"])
     assert granted_groups(case, lawyer.organisation) == {"identity", "criminal_case"}
     lawyer_step.refresh_from_db()
     assert lawyer_step.responsible is None  # nothing moves before the answer
@@ -84,17 +92,9 @@ def test_a_referral_shares_only_the_chosen_groups_and_acceptance_makes_the_recei
 def test_a_referral_to_an_organisation_that_does_not_take_the_step_is_refused(
     relay: dict[str, Membership], cast: Cast
 ) -> None:
-    case, lawyer_step = case_at_lawyer_step(relay, cast)
+    case, _ = case_at_lawyer_step(relay, cast)
     with pytest.raises(ValidationError, match="does not take"):
-        services.refer(
-            access=get_case_for(relay["low"], case.code),
-            membership=relay["low"],
-            to=relay["nav"].organisation,
-            case_step=lawyer_step,
-            purpose="Advokat",
-            field_groups=["identity"],
-            ground=CONSENT,
-        )
+        refer_lawyer_step(relay, case, to=relay["nav"].organisation)
     assert not Referral.objects.exists()
     assert granted_groups(case, relay["nav"].organisation) == frozenset()  # nothing shared either
 
@@ -102,13 +102,9 @@ def test_a_referral_to_an_organisation_that_does_not_take_the_step_is_refused(
 def test_declining_needs_a_reason_and_ends_the_sharing(relay: dict[str, Membership], cast: Cast) -> None:
     case, lawyer_step = case_at_lawyer_step(relay, cast)
     low, lawyer = relay["low"], relay["lawyer"]
-    referral = services.refer(
-        access=get_case_for(low, case.code),
-        membership=low,
-        to=lawyer.organisation,
-        case_step=lawyer_step,
-        purpose="Fritt rettsråd",
-        field_groups=["identity"],
+    referral = refer_lawyer_step(
+        relay,
+        case,
         ground=Ground(
             legal_basis=LegalBasis.objects.get(code="child-welfare-duty-to-notify"), justification="Nødvendig for saken"
         ),
@@ -126,20 +122,11 @@ def test_declining_needs_a_reason_and_ends_the_sharing(relay: dict[str, Membersh
 
 
 def test_only_the_receiver_answers_and_only_once_at_a_time(relay: dict[str, Membership], cast: Cast) -> None:
-    case, lawyer_step = case_at_lawyer_step(relay, cast)
-    low, lawyer = relay["low"], relay["lawyer"]
-    kwargs = {
-        "access": get_case_for(low, case.code),
-        "membership": low,
-        "to": lawyer.organisation,
-        "case_step": lawyer_step,
-        "purpose": "Fritt rettsråd",
-        "field_groups": ["identity"],
-        "ground": CONSENT,
-    }
-    referral = services.refer(**kwargs)  # type: ignore[arg-type]
+    case, _ = case_at_lawyer_step(relay, cast)
+    lawyer = relay["lawyer"]
+    referral = refer_lawyer_step(relay, case)
     with pytest.raises(ValidationError, match="already has this case"):
-        services.refer(**kwargs)  # type: ignore[arg-type]
+        refer_lawyer_step(relay, case)
     with pytest.raises(ValidationError, match="Only the receiving"):
         services.accept(referral=referral, membership=relay["nav"])
     statistician = member(lawyer.organisation, Membership.Role.STATISTICIAN)
@@ -177,17 +164,9 @@ def test_a_hand_over_moves_the_case_only_when_accepted(relay: dict[str, Membersh
 
 
 def test_only_the_owner_refers(relay: dict[str, Membership], cast: Cast) -> None:
-    case, lawyer_step = case_at_lawyer_step(relay, cast)
+    case, _ = case_at_lawyer_step(relay, cast)
     with pytest.raises(ValidationError, match="owns the case"):
-        services.refer(
-            access=replace(get_case_for(relay["low"], case.code), can_edit=False),
-            membership=relay["low"],
-            to=relay["lawyer"].organisation,
-            case_step=lawyer_step,
-            purpose="Advokat",
-            field_groups=["identity"],
-            ground=CONSENT,
-        )
+        refer_lawyer_step(relay, case, access=replace(get_case_for(relay["low"], case.code), can_edit=False))
 
 
 def test_the_inbox_shows_pending_referrals_and_feedback_in_constant_queries(
@@ -196,16 +175,8 @@ def test_the_inbox_shows_pending_referrals_and_feedback_in_constant_queries(
     low, lawyer = relay["low"], relay["lawyer"]
 
     def send() -> None:
-        case, lawyer_step = case_at_lawyer_step(relay, cast)
-        services.refer(
-            access=get_case_for(low, case.code),
-            membership=low,
-            to=lawyer.organisation,
-            case_step=lawyer_step,
-            purpose="Fritt rettsråd",
-            field_groups=["identity"],
-            ground=CONSENT,
-        )
+        case, _ = case_at_lawyer_step(relay, cast)
+        refer_lawyer_step(relay, case)
 
     send()
     receiver = client_acting_in(lawyer.user, lawyer.organisation)
@@ -229,17 +200,9 @@ def test_the_inbox_shows_pending_referrals_and_feedback_in_constant_queries(
 def test_the_receiver_is_told_of_a_referral_and_the_sender_of_the_answer(
     relay: dict[str, Membership], cast: Cast
 ) -> None:
-    case, lawyer_step = case_at_lawyer_step(relay, cast)
+    case, _ = case_at_lawyer_step(relay, cast)
     low, lawyer = relay["low"], relay["lawyer"]
-    referral = services.refer(
-        access=get_case_for(low, case.code),
-        membership=low,
-        to=lawyer.organisation,
-        case_step=lawyer_step,
-        purpose="Fritt rettsråd",
-        field_groups=["identity"],
-        ground=CONSENT,
-    )
+    referral = refer_lawyer_step(relay, case)
     told = Notification.objects.get(recipient=lawyer.user)
     assert (told.kind, told.case_id, told.link_path) == ("referral", case.pk, reverse("referrals:inbox"))
     services.decline(referral=referral, membership=lawyer, reason="Ingen kapasitet")
