@@ -33,6 +33,9 @@ OSLO = ZoneInfo("Europe/Oslo")
 Kind = Placement.Kind
 EventKind = CaseEvent.Kind
 
+# Refusals are matched on their English source text; pages are read in bokmål where they are checked.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=OSLO)
