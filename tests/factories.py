@@ -30,7 +30,8 @@ class MunicipalityFactory(factory.django.DjangoModelFactory[Municipality]):
         model = Municipality
         django_get_or_create = ("number",)
 
-    number = factory.Sequence(lambda n: f"{9000 + n:04d}")
+    # Numbers 9000–9999 wrap around: a test never makes a thousand, and PostgreSQL enforces the four digits.
+    number = factory.Sequence(lambda n: f"{9000 + n % 1000:04d}")
     name = factory.Sequence(lambda n: f"Testkommune {n}")
     case_prefix = factory.Sequence(lambda n: f"T{n % 100:02d}")
     police_district = "Test politidistrikt"
