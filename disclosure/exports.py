@@ -1,16 +1,17 @@
 """Downloads of published tables as CSV, XLSX and PDF.
 
-They take `PublishedTable`s only — tables that have been through
+Tables are taken as `PublishedTable`s only — tables that have been through
 `disclosure.suppression.protect` and no longer hold the suppressed values — so
 every download shows the same suppression as the web page: a suppressed number
-is the marker `:` and the table's footnote says why.
+is the marker `:` and the table's footnote says why. Record-level releases are
+written from what `disclosure.kanonymity` released.
 """
 
 import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 from fpdf import FPDF
@@ -49,6 +50,16 @@ def write_csv(tables: Sequence[PublishedTable], out: Writable) -> None:
         if table.has_suppressed:
             writer.writerow([_text(table.footnote)])
     out.write(text.getvalue().encode("utf-8-sig"))
+
+
+def write_records_csv(columns: Sequence[str], records: Iterable[Mapping[str, object]], out: Writable) -> None:
+    """A record-level release (already k-anonymised): a header, then a line per record. UTF-8, no byte order mark."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([_text(record[column]) for column in columns])
+    out.write(text.getvalue().encode("utf-8"))
 
 
 def write_xlsx(tables: Sequence[PublishedTable], out: Writable) -> None:
