@@ -16,8 +16,8 @@ totals are computed here from the rows, so they always add up.
 
 Primary suppression
 -------------------
-Every published number from 1 to `threshold` − 1 (default 5, as issue 7 asks)
-is suppressed — cells, subtotals and totals alike.
+Every published number from 1 to `threshold` − 1 (default: under 5) is
+suppressed — cells, subtotals and totals alike.
 
 A true zero is published. A zero describes nobody, so it cannot single anyone
 out, and "nobody" is often the finding (no child reported in a category).
