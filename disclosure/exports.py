@@ -21,8 +21,10 @@ from openpyxl.styles import Alignment, Font
 
 from disclosure.suppression import MARKER, PublishedRow, PublishedTable
 
-# A spreadsheet reads a text cell starting with one of these as a formula (CSV injection).
+# A spreadsheet reads a text cell starting with one of these as a formula (CSV injection) …
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# … unless it is a number, such as HTCDS's missing value -99.
+NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_LENGTH = 31
 
@@ -139,7 +141,7 @@ def _indented(row: PublishedRow) -> str:
 def _text(value: object) -> str:
     """Text as a spreadsheet shows it, never as a formula."""
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text) else text
 
 
 def _pdf_text(text: str) -> str:

@@ -148,6 +148,12 @@ def test_the_export_writes_as_csv_in_the_mapping_order() -> None:
     assert lines[0]["isSexualExploit"] == "1"
 
 
+def test_missing_values_are_written_as_numbers_and_text_never_as_a_formula() -> None:
+    out = io.BytesIO()
+    write_records_csv(["a", "b"], [{"a": "-99", "b": "=1+1"}], out)
+    assert out.getvalue().decode("utf-8").splitlines()[1] == "-99,'=1+1"
+
+
 def test_the_field_mapping_is_documented() -> None:
     documentation = (ROOT / "docs" / "statistics.md").read_text(encoding="utf-8")
     for column in load_mapping()["columns"]:
