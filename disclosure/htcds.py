@@ -78,9 +78,16 @@ def htcds_rows(records: Iterable[StatisticsRecord], *, version: int = CURRENT_VE
     return rows
 
 
-def htcds_export(records: Iterable[StatisticsRecord], *, k: int = K, version: int = CURRENT_VERSION) -> KAnonymised:
-    """The records as HTCDS rows, k-anonymised over all columns as CTDC does (default k = 11)."""
-    return k_anonymise(htcds_rows(records, version=version), hierarchies=hierarchies(version), k=k)
+def htcds_export(
+    records: Iterable[StatisticsRecord], *, k: int = K, suppression_budget: int = 0, version: int = CURRENT_VERSION
+) -> KAnonymised:
+    """The records as HTCDS rows, k-anonymised over all columns as CTDC does (default k = 11).
+
+    With few records a year, reaching k by generalisation alone withholds most columns; a
+    `suppression_budget` (records that may be left out instead) keeps more of them (docs/statistics.md).
+    """
+    rows = htcds_rows(records, version=version)
+    return k_anonymise(rows, hierarchies=hierarchies(version), k=k, suppression_budget=suppression_budget)
 
 
 def hierarchies(version: int = CURRENT_VERSION) -> tuple[Hierarchy, ...]:

@@ -137,6 +137,17 @@ def test_the_export_is_k_anonymous_keeps_the_year_and_says_what_was_withheld() -
     assert any(line.startswith("citizenship: generalised to withheld (-99)") for line in release.describe())
 
 
+def test_a_suppression_budget_keeps_columns_by_leaving_records_out() -> None:
+    women = [{**RECORD, "nationality": "RO"} for _ in range(22)]
+    lone = [{**RECORD, "nationality": "VN"}]
+    strict = htcds_export([*women, *lone])
+    assert strict.suppressed == 0
+    assert {row["citizenship"] for row in strict.records} == {"-99"}
+    lenient = htcds_export([*women, *lone], suppression_budget=1)
+    assert lenient.suppressed == 1
+    assert {row["citizenship"] for row in lenient.records} == {"RO"}
+
+
 def test_the_export_writes_as_csv_in_the_mapping_order() -> None:
     release = htcds_export([RECORD] * 11)
     out = io.BytesIO()
