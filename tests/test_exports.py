@@ -12,6 +12,9 @@ from openpyxl import load_workbook
 from disclosure.exports import write_csv, write_pdf, write_xlsx
 from disclosure.suppression import MARKER, PublishedTable, Row, RowGroup, Table, protect
 
+# Labels and footnotes are checked in their English source text.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def tables() -> list[PublishedTable]:

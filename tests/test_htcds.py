@@ -25,6 +25,9 @@ RECORD = {
 }
 FLAGS = [name for name in columns() if name.startswith(("is", "typeOf"))]
 
+# Labels and footnotes are checked in their English source text.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_the_mapping_loads_and_cites_a_listed_source_for_every_column() -> None:
     mapping = load_mapping()

@@ -39,6 +39,9 @@ records = st.lists(
     max_size=120,
 )
 
+# Labels and footnotes are checked in their English source text.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def combinations(release: KAnonymised) -> Counter[tuple[Hashable, ...]]:
     return Counter(tuple(sorted(record.items())) for record in release.records)

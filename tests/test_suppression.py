@@ -21,6 +21,9 @@ from disclosure.suppression import PublishedTable, Row, RowGroup, Table, protect
 
 # ---------------------------------------------------------------- the checker
 
+# Labels and footnotes are checked in their English source text.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @dataclass(frozen=True)
 class Relation:
