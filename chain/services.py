@@ -25,26 +25,39 @@ from chain.models import CaseChain, CaseStep, ChainStep, ChainTemplate, Deadline
 from organisations.models import Membership, Organisation
 
 
-@transaction.atomic
-def set_deadline(
+def _deadline_from_rule(
     *,
-    access: CaseAccess,
-    membership: Membership,
+    case_id: int,
     rule: DeadlineRule,
     start: datetime,
-    organisation: Organisation | None = None,
-    case_step: CaseStep | None = None,
+    organisation_id: int,
+    owner_id: int | None,
+    case_step: CaseStep | None,
+    created_by_id: int,
 ) -> Deadline:
-    organisation_id = organisation.pk if organisation else membership.organisation_id
-    deadline = Deadline.objects.create(
-        case=access.case,
+    """The one place a deadline is computed from its rule (chain.rules.due_at) and stored."""
+    return Deadline.objects.create(
+        case_id=case_id,
         rule=rule,
         case_step=case_step,
         organisation_id=organisation_id,
-        # A deadline set by hand is the setter's own; one from a step belongs to the organisation.
-        owner_id=membership.user_id if organisation_id == membership.organisation_id and not case_step else None,
+        owner_id=owner_id,
         starts_at=start,
         due_at=rules.due_at(unit=rule.unit, amount=rule.amount, start=start),
+        created_by_id=created_by_id,
+    )
+
+
+@transaction.atomic
+def set_deadline(*, access: CaseAccess, membership: Membership, rule: DeadlineRule, start: datetime) -> Deadline:
+    """A deadline set by hand: the member's own, in the member's organisation."""
+    deadline = _deadline_from_rule(
+        case_id=access.case.pk,
+        rule=rule,
+        start=start,
+        organisation_id=membership.organisation_id,
+        owner_id=membership.user_id,
+        case_step=None,
         created_by_id=membership.user_id,
     )
     add_event(case=access.case, kind=CaseEvent.Kind.DEADLINE_SET, membership=membership, note=rule.code)
@@ -63,14 +76,13 @@ def complete_deadline(*, deadline: Deadline, membership: Membership, at: datetim
     deadline.save(update_fields=["done_at"])
     step = deadline.case_step
     if deadline.rule and deadline.rule.repeats and step is not None and step.status == CaseStep.Status.ACTIVE:
-        return Deadline.objects.create(
+        return _deadline_from_rule(
             case_id=deadline.case_id,
             rule=deadline.rule,
-            case_step=step,
+            start=deadline.done_at,
             organisation_id=deadline.organisation_id,
             owner_id=deadline.owner_id,
-            starts_at=deadline.done_at,
-            due_at=rules.due_at(unit=deadline.rule.unit, amount=deadline.rule.amount, start=deadline.done_at),
+            case_step=step,
             created_by_id=membership.user_id,
         )
     return None
@@ -161,19 +173,15 @@ def _set_step_deadline(*, case_step: CaseStep, membership: Membership, start: da
     rule = case_step.step.deadline_rule
     if rule is None or case_step.responsible is None:
         return
-    Deadline.objects.create(
-        case=case_step.case,
+    _deadline_from_rule(
+        case_id=case_step.case_id,
         rule=rule,
+        start=start,
+        organisation_id=case_step.responsible.pk,
+        owner_id=None,
         case_step=case_step,
-        organisation=case_step.responsible,
-        starts_at=start,
-        due_at=rules.due_at(unit=rule.unit, amount=rule.amount, start=start),
         created_by_id=membership.user_id,
     )
-
-
-def current_steps(case: Case) -> QuerySet[CaseStep]:
-    return case.steps.filter(status=CaseStep.Status.ACTIVE).select_related("step", "responsible")
 
 
 def may_act_on_step(*, access: CaseAccess, membership: Membership, case_step: CaseStep) -> bool:
