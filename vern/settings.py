@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "learning",
     "notifications",
     "placements",
+    "linkage",
     "demo",
 ]
 
