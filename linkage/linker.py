@@ -34,6 +34,7 @@ BITS_PER_TABLE = 32
 MIN_SET_BITS = 3
 _BLOCKING_SEED = 20260707
 _WORDS = CLK_BYTES // 8
+_ONES = np.ones(_WORDS, dtype=np.float32)
 
 Matrix = npt.NDArray[np.uint64]
 Indices = npt.NDArray[np.int64]
@@ -60,12 +61,16 @@ def dice(first: bytes, second: bytes) -> float:
 def dice_of_pairs(
     matrix: Matrix, counts: npt.NDArray[np.int64], left: Indices, right: Indices
 ) -> npt.NDArray[np.float64]:
-    """Dice coefficients of the pairs (left[i], right[i]), in chunks that fit the cache."""
+    """Dice coefficients of the pairs (left[i], right[i]), in chunks that stay in the cache."""
     out = np.empty(len(left), dtype=np.float64)
-    chunk = 1 << 16
+    chunk = 1 << 12
     for start in range(0, len(left), chunk):
         lo, hi = left[start : start + chunk], right[start : start + chunk]
-        common = np.bitwise_count(matrix[lo] & matrix[hi]).sum(axis=1, dtype=np.int64)
+        both = matrix[lo]
+        both &= matrix[hi]
+        # Row sums of the per-word popcounts as a BLAS product: about twice numpy's
+        # sum(axis=1) over 16 columns, and exact (at most 1,024 per row).
+        common = np.bitwise_count(both).astype(np.float32) @ _ONES
         total = counts[lo] + counts[hi]
         out[start : start + chunk] = np.divide(2 * common, total, out=np.ones(len(lo)), where=total > 0)
     return out

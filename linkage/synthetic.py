@@ -174,7 +174,7 @@ def population(persons: int, *, organisations: int = 3, seed: int = 0, shared: f
     Each organisation writes Cyrillic names in its own romanisation. The true number
     of persons is ``persons``; the true duplicates are records with the same person_id.
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311
     schemes = [sorted(_ROMANISATIONS)[i % len(_ROMANISATIONS)] for i in range(organisations)]
     records = []
     for person_id in range(persons):
