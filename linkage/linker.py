@@ -6,9 +6,10 @@
    encoding; two records are compared when they agree on all sampled bits in at
    least one table. Two encodings that agree on a share ``s`` of their bits collide
    in a table with probability ``s**r``, so similar encodings almost surely meet in
-   one of many tables while unrelated ones (s ≈ 0.6) rarely do. It needs nothing but
-   the encodings: no key, no birth year, no plaintext on the server. The sampled
-   positions are public; they come from a fixed seed so every run blocks alike.
+   one of many tables while unrelated ones (s ≈ 0.7 at the encodings' bit density of
+   about 0.2) rarely do. It needs nothing but the encodings: no key, no birth year, no
+   plaintext on the server. The sampled positions are public; they come from a fixed
+   seed so every run blocks alike.
 2. Dice similarity, 2·|A∧B| / (|A|+|B|), on the candidate pairs (numpy popcount).
 3. A threshold, calibrated on the fictional population of linkage/synthetic.py
    (bench/calibrate_linkage.py; the figures are in docs/linkage.md).
@@ -28,9 +29,9 @@ import numpy.typing as npt
 
 from linkage.encoding import CLK_BITS, CLK_BYTES
 
-DEFAULT_THRESHOLD = 0.68  # calibrated range 0.66–0.72: docs/linkage.md, "Calibration"
+DEFAULT_THRESHOLD = 0.68  # calibrated range 0.66–0.70: docs/linkage.md, "Calibration"
 TABLES = 128
-BITS_PER_TABLE = 32
+BITS_PER_TABLE = 28
 MIN_SET_BITS = 3
 _BLOCKING_SEED = 20260707
 _WORDS = CLK_BYTES // 8

@@ -111,7 +111,7 @@ def _identity(rng: random.Random) -> _Identity:
     nationality, female, male, family = pools[rng.choice(sorted(pools))]
     gender = rng.choice(("female", "female", "male"))
     given = rng.choice((female if gender == "female" else male).split())
-    if rng.random() < 0.15:  # a second given name
+    if rng.random() < 0.5:  # a second given name
         given += " " + rng.choice((female if gender == "female" else male).split())
     birth_date = date(1965, 1, 1) + timedelta(days=rng.randrange(365 * 45))
     return _Identity(given, rng.choice(family.split()), birth_date, gender, nationality, cyrillic)
@@ -139,6 +139,8 @@ def _ascii_office(text: str) -> str:
 
 def _written_by(rng: random.Random, identity: _Identity, scheme: str) -> Person:
     given, family = identity.given, identity.family
+    if rng.random() < 0.2:  # only the first given name written down
+        given = given.split()[0]
     if identity.cyrillic:
         if rng.random() < 0.1:
             pass  # written in Cyrillic, as in the passport
