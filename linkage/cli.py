@@ -3,7 +3,7 @@
     bin/vern keygen --output KEY
     bin/vern encode --key-file KEY --input people.csv --output encoded.csv
 
-Plain Python 3.12+, no packages to install and no Vern database: an organisation
+Plain Python 3.11+, no packages to install and no Vern database: an organisation
 runs it on its own machine, so names never leave it. docs/linkage.md describes the
 input columns and the file it writes.
 """
