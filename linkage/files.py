@@ -63,7 +63,7 @@ def write_encoded(key_fingerprint: str, rows: list[tuple[bytes, dict[str, str]]]
 def read_encoded(data: bytes, expected_key_fingerprint: str) -> EncodedFile:
     result = EncodedFile(sha256=hashlib.sha256(data).hexdigest())
     try:
-        lines = data.decode("utf-8").splitlines()
+        lines = data.decode("utf-8-sig").splitlines()  # a BOM, should a text editor have added one
     except UnicodeDecodeError:
         result.refused = "This is not a file written by `vern encode` (it is not UTF-8 text)."
         return result

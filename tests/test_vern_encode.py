@@ -186,6 +186,12 @@ def test_repeated_and_damaged_rows_are_reported_and_the_rest_kept(encoded_text: 
     assert len(parsed.rows) == len(body) - 1
 
 
+def test_windows_line_ends_and_a_byte_order_mark_are_accepted(encoded_text: tuple[str, str]) -> None:
+    text, fingerprint = encoded_text
+    resaved = "\ufeff" + text.replace("\n", "\r\n")
+    assert len(read_encoded(resaved.encode(), fingerprint).rows) == 6
+
+
 def test_the_same_file_twice_has_the_same_digest(encoded_text: tuple[str, str]) -> None:
     text, fingerprint = encoded_text
     assert read_encoded(text.encode(), fingerprint).sha256 == read_encoded(text.encode(), fingerprint).sha256
