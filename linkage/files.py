@@ -1,0 +1,134 @@
+"""The encoded file that carries encodings and categories, and never a name.
+
+Plain Python, no third-party imports: `vern encode` writes it on an organisation's
+machine, the server reads it. Layout (UTF-8, comma-separated, one person a line):
+
+    # vern-linkage v1 key=<key fingerprint> bits=1024
+    clk,year,gender,nationality,age_group,form_of_exploitation,municipality_number,organisation_kind
+    <base64 encoding>,2025,female,RO,adult,sexual,0301,ngo_project
+    ...
+    # end rows=<number of person lines>
+
+The first line names the format and the key (fingerprint only) the encodings were
+made with; the last line counts the rows, so a file cut short is recognised. The
+reader refuses a whole file whose format, key, columns or end line is wrong, and
+otherwise keeps every good row and reports every bad or repeated one by line. The
+file's SHA-256 lets an importer see that the same file comes twice.
+"""
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+
+from linkage.encoding import CLK_BITS, clk_from_text, clk_to_text
+from linkage.people import CATEGORY_COLUMNS, Problem, allowed_values
+
+FORMAT = "vern-linkage v1"
+COLUMNS = ("clk", *CATEGORY_COLUMNS)
+_HEADER = re.compile(rf"# {FORMAT} key=(?P<key>[0-9a-f]{{16}}) bits=(?P<bits>\d+)")
+_END = re.compile(r"# end rows=(?P<rows>\d+)")
+
+
+@dataclass(frozen=True)
+class EncodedRow:
+    line: int
+    clk: bytes
+    categories: dict[str, str]
+
+
+@dataclass
+class EncodedFile:
+    """What a reader made of a file: ``refused`` says why nothing is taken, else ``rows``."""
+
+    sha256: str
+    refused: str = ""
+    key_fingerprint: str = ""
+    rows: list[EncodedRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def write_encoded(key_fingerprint: str, rows: list[tuple[bytes, dict[str, str]]]) -> str:
+    out = io.StringIO()
+    out.write(f"# {FORMAT} key={key_fingerprint} bits={CLK_BITS}\n")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for clk, categories in rows:
+        writer.writerow([clk_to_text(clk), *(categories[column] for column in CATEGORY_COLUMNS)])
+    out.write(f"# end rows={len(rows)}\n")
+    return out.getvalue()
+
+
+def read_encoded(data: bytes, expected_key_fingerprint: str) -> EncodedFile:
+    result = EncodedFile(sha256=hashlib.sha256(data).hexdigest())
+    try:
+        lines = data.decode("utf-8-sig").splitlines()  # a BOM, should a text editor have added one
+    except UnicodeDecodeError:
+        result.refused = "This is not a file written by `vern encode` (it is not UTF-8 text)."
+        return result
+    header = _HEADER.fullmatch(lines[0].strip()) if lines else None
+    if not header:
+        result.refused = f"This is not a file written by `vern encode` (the first line is not '# {FORMAT} …')."
+        return result
+    result.key_fingerprint = header["key"]
+    if header["key"] != expected_key_fingerprint:
+        result.refused = (
+            f"The file was encoded with another linkage key (fingerprint {header['key']}, expected "
+            f"{expected_key_fingerprint}); its persons could not be linked with anyone. Ask the organisation "
+            "to encode again with the key it was given."
+        )
+        return result
+    if int(header["bits"]) != CLK_BITS:
+        result.refused = f"The file holds {header['bits']}-bit encodings; Vern links {CLK_BITS}-bit encodings."
+        return result
+    if len(lines) < 2 or next(csv.reader([lines[1]])) != list(COLUMNS):
+        result.refused = f"The second line must name the columns {','.join(COLUMNS)}."
+        return result
+    end = _END.fullmatch(lines[-1].strip())
+    body = lines[2:-1] if end else lines[2:]
+    if not end or int(end["rows"]) != len(body):
+        result.refused = "The file is incomplete (cut short or edited): its end line is missing or counts other rows."
+        return result
+    _read_rows(body, result)
+    return result
+
+
+def _read_rows(body: list[str], result: EncodedFile) -> None:
+    seen: dict[str, int] = {}
+    for line, text in enumerate(body, start=3):
+        if text in seen:
+            result.problems.append(Problem(line, f"the same row as line {seen[text]}; counted once"))
+            continue
+        seen[text] = line
+        values = next(csv.reader([text]), [])
+        if len(values) != len(COLUMNS):
+            result.problems.append(Problem(line, f"{len(values)} fields where there should be {len(COLUMNS)}"))
+            continue
+        row = dict(zip(COLUMNS, values, strict=True))
+        try:
+            clk = clk_from_text(row.pop("clk"))
+        except ValueError:
+            result.problems.append(Problem(line, "the encoding is damaged"))
+            continue
+        reason = _category_problem(row)
+        if reason:
+            result.problems.append(Problem(line, reason))
+            continue
+        result.rows.append(EncodedRow(line, clk, row))
+
+
+def _category_problem(row: dict[str, str]) -> str:
+    if not re.fullmatch(r"\d{4}", row["year"]):
+        return f"year {row['year']!r} is not a year"
+    if row["nationality"] and not re.fullmatch(r"[A-Z]{2}", row["nationality"]):
+        return f"nationality {row['nationality']!r} is not a two-letter country code"
+    if row["municipality_number"] and not re.fullmatch(r"\d{4}", row["municipality_number"]):
+        return f"municipality_number {row['municipality_number']!r} is not four digits"
+    allowed = allowed_values()
+    for column in ("gender", "age_group", "organisation_kind"):
+        if row[column] and row[column] not in allowed[column]:
+            return f"{column} {row[column]!r} is not a known value"
+    forms = [form for form in row["form_of_exploitation"].split(";") if form]
+    unknown = [form for form in forms if form not in allowed["form_of_exploitation"]]
+    return f"unknown form_of_exploitation {', '.join(unknown)}" if unknown else ""
