@@ -43,6 +43,9 @@ MUNICIPALITY = "municipality"
 # services (chain.access.may_coordinate), none of the actors below; tests/test_chain_overview.py,
 # tests/test_chain_editor.py and tests/test_learning.py check those who may.
 COORDINATOR = "coordinator"
+# National statistics: only the statisticians of the national coordination unit (none of the actors below);
+# tests/test_national_statistics.py checks that they get in.
+NATIONAL_STATISTICIAN = "national_statistician"
 POLICY = {
     "healthz": PUBLIC,
     "home": MEMBER,
@@ -128,6 +131,11 @@ POLICY = {
     "screening:review": SCREENING,
     "screening:make_case": SCREENING,
     "screening:notification_done": SCREENING,
+    "national_statistics:report": NATIONAL_STATISTICIAN,
+    "national_statistics:download": NATIONAL_STATISTICIAN,
+    "national_statistics:htcds": NATIONAL_STATISTICIAN,
+    "national_statistics:refresh": NATIONAL_STATISTICIAN,
+    "national_statistics:uploads": NATIONAL_STATISTICIAN,
 }
 NON_CASE_URLS = sorted(name for name, policy in POLICY.items() if policy != CASE)
 ACTORS = ["anonymous", "unattached", "caseworker", "org_admin", "other_org_admin"]
@@ -184,6 +192,10 @@ def url_for(name: str, cast: Cast) -> str:
         return reverse(name, args=[learning_object(name, cast).pk])
     if name == "learning:routine_version":
         return reverse(name, args=[learning_object(name, cast).pk, 1])
+    if name == "national_statistics:download":
+        return reverse(name, args=[2026, "csv"])
+    if name in ("national_statistics:htcds", "national_statistics:refresh"):
+        return reverse(name, args=[2026])
     return reverse(name)
 
 
@@ -243,6 +255,8 @@ def expected_statuses(policy: str, actor: str) -> set[int]:
         return allowed
     if policy == COORDINATOR:
         return {403, 404} if actor == "other_org_admin" else {403}
+    if policy == NATIONAL_STATISTICIAN:
+        return {403}
     if policy == MUNICIPALITY:
         return {404} if actor == "other_org_admin" else allowed
     if policy == SCREENING:

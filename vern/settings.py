@@ -40,6 +40,8 @@ SECRET_KEY = envsecret("DJANGO_SECRET_KEY", get_random_secret_key() if DEBUG els
 # process; `make demo` keeps its keys in .local/.
 VERN_ENCRYPTION_KEYS = envsecret("VERN_ENCRYPTION_KEYS", f"dev:{_random_key()}" if DEBUG else None)
 VERN_BLIND_INDEX_KEY = envsecret("VERN_BLIND_INDEX_KEY", _random_key() if DEBUG else None)
+# The linkage key of national statistics (docs/linkage.md): optional, since only the statistics build needs it.
+VERN_LINKAGE_KEY = envsecret("VERN_LINKAGE_KEY", _random_key() if DEBUG else "")
 ALLOWED_HOSTS = envlist("VERN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("VERN_CSRF_TRUSTED_ORIGINS", [])
 # Where members reach Vern: the links in e-mails are absolute URLs under it.
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
     "placements",
     "disclosure",
     "linkage",
+    "national_statistics",
     "demo",
 ]
 

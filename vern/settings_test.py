@@ -10,6 +10,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", get_random_secret_key())
 # Random keys per test run: a test can never depend on a key in the repository.
 os.environ.setdefault("VERN_ENCRYPTION_KEYS", f"t1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}")
 os.environ.setdefault("VERN_BLIND_INDEX_KEY", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+os.environ.setdefault("VERN_LINKAGE_KEY", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
 
 from vern.settings import *  # noqa: F403
 

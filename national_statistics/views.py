@@ -1,0 +1,147 @@
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from disclosure import exports
+from disclosure.htcds import columns as htcds_columns
+from disclosure.htcds import htcds_export
+from national_statistics import report as reports
+from national_statistics import services
+from national_statistics.access import is_national_statistician
+from national_statistics.forms import HtcdsForm, UploadForm
+from national_statistics.models import Contribution, YearLinkage
+from organisations.access import MemberRequest, membership_required
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", exports.write_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exports.write_xlsx),
+}
+PDF = "application/pdf"
+
+
+def national_statistician_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Members of the national coordination unit with the statistician role; everyone else is refused."""
+
+    @membership_required
+    @wraps(view)
+    def guarded(request: MemberRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_national_statistician(request.membership):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def _year(request: MemberRequest, years: list[int]) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return years[0] if years else timezone.localdate().year
+    return year
+
+
+@national_statistician_required
+def report(request: MemberRequest) -> HttpResponse:
+    """The national report of a year, with charts, tables and downloads."""
+    years = reports.years_with_data()
+    year = _year(request, years)
+    context = {
+        "year": year,
+        "years": years,
+        "report": reports.annual_report(year) if year in years else None,
+        "linkage": YearLinkage.objects.filter(year=year).first(),
+        "contributions": Contribution.objects.filter(year=year).order_by("source", "created_at"),
+        "htcds_form": HtcdsForm(),
+    }
+    return render(request, "national_statistics/report.html", context)
+
+
+def _attachment(content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@national_statistician_required
+def download(request: MemberRequest, year: int, file_format: str) -> HttpResponse:
+    """The same published tables as the page: the same suppression in every format."""
+    if year not in reports.years_with_data() or file_format not in (*FORMATS, "pdf"):
+        raise Http404
+    annual = reports.annual_report(year)
+    tables = [*annual.tables, annual.anonymous_contacts]
+    name = f"vern-national-report-{year}.{file_format}"
+    if file_format == "pdf":
+        response = _attachment(PDF, name)
+        exports.write_pdf(
+            tables, response, title=_("Presumed victims of human trafficking in Norway, %(year)s") % {"year": year}
+        )
+        return response
+    content_type, write = FORMATS[file_format]
+    response = _attachment(content_type, name)
+    write(tables, response)
+    return response
+
+
+@national_statistician_required
+def htcds(request: MemberRequest, year: int) -> HttpResponse:
+    """A k-anonymised record-level release in the HTCDS layout (docs/statistics.md)."""
+    form = HtcdsForm(request.GET)
+    if year not in reports.years_with_data() or not form.is_valid():
+        raise Http404
+    release = htcds_export(services.htcds_records(year), k=form.cleaned_data["k"])
+    response = _attachment("text/csv; charset=utf-8", f"vern-htcds-{year}-k{release.k}.csv")
+    exports.write_records_csv(htcds_columns(), release.records, response)
+    return response
+
+
+@national_statistician_required
+@require_POST
+def refresh(request: MemberRequest, year: int) -> HttpResponse:
+    """Rebuild the year from Vern's cases and link it with the files added."""
+    try:
+        linkage = services.refresh_year(year, user=request.user)
+    except services.StatisticsError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(year)s linked: %(records)s records, %(persons)s persons.")
+            % {"year": year, "records": linkage.records, "persons": linkage.persons},
+        )
+    return redirect(f"{reverse('national_statistics:report')}?year={year}")
+
+
+@national_statistician_required
+def uploads(request: MemberRequest) -> HttpResponse:
+    """Encoded files from organisations outside Vern: add one, see what was kept and left out."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.import_upload(
+                upload.read(),
+                file_name=upload.name or "",
+                organisation_name=form.cleaned_data["organisation_name"],
+                user=request.user,
+            )
+        except services.StatisticsError as error:
+            form.add_error("file", str(error))
+        else:
+            services.link_year(result.contribution.year)
+            messages.success(
+                request,
+                _("%(kept)s persons kept from the file, %(left)s lines left out; %(year)s linked again.")
+                % {"kept": result.contribution.records, "left": len(result.problems), "year": result.contribution.year},
+            )
+            return redirect("national_statistics:uploads")
+    files = Contribution.objects.filter(source=Contribution.Source.UPLOAD)
+    return render(request, "national_statistics/uploads.html", {"form": form, "files": files})

@@ -1,0 +1,232 @@
+"""National statistics: the store built from cases and files, linkage across organisations, the report."""
+
+import datetime as dt
+import html
+from collections.abc import Mapping
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from cases.access import get_case_for
+from cases.models import Case, FieldGroup
+from cases.services import create_case, save_field_group
+from disclosure.suppression import THRESHOLD
+from linkage.encoding import Encoder, LinkageKey, Person, generate_key_text
+from linkage.files import write_encoded
+from national_statistics import report, services
+from national_statistics.models import Contribution, LinkedPerson, PersonAttribute, PersonRecord
+from organisations.models import Membership, Organisation
+from tests.conftest import Cast
+from tests.factories import MembershipFactory
+from tests.helpers import client_acting_in
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+YEAR = timezone.localdate().year
+
+
+def _membership(user: User, organisation: Organisation) -> Membership:
+    return Membership.objects.select_related("organisation", "user").get(user=user, organisation=organisation)
+
+
+def _case(membership: Membership, identity: Mapping[str, object]) -> Case:
+    municipality = membership.organisation.municipality
+    assert municipality
+    case = create_case(membership=membership, municipality=municipality)
+    if identity:
+        access = get_case_for(membership, case.code)
+        save_field_group(
+            access=access, membership=membership, group=FieldGroup.IDENTITY, data=dict(identity), expected_version=1
+        )
+    return case
+
+
+NATALIA = {"first_name": "Natalia", "last_name": "Shevchenko", "birth_date": "1999-04-12", "gender": "female"}
+
+
+def _encoded_file(rows: list[tuple[Person, dict[str, str]]], key: LinkageKey | None = None) -> bytes:
+    key = key or services.linkage_key()
+    encoder = Encoder(key)
+    return write_encoded(
+        key.fingerprint, [(encoder.encode(person), categories) for person, categories in rows]
+    ).encode()
+
+
+def _categories(**values: str) -> dict[str, str]:
+    return {
+        "year": str(YEAR),
+        "gender": "female",
+        "nationality": "UA",
+        "age_group": "adult",
+        "form_of_exploitation": "",
+        "municipality_number": "0301",
+        "organisation_kind": "police_district",
+    } | values
+
+
+@pytest.fixture
+def registered(cast: Cast) -> Cast:
+    """Natalia registered by the NGO and, with a typo and without her date of birth, by NAV; two others."""
+    ngo, nav = _membership(cast.ngo_worker, cast.ngo), _membership(cast.nav_worker, cast.nav)
+    _case(ngo, NATALIA)
+    _case(nav, {"first_name": "Natalya", "last_name": "Schevchenko", "gender": "female", "estimated_age": 27})
+    _case(ngo, {"first_name": "Amina", "last_name": "Okafor", "birth_date": "2001-01-30", "gender": "female"})
+    _case(ngo, {})  # nothing known yet: counts as a person of her own, never linked
+    return cast
+
+
+def test_each_person_counts_once_across_organisations(registered: Cast) -> None:
+    services.build_vern_contribution(YEAR)
+    linkage = services.link_year(YEAR)
+    assert (linkage.records, linkage.persons) == (4, 3)
+    assert LinkedPerson.objects.filter(year=YEAR, records=2).count() == 1
+
+
+def test_a_file_from_outside_vern_links_with_the_cases(registered: Cast) -> None:
+    data = _encoded_file(
+        [
+            (Person(names=("Наталья", "Шевченко"), birth_date=dt.date(1999, 4, 12), gender="female"), _categories()),
+            (Person(names=("Ivan", "Petrenko"), birth_year=1990, gender="male"), _categories(gender="male")),
+        ]
+    )
+    result = services.import_upload(data, file_name="politi.csv", organisation_name="Politiet", user=None)
+    assert (result.contribution.records, result.problems) == (2, [])
+    linkage = services.refresh_year(YEAR)
+    assert (linkage.records, linkage.persons) == (6, 4)
+    natalia = LinkedPerson.objects.get(year=YEAR, records=3)
+    kinds = set(natalia.attributes.filter(kind=PersonAttribute.Kind.ORGANISATION_KIND).values_list("value", flat=True))
+    assert kinds == {"ngo_project", "nav_office", "police_district"}
+
+
+def test_the_store_holds_no_identifying_value(registered: Cast) -> None:
+    services.refresh_year(YEAR)
+    stored = " ".join(
+        str(values)
+        for model in (PersonRecord, LinkedPerson, PersonAttribute, Contribution)
+        for values in model.objects.values()
+    )
+    for identifying in ("Natalia", "Natalya", "Shevchenko", "Amina", "Okafor", "1999-04-12", "2001-01-30"):
+        assert identifying not in stored
+    assert "case" not in {field.name for field in PersonRecord._meta.get_fields()}
+
+
+def test_the_same_file_twice_is_refused_and_counted_once(registered: Cast) -> None:
+    data = _encoded_file([(Person(names=("Ivan", "Petrenko")), _categories())])
+    services.import_upload(data, file_name="a.csv", organisation_name="UDI", user=None)
+    with pytest.raises(services.StatisticsError, match="already added"):
+        services.import_upload(data, file_name="b.csv", organisation_name="UDI", user=None)
+    assert PersonRecord.objects.filter(contribution__source=Contribution.Source.UPLOAD).count() == 1
+
+
+def test_a_file_encoded_with_another_key_is_refused_and_says_so(registered: Cast) -> None:
+    other = LinkageKey.from_text(generate_key_text())
+    data = _encoded_file([(Person(names=("Ivan", "Petrenko")), _categories())], key=other)
+    with pytest.raises(services.StatisticsError, match="another linkage key"):
+        services.import_upload(data, file_name="a.csv", organisation_name="UDI", user=None)
+    assert not Contribution.objects.exists()
+
+
+def test_a_truncated_file_is_refused_whole(registered: Cast) -> None:
+    data = _encoded_file([(Person(names=("Ivan", "Petrenko")), _categories())] * 1)
+    with pytest.raises(services.StatisticsError, match="incomplete"):
+        services.import_upload(data.rsplit(b"# end", 1)[0], file_name="a.csv", organisation_name="UDI", user=None)
+    assert not PersonRecord.objects.exists()
+
+
+def test_bad_lines_are_reported_by_line_and_the_rest_kept(registered: Cast) -> None:
+    rows = [
+        (Person(names=("Ivan", "Petrenko")), _categories()),
+        (Person(names=("Olga", "Bondar")), _categories(gender="unknown-value")),
+        (Person(names=("Oksana", "Melnyk")), _categories()),
+    ]
+    result = services.import_upload(_encoded_file(rows), file_name="a.csv", organisation_name="UDI", user=None)
+    assert result.contribution.records == 2
+    assert result.problems == [(4, "gender 'unknown-value' is not a known value")]
+    assert Contribution.objects.get().problems == [[4, "gender 'unknown-value' is not a known value"]]
+
+
+def test_a_file_with_several_years_is_refused(registered: Cast) -> None:
+    rows = [(Person(names=("Ivan", "Petrenko")), _categories()), (Person(names=("Oleh",)), _categories(year="2019"))]
+    with pytest.raises(services.StatisticsError, match="several years"):
+        services.import_upload(_encoded_file(rows), file_name="a.csv", organisation_name="UDI", user=None)
+
+
+def test_a_year_with_few_persons_renders_with_every_small_cell_suppressed(registered: Cast) -> None:
+    services.refresh_year(YEAR)
+    annual = report.annual_report(YEAR)
+    assert annual.persons == 3
+    for table in (*annual.tables, annual.anonymous_contacts):
+        published = [value for row in table.rows for value in row.values if value is not None]
+        assert all(value == 0 or value >= THRESHOLD for value in published), table.title
+
+
+@pytest.mark.usefixtures("cast")
+def test_persons_with_several_forms_are_one_row_so_the_table_adds_up() -> None:
+    contribution = Contribution.objects.create(source="upload", year=YEAR, organisation_name="x", key_fingerprint="0")
+    for number, forms in enumerate([["sexual"], ["sexual", "labour"], [], ["labour"]] * 5):
+        PersonRecord.objects.create(
+            contribution=contribution, source=f"s{number}", year=YEAR, clk=b"", forms_of_exploitation=forms
+        )
+    services.link_year(YEAR)
+    table = report.annual_report(YEAR).tables[1]
+    values = {str(row.label): row.values[-1] for row in table.rows}
+    assert values["More than one form"] == 5
+    assert values["Not known"] == 5
+    assert values["Total"] == 20
+
+
+def _statistician(cast: Cast) -> Client:
+    return client_acting_in(cast.statistician)
+
+
+def test_the_national_statistician_sees_the_report_and_downloads_each_format(registered: Cast) -> None:
+    services.refresh_year(YEAR)
+    client = _statistician(registered)
+    page = client.get(reverse("national_statistics:report"), {"year": YEAR})
+    assert page.status_code == 200
+    assert page.context["report"].persons == 3
+    for file_format, start in (("csv", b"\xef\xbb\xbf"), ("xlsx", b"PK"), ("pdf", b"%PDF")):
+        response = client.get(reverse("national_statistics:download", args=[YEAR, file_format]))
+        assert response.status_code == 200
+        assert response.content.startswith(start)
+        assert b"Natalia" not in response.content
+    htcds = client.get(reverse("national_statistics:htcds", args=[YEAR]), {"k": 2})
+    assert htcds.status_code == 200
+
+
+def test_a_year_without_linkage_says_so(cast: Cast) -> None:
+    page = _statistician(cast).get(reverse("national_statistics:report"), {"year": 2011})
+    assert page.status_code == 200
+    assert page.context["report"] is None
+
+
+@pytest.mark.parametrize("value", ["x", "1e9", ""])
+def test_a_bad_year_shows_the_latest(cast: Cast, value: str) -> None:
+    assert _statistician(cast).get(reverse("national_statistics:report"), {"year": value}).status_code == 200
+
+
+def test_other_statisticians_are_refused(cast: Cast) -> None:
+    elsewhere = MembershipFactory.create(organisation=cast.nav, role=Membership.Role.STATISTICIAN).user
+    assert client_acting_in(elsewhere, cast.nav).get(reverse("national_statistics:report")).status_code == 403
+
+
+def test_uploading_through_the_page_reports_lines_left_out(registered: Cast) -> None:
+    rows = [
+        (Person(names=("Ivan", "Petrenko")), _categories()),
+        (Person(names=("Olga", "Bondar")), _categories(nationality="Ukraine")),
+    ]
+    client = _statistician(registered)
+    upload = SimpleUploadedFile("politi.csv", _encoded_file(rows), content_type="text/csv")
+    response = client.post(
+        reverse("national_statistics:uploads"), {"organisation_name": "Politiet", "file": upload}, follow=True
+    )
+    assert response.status_code == 200
+    assert "nationality 'Ukraine' is not a two-letter country code" in html.unescape(response.content.decode())
+    assert LinkedPerson.objects.filter(year=YEAR).count() == 1  # the year is linked again at once
+    again = SimpleUploadedFile("again.csv", _encoded_file(rows)[:-20], content_type="text/csv")
+    response = client.post(reverse("national_statistics:uploads"), {"organisation_name": "Politiet", "file": again})
+    assert response.status_code == 200
+    assert "The file is incomplete" in html.unescape(response.content.decode())
