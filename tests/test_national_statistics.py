@@ -2,10 +2,13 @@
 
 import datetime as dt
 import html
+import io
 from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -230,3 +233,15 @@ def test_uploading_through_the_page_reports_lines_left_out(registered: Cast) -> 
     response = client.post(reverse("national_statistics:uploads"), {"organisation_name": "Politiet", "file": again})
     assert response.status_code == 200
     assert "The file is incomplete" in html.unescape(response.content.decode())
+
+
+def test_the_command_builds_and_links_a_year(registered: Cast) -> None:
+    out = io.StringIO()
+    call_command("build_statistics", "--year", str(YEAR), stdout=out)
+    assert out.getvalue().startswith(f"{YEAR}: 4 records, 3 persons")
+
+
+def test_the_command_says_when_no_key_is_configured(registered: Cast, settings: Any) -> None:
+    settings.VERN_LINKAGE_KEY = ""
+    with pytest.raises(CommandError, match="No linkage key is configured"):
+        call_command("build_statistics", "--year", str(YEAR))
