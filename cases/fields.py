@@ -199,9 +199,3 @@ def display_rows(group: str, stored: dict[str, Any]) -> list[tuple[str, Any]]:
             choices = dict(getattr(field, "choices", []) or [])
             rows.append((str(field.label), choices.get(value, value)))
     return rows
-
-
-def country_code(value: str) -> str:
-    """The ISO 3166-1 alpha-2 code of a stored nationality, or ""."""
-    value = value.strip()
-    return value.upper() if len(value) == 2 and value.isalpha() else ""

@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cases.fields import country_code
 from cases.models import Case, CaseEvent, FieldGroup, FieldGroupRecord
+from cases.nationality import country_code
 from chain.models import CaseChain
 from core import crypto
 from linkage.encoding import Encoder, LinkageKey, LinkageKeyError, Person
@@ -44,7 +44,6 @@ from placements.models import Absconding
 from rights.models import CaseRight
 from screening.models import Screening
 
-ADULT_AGE = 18
 BATCH = 2000
 _ALIAS_SEPARATORS = re.compile(r"[,;/]")
 # When the records of one person disagree, the furthest stage of an application counts.

@@ -245,3 +245,18 @@ def test_the_command_says_when_no_key_is_configured(registered: Cast, settings: 
     settings.VERN_LINKAGE_KEY = ""
     with pytest.raises(CommandError, match="No linkage key is configured"):
         call_command("build_statistics", "--year", str(YEAR))
+
+
+def test_nationality_and_applications_are_counted_from_the_case(cast: Cast) -> None:
+    ngo = _membership(cast.ngo_worker, cast.ngo)
+    case = _case(ngo, NATALIA | {"nationality": "Ukraina"})  # a name saved before nationality became a code
+    save_field_group(
+        access=get_case_for(ngo, case.code),
+        membership=ngo,
+        group=FieldGroup.IMMIGRATION,
+        data={"reflection_period": "granted", "temporary_residence": "applied"},
+        expected_version=2,
+    )
+    services.refresh_year(YEAR)
+    person = LinkedPerson.objects.get(year=YEAR)
+    assert (person.nationality, person.reflection_period, person.temporary_residence) == ("UA", "granted", "applied")
