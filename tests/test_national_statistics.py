@@ -4,9 +4,11 @@ import datetime as dt
 import html
 import io
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -18,6 +20,7 @@ from cases.access import get_case_for
 from cases.models import Case, FieldGroup
 from cases.services import create_case, save_field_group
 from disclosure.suppression import THRESHOLD
+from linkage import cli
 from linkage.encoding import Encoder, LinkageKey, Person, generate_key_text
 from linkage.files import write_encoded
 from national_statistics import report, services
@@ -26,6 +29,7 @@ from organisations.models import Membership, Organisation
 from tests.conftest import Cast
 from tests.factories import MembershipFactory
 from tests.helpers import client_acting_in
+from tests.test_vern_encode import SAMPLE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 YEAR = timezone.localdate().year
@@ -260,3 +264,14 @@ def test_nationality_and_applications_are_counted_from_the_case(cast: Cast) -> N
     services.refresh_year(YEAR)
     person = LinkedPerson.objects.get(year=YEAR)
     assert (person.nationality, person.reflection_period, person.temporary_residence) == ("UA", "granted", "applied")
+
+
+@pytest.mark.usefixtures("cast")
+def test_vern_encode_on_the_sample_list_makes_a_file_the_server_takes_and_links(tmp_path: Path) -> None:
+    key_file = tmp_path / "linkage.key"
+    key_file.write_text(django_settings.VERN_LINKAGE_KEY)
+    encoded = tmp_path / "encoded.csv"
+    assert cli.main(["encode", "--key-file", str(key_file), "--input", str(SAMPLE), "--output", str(encoded)]) == 0
+    result = services.import_upload(encoded.read_bytes(), file_name="people.csv", organisation_name="NGO", user=None)
+    assert (result.contribution.year, result.contribution.records, result.problems) == (2025, 6, [])
+    assert services.link_year(2025).persons == 6  # one organisation's list: nobody is joined with anyone
