@@ -271,6 +271,14 @@ def import_upload(data: bytes, *, file_name: str, organisation_name: str, user: 
     return UploadResult(contribution, problems)
 
 
+@transaction.atomic
+def remove_upload(contribution: Contribution) -> YearLinkage:
+    """The file's records leave the store; the year is linked again without them."""
+    year = contribution.year
+    contribution.delete()
+    return link_year(year)
+
+
 def _uploaded_record(contribution: Contribution, source: str, clk: bytes, categories: dict[str, str]) -> PersonRecord:
     return PersonRecord(
         contribution=contribution,

@@ -275,3 +275,16 @@ def test_vern_encode_on_the_sample_list_makes_a_file_the_server_takes_and_links(
     result = services.import_upload(encoded.read_bytes(), file_name="people.csv", organisation_name="NGO", user=None)
     assert (result.contribution.year, result.contribution.records, result.problems) == (2025, 6, [])
     assert services.link_year(2025).persons == 6  # one organisation's list: nobody is joined with anyone
+
+
+def test_a_file_taken_out_leaves_the_store_and_the_year_is_linked_again(registered: Cast) -> None:
+    data = _encoded_file([(Person(names=("Ivan", "Petrenko")), _categories())])
+    contribution = services.import_upload(data, file_name="a.csv", organisation_name="UDI", user=None).contribution
+    services.refresh_year(YEAR)
+    client = _statistician(registered)
+    response = client.post(reverse("national_statistics:remove_upload", args=[contribution.pk]))
+    assert response.status_code == 302
+    assert not PersonRecord.objects.filter(contribution__source=Contribution.Source.UPLOAD).exists()
+    assert LinkedPerson.objects.filter(year=YEAR).count() == 3
+    # The same file may come again once it was taken out.
+    services.import_upload(data, file_name="a.csv", organisation_name="UDI", user=None)
