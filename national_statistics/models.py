@@ -98,10 +98,14 @@ class YearLinkage(models.Model):
         return f"{self.year}: {self.records} records, {self.persons} persons"
 
 
+# What a person counts under in a table of a value they may have several of, when they have more than one.
+SEVERAL = "several"
+
+
 class LinkedPerson(models.Model):
     """One person in one year, as the linkage found them; every report table counts these rows."""
 
-    year = models.PositiveSmallIntegerField(db_index=True)
+    year = models.PositiveSmallIntegerField()
     records = models.PositiveSmallIntegerField()  # how many organisations registered the person
     gender = models.CharField(max_length=10, blank=True)
     age_group = models.CharField(max_length=10, blank=True)
@@ -113,6 +117,15 @@ class LinkedPerson(models.Model):
     reflection_period = models.CharField(max_length=10, blank=True, choices=Application.choices)
     temporary_residence = models.CharField(max_length=10, blank=True, choices=Application.choices)
     absconded_after_days = models.PositiveIntegerField(null=True)
+    # The row of the report's tables the person is counted in, so that each person is in one row: the one
+    # value of their attributes of that kind, SEVERAL, or "" when none is known (the values are attributes).
+    form_of_exploitation = models.CharField(max_length=40, blank=True)
+    organisation_kind = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        # Every table filters on the year; the trend table counts identified_this_year over every year
+        # from this index alone.
+        indexes = [models.Index(fields=["year", "identified_this_year"])]
 
     def __str__(self) -> str:
         return f"person {self.pk} ({self.year})"
@@ -127,12 +140,15 @@ class PersonAttribute(models.Model):
         RIGHT_DELIVERED = "right_delivered", _("Right delivered")
 
     person = models.ForeignKey(LinkedPerson, on_delete=models.CASCADE, related_name="attributes")
+    # The person's year: the report reads a year's values from one range of the index below, where a
+    # join through the persons made the databases read every year's values of the kind.
+    year = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
     value = models.CharField(max_length=80)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "kind", "value"], name="one_attribute_value")]
-        indexes = [models.Index(fields=["kind", "value"])]
+        indexes = [models.Index(fields=["year", "kind", "value"])]
 
     def __str__(self) -> str:
         return f"{self.kind}={self.value}"

@@ -15,15 +15,16 @@ are counted in a table of their own, never added to persons.
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries import countries
 from django_stubs_ext import StrOrPromise
 
 from disclosure.suppression import THRESHOLD, PublishedTable, Row, RowGroup, Table, protect
-from national_statistics.models import Application, LinkedPerson, PersonAttribute
+from national_statistics.models import SEVERAL, Application, LinkedPerson, PersonAttribute
 from national_statistics.services import year_bounds
 from organisations.models import Municipality, Organisation
 from rights.models import Right
@@ -33,7 +34,6 @@ LARGEST_NATIONALITIES = 8
 AGE_COLUMNS = (("minor", _("Minors")), ("adult", _("Adults")), ("", _("Age not known")))
 GENDERS = (("female", _("Women and girls")), ("male", _("Men and boys")), ("other", _("Other")), ("", _("Not known")))
 NOT_KNOWN = pgettext_lazy("statistics", "Not known")
-SEVERAL = "several"
 # Hours after the start of the placement: children often disappear in the first 24 hours.
 ABSCONDING_BANDS = ((0, 0, _("Within 24 hours")), (1, 6, _("1–6 days")), (7, 41, _("7 days–6 weeks")))
 ABSCONDING_LATER = _("Later than 6 weeks")
@@ -78,11 +78,12 @@ def annual_report(year: int, *, threshold: int = THRESHOLD) -> Report:
     )
 
 
-def _by_age(persons: QuerySet[LinkedPerson], key: str) -> dict[str, tuple[int, ...]]:
-    """Counts of persons per value of `key`, a count per age column."""
-    counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(AGE_COLUMNS))
+def _by_age(persons: QuerySet[LinkedPerson], *keys: str) -> dict[Any, tuple[int, ...]]:
+    """Counts of persons per value of the key (per tuple of values of several keys), a count per age column."""
+    counts: dict[Any, list[int]] = defaultdict(lambda: [0] * len(AGE_COLUMNS))
     columns = [code for code, _label in AGE_COLUMNS]
-    for value, age_group, count in persons.values_list(key, "age_group").annotate(n=Count("pk")).order_by():
+    for *values, age_group, count in persons.values_list(*keys, "age_group").annotate(n=Count("pk")).order_by():
+        value = values[0] if len(values) == 1 else tuple(values)
         counts[value][columns.index(age_group if age_group in columns else "")] += count
     return {value: tuple(row) for value, row in counts.items()}
 
@@ -106,23 +107,14 @@ def _by_gender_and_age(persons: QuerySet[LinkedPerson], year: int) -> Table:
 
 def _by_form(persons: QuerySet[LinkedPerson], year: int) -> Table:
     """Each person in one row: the form, or "more than one form", or not known."""
-    forms_of: dict[int, set[str]] = defaultdict(set)
-    attributes = PersonAttribute.objects.filter(person__in=persons, kind=PersonAttribute.Kind.FORM)
-    for person_id, form in attributes.values_list("person_id", "value"):
-        forms_of[person_id].add(form)
-    columns = [code for code, _label in AGE_COLUMNS]
-    counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(AGE_COLUMNS))
-    for person_id, age_group in persons.values_list("pk", "age_group"):
-        forms = forms_of.get(person_id, set())
-        row = "" if not forms else (next(iter(forms)) if len(forms) == 1 else SEVERAL)
-        counts[row][columns.index(age_group if age_group in columns else "")] += 1
+    counts = _by_age(persons, "form_of_exploitation")
     labels = _form_labels()
     ordered: list[tuple[str, StrOrPromise]] = [*labels.items(), (SEVERAL, _("More than one form")), ("", NOT_KNOWN)]
     ordered += [(code, code) for code in sorted(set(counts) - {code for code, _label in ordered})]
     return _age_table(
         _("Presumed victims under follow-up in %(year)s, by form of exploitation") % {"year": year},
         _("Form of exploitation"),
-        _rows({code: tuple(row) for code, row in counts.items()}, ordered),
+        _rows(counts, ordered),
     )
 
 
@@ -151,13 +143,11 @@ def _by_nationality(persons: QuerySet[LinkedPerson], year: int) -> Table:
 
 def _by_place(persons: QuerySet[LinkedPerson], year: int) -> Table:
     """Municipalities under their police district, so district subtotals and the national total add up."""
-    counts = _by_age(persons, "municipality_number")
+    counts = _by_age(persons, "police_district", "municipality_number")
     names = dict(Municipality.objects.values_list("number", "name"))
     districts: dict[str, list[Row]] = defaultdict(list)
-    for number, district in (
-        persons.values_list("municipality_number", "police_district").distinct().order_by("municipality_number")
-    ):
-        districts[district].append(Row(names.get(number, number) or NOT_KNOWN, counts[number]))
+    for district, number in sorted(counts, key=lambda place: place[1]):
+        districts[district].append(Row(names.get(number, number) or NOT_KNOWN, counts[district, number]))
     groups: list[Row | RowGroup] = [
         RowGroup(district or _("Police district not known"), tuple(rows))
         for district, rows in sorted(districts.items(), key=lambda item: (not item[0], item[0]))
@@ -170,14 +160,7 @@ def _by_place(persons: QuerySet[LinkedPerson], year: int) -> Table:
 
 
 def _by_organisation_kind(persons: QuerySet[LinkedPerson], year: int) -> Table:
-    kinds_of: dict[int, set[str]] = defaultdict(set)
-    attributes = PersonAttribute.objects.filter(person__in=persons, kind=PersonAttribute.Kind.ORGANISATION_KIND)
-    for person_id, kind in attributes.values_list("person_id", "value"):
-        kinds_of[person_id].add(kind)
-    counts: Counter[str] = Counter()
-    for person_id in persons.values_list("pk", flat=True):
-        kinds = kinds_of.get(person_id, set())
-        counts["" if not kinds else (next(iter(kinds)) if len(kinds) == 1 else SEVERAL)] += 1
+    counts = Counter(dict(persons.values_list("organisation_kind").annotate(n=Count("pk")).order_by()))
     labels = [
         *Organisation.Kind.choices,
         (SEVERAL, _("More than one kind of organisation")),
@@ -230,7 +213,8 @@ def _temporary_residence(persons: QuerySet[LinkedPerson], year: int) -> Table:
 
 
 def _absconded(persons: QuerySet[LinkedPerson], year: int) -> Table:
-    days = [day for day in persons.values_list("absconded_after_days", flat=True) if day is not None]
+    absconded = persons.filter(absconded_after_days__isnull=False)
+    days = [day for day in absconded.values_list("absconded_after_days", flat=True) if day is not None]
     rows = [Row(label, (sum(low <= day <= high for day in days),)) for low, high, label in ABSCONDING_BANDS]
     rows.append(Row(ABSCONDING_LATER, (sum(day > ABSCONDING_BANDS[-1][1] for day in days),)))
     return Table(
@@ -244,8 +228,9 @@ def _absconded(persons: QuerySet[LinkedPerson], year: int) -> Table:
 
 
 def _rights_delivered(persons: QuerySet[LinkedPerson], year: int) -> Table:
+    """The year's deliveries, read from the attributes' own year (one index range, see PersonAttribute.year)."""
     counts = dict(
-        PersonAttribute.objects.filter(person__in=persons, kind=PersonAttribute.Kind.RIGHT_DELIVERED)
+        PersonAttribute.objects.filter(year=year, kind=PersonAttribute.Kind.RIGHT_DELIVERED)
         .values_list("value")
         .annotate(n=Count("pk"))
         .order_by()
@@ -263,21 +248,17 @@ def _rights_delivered(persons: QuerySet[LinkedPerson], year: int) -> Table:
 
 def trend() -> Table:
     """The report's table 1.1 over every year Vern has: persons under follow-up, new and from earlier years."""
-    rows = (
-        LinkedPerson.objects.values_list("year")
-        .annotate(
-            new=Count("pk", filter=Q(identified_this_year=True)),
-            earlier=Count("pk", filter=Q(identified_this_year=False)),
-            unknown=Count("pk", filter=Q(identified_this_year__isnull=True)),
-        )
-        .order_by("year")
-    )
+    columns: list[bool | None] = [True, False, None]
+    counts: dict[int, list[int]] = {}
+    # COUNT(*) of each (year, identified) pair: read from the index of the two alone, in its order.
+    pairs = LinkedPerson.objects.values_list("year", "identified_this_year").annotate(n=Count("*"))
+    for year, identified, n in pairs.order_by("year", "identified_this_year"):
+        counts.setdefault(year, [0] * len(columns))[columns.index(identified)] += n
     return Table(
         _("Presumed victims under follow-up, by year"),
         _("Year"),
         (_("Identified that year"), _("Identified earlier"), _("Not known when identified")),
-        tuple(Row(str(year), (new, earlier, unknown)) for year, new, earlier, unknown in rows)
-        or (Row("–", (0, 0, 0)),),
+        tuple(Row(str(year), tuple(row)) for year, row in counts.items()) or (Row("–", (0, 0, 0)),),
         total_label=_("All years (a person followed up in several years counts in each)"),
     )
 

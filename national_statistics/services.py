@@ -18,8 +18,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from linkage.encoding import Encoder, LinkageKey, LinkageKeyError, Person
 from linkage.files import read_encoded
 from linkage.linker import DEFAULT_THRESHOLD, link
 from national_statistics.models import (
+    SEVERAL,
     Application,
     Contribution,
     LinkedPerson,
@@ -307,13 +308,15 @@ def link_year(year: int, *, threshold: float = DEFAULT_THRESHOLD) -> YearLinkage
     compared = 0
     if linkable:
         sources = {source: number for number, source in enumerate(sorted({record.source for record in linkable}))}
-        result = link([bytes(record.clk) for record in linkable], [sources[record.source] for record in linkable])
+        result = link(
+            [bytes(record.clk) for record in linkable], [sources[record.source] for record in linkable], threshold
+        )
         compared = result.compared
         for record, root in zip(linkable, result.cluster.tolist(), strict=True):
             clusters[record.pk] = linkable[root].pk
     for record in records:
         record.cluster = clusters[record.pk]
-    PersonRecord.objects.bulk_update(records, ["cluster"], batch_size=BATCH)
+    _store_clusters(year, clusters)
     persons = _write_persons(year, records)
     fingerprints = set(Contribution.objects.filter(year=year).values_list("key_fingerprint", flat=True))
     linkage, _created = YearLinkage.objects.update_or_create(
@@ -331,6 +334,20 @@ def link_year(year: int, *, threshold: float = DEFAULT_THRESHOLD) -> YearLinkage
     return linkage
 
 
+def _store_clusters(year: int, clusters: dict[int, int]) -> None:
+    """Each record's cluster: its own id, or the first record's of the person it was joined to.
+
+    One UPDATE for the year, then one statement with a parameter row per joined record: bulk_update
+    builds a CASE of every record, which at 100,000 records took longer than the linkage itself.
+    """
+    PersonRecord.objects.filter(year=year).update(cluster=F("pk"))
+    joined = [(cluster, pk) for pk, cluster in clusters.items() if cluster != pk]
+    table, quote = PersonRecord._meta.db_table, connection.ops.quote_name
+    statement = f"UPDATE {quote(table)} SET {quote('cluster')} = %s WHERE {quote('id')} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, joined)
+
+
 def _write_persons(year: int, records: list[PersonRecord]) -> int:
     LinkedPerson.objects.filter(year=year).delete()
     by_cluster: dict[int, list[PersonRecord]] = {}
@@ -345,7 +362,7 @@ def _write_persons(year: int, records: list[PersonRecord]) -> int:
     LinkedPerson.objects.bulk_create(persons, batch_size=BATCH)
     PersonAttribute.objects.bulk_create(
         [
-            PersonAttribute(person=person, kind=kind, value=value)
+            PersonAttribute(person=person, year=year, kind=kind, value=value)
             for person, values in zip(persons, attributes, strict=True)
             for kind, value in values
         ],
@@ -375,7 +392,16 @@ def _person(year: int, records: list[PersonRecord], districts: dict[str, str]) -
         reflection_period=max((record.reflection_period for record in records), key=_APPLICATION_ORDER.index),
         temporary_residence=max((record.temporary_residence for record in records), key=_APPLICATION_ORDER.index),
         absconded_after_days=min(abscondings) if abscondings else None,
+        form_of_exploitation=one_row({form for record in records for form in record.forms_of_exploitation}),
+        organisation_kind=one_row({record.organisation_kind for record in records if record.organisation_kind}),
     )
+
+
+def one_row(values: set[str]) -> str:
+    """The row a person with these values is counted in: the one value, SEVERAL, or "" when none is known."""
+    if len(values) > 1:
+        return SEVERAL
+    return next(iter(values), "")
 
 
 def _identified(values: Iterable[bool | None]) -> bool | None:
@@ -408,9 +434,7 @@ def refresh_year(year: int, *, user: User | None = None) -> YearLinkage:
 def htcds_records(year: int) -> list[dict[str, Any]]:
     """The persons of a year as disclosure.htcds statistics records, one per person."""
     attributes: dict[int, dict[str, list[str]]] = {}
-    for person_id, kind, value in PersonAttribute.objects.filter(person__year=year).values_list(
-        "person_id", "kind", "value"
-    ):
+    for person_id, kind, value in PersonAttribute.objects.filter(year=year).values_list("person_id", "kind", "value"):
         attributes.setdefault(person_id, {}).setdefault(kind, []).append(value)
     records = []
     for person in LinkedPerson.objects.filter(year=year).order_by("pk"):

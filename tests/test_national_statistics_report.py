@@ -12,6 +12,7 @@ from hypothesis.extra.django import TestCase
 from disclosure.suppression import THRESHOLD, protect
 from national_statistics.models import Application, LinkedPerson, PersonAttribute
 from national_statistics.report import annual_tables, anonymous_contacts
+from national_statistics.services import one_row
 from tests.test_suppression import assert_protected
 
 YEAR = 2026
@@ -39,11 +40,16 @@ class ReportTablesAreProtected(TestCase):
     def test_no_published_number_under_the_threshold_can_be_recovered(self, drawn: list[dict], year: int) -> None:
         for values in drawn:
             forms, kinds = values.pop("forms"), values.pop("kinds")
-            person = LinkedPerson.objects.create(year=year, **values)
+            person = LinkedPerson.objects.create(
+                year=year, form_of_exploitation=one_row(forms), organisation_kind=one_row(kinds), **values
+            )
             PersonAttribute.objects.bulk_create(
-                [PersonAttribute(person=person, kind=PersonAttribute.Kind.FORM, value=form) for form in forms]
+                [
+                    PersonAttribute(person=person, year=year, kind=PersonAttribute.Kind.FORM, value=form)
+                    for form in forms
+                ]
                 + [
-                    PersonAttribute(person=person, kind=PersonAttribute.Kind.ORGANISATION_KIND, value=kind)
+                    PersonAttribute(person=person, year=year, kind=PersonAttribute.Kind.ORGANISATION_KIND, value=kind)
                     for kind in kinds
                 ]
             )
