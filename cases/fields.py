@@ -4,7 +4,7 @@ Values are stored as JSON (dates as ISO strings) and encrypted per group.
 """
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.no import fodselsnummer
 
 from cases.models import FieldGroup
+from cases.nationality import country_choices, country_code
 from core.forms import DateField
 
 OLDEST_AGE = 120
@@ -39,6 +40,10 @@ def not_in_future(value: date) -> None:
         raise ValidationError(_("The date cannot be in the future."))
 
 
+def nationality_choices() -> list[tuple[str, Any]]:
+    return [("", _("Not known")), *country_choices()]
+
+
 class IdentityForm(GroupForm):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
@@ -56,7 +61,12 @@ class IdentityForm(GroupForm):
         required=False,
         choices=[("", _("Not known")), ("female", _("Female")), ("male", _("Male")), ("other", _("Other"))],
     )
-    nationality = forms.CharField(label=_("Nationality"), max_length=100, required=False)
+    nationality = forms.ChoiceField(
+        label=_("Nationality"),
+        required=False,
+        choices=nationality_choices,
+        error_messages={"invalid_choice": _("“%(value)s” is not a country in the list. Choose one, or “Not known”.")},
+    )
     languages = forms.CharField(label=_("Languages"), max_length=200, required=False)
     documents = forms.CharField(label=_("Identity documents"), max_length=300, required=False)
     national_id = forms.CharField(
@@ -66,6 +76,23 @@ class IdentityForm(GroupForm):
         help_text=_("Eleven digits."),
     )
     udi_case_number = forms.CharField(label=_("UDI case number"), max_length=30, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        recorded = self.initial.get("nationality", "")
+        if recorded and not country_code(recorded):
+            # Free text from before nationality was a list, and no country's name: shown as it was, so nobody
+            # loses it unseen; saving it asks for a country instead.
+            field = cast(forms.ChoiceField, self.fields["nationality"])
+            field.choices = [(recorded, recorded), *nationality_choices()]
+
+    @classmethod
+    def initial_from(cls, stored: dict[str, Any]) -> dict[str, Any]:
+        """A nationality stored as a country's name (before it was a list) becomes its code, so saving keeps it."""
+        initial = super().initial_from(stored)
+        if initial.get("nationality"):
+            initial["nationality"] = country_code(initial["nationality"]) or initial["nationality"]
+        return initial
 
     def clean_national_id(self) -> str:
         value = self.cleaned_data["national_id"].replace(" ", "")
@@ -99,7 +126,38 @@ class HealthForm(GroupForm):
     needs = forms.CharField(label=_("Health needs"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
+# Where an application for a permit stands; the stored values are what national statistics count.
+APPLICATION_CHOICES = [
+    ("", _("Not applied for, or not known")),
+    ("applied", _("Applied for, pending")),
+    ("granted", _("Granted")),
+    ("refused", _("Refused")),
+]
+NOT_AN_ANSWER = {"invalid_choice": _("Choose one of the answers in the list.")}
+
+
 class ImmigrationForm(GroupForm):
+    reflection_period = forms.ChoiceField(
+        label=_("Reflection period"),
+        required=False,
+        choices=APPLICATION_CHOICES,
+        error_messages=NOT_AN_ANSWER,
+        help_text=_(
+            "Temporary residence permit for six months, not renewable, for a presumed victim: "
+            "utlendingsloven § 38 and utlendingsforskriften § 8-3 first paragraph."
+        ),
+    )
+    temporary_residence = forms.ChoiceField(
+        label=_("Temporary residence as a victim"),
+        required=False,
+        choices=APPLICATION_CHOICES,
+        error_messages=NOT_AN_ANSWER,
+        help_text=_(
+            "Temporary residence permit of up to one year, renewable, while the police need the person in Norway "
+            "for an investigation or prosecution: utlendingsforskriften § 8-3 second paragraph "
+            "(utlendingsloven § 38)."
+        ),
+    )
     status = forms.CharField(label=_("Current status"), max_length=200, required=False)
     applications = forms.CharField(
         label=_("Applications and decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -133,16 +191,11 @@ GROUP_FORMS: dict[str, type[GroupForm]] = {
 def display_rows(group: str, stored: dict[str, Any]) -> list[tuple[str, Any]]:
     """Label and value of each filled field, in form order, for the case page."""
     form_class = GROUP_FORMS[group]
+    values = form_class.initial_from(stored)  # as the form shows them: a nationality's name becomes its code
     rows = []
     for name, field in form_class.base_fields.items():
-        if name in stored:
-            value = stored[name]
+        if name in values:
+            value = values[name]
             choices = dict(getattr(field, "choices", []) or [])
             rows.append((str(field.label), choices.get(value, value)))
     return rows
-
-
-def country_code(value: str) -> str:
-    """The ISO 3166-1 alpha-2 code of a stored nationality, or ""."""
-    value = value.strip()
-    return value.upper() if len(value) == 2 and value.isalpha() else ""

@@ -3,7 +3,8 @@
 Scale 1 (`make demo`) gets a dozen cases in Oslo and Bergen that show every kind
 of sharing and one protected case. `--scale N` (N ≥ 2) adds about N × 1,000
 cases spread over every municipality's organisations, each with an encrypted
-identity (and often contact) group, a timeline and an access log: about ten
+identity group (often contact too, and for most foreign adults where their
+applications for a reflection period and residence stand), a timeline and an access log: about ten
 timeline events and access-log entries per case, so scale 100 gives about
 100,000 cases and 1,000,000 rows, the volume of a national service after some
 years.
@@ -188,18 +189,26 @@ SHOWCASE = [
     ("Bergen", Kind.SHELTER, {"contact"}),
 ]
 
-NATIONALITIES = ["Nigeria", "Romania", "Bulgaria", "Vietnam", "Albania", "Thailand", "Eritrea", "Ukraina", "Norge"]
+NATIONALITIES = ["NG", "RO", "BG", "VN", "AL", "TH", "ER", "UA", "NO"]  # ISO 3166-1 alpha-2, as the form stores them
+NORWEGIAN = "NO"
 LANGUAGES = {
-    "Nigeria": "Engelsk, edo",
-    "Romania": "Rumensk",
-    "Bulgaria": "Bulgarsk",
-    "Vietnam": "Vietnamesisk",
-    "Albania": "Albansk",
-    "Thailand": "Thai",
-    "Eritrea": "Tigrinja",
-    "Ukraina": "Ukrainsk, russisk",
-    "Norge": "Norsk",
+    "NG": "Engelsk, edo",
+    "RO": "Rumensk",
+    "BG": "Bulgarsk",
+    "VN": "Vietnamesisk",
+    "AL": "Albansk",
+    "TH": "Thai",
+    "ER": "Tigrinja",
+    "UA": "Ukrainsk, russisk",
+    "NO": "Norsk",
 }
+# Adults who are not Norwegian: most apply for a reflection period (utlendingsforskriften § 8-3 first paragraph),
+# fewer for the temporary residence after it (second paragraph); how the applications stand, by weight.
+REFLECTION_PERIOD_SHARE = 0.75
+TEMPORARY_RESIDENCE_SHARE = 0.3
+REFLECTION_PERIOD_OUTCOMES = {"granted": 66, "refused": 19, "applied": 15}
+TEMPORARY_RESIDENCE_OUTCOMES = {"granted": 60, "refused": 25, "applied": 15}
+IMMIGRATION_RECORDED_WITHIN_DAYS = 60
 PLACEMENTS = ["Krisesenteret i {city}", "Midlertidig bolig, {city}", "Bor hos venner i {city}", "Hospits, {city}"]
 CONSENT_PURPOSES = ["Økonomisk sosialhjelp og bolig", "Oppfølging av rettigheter", "Arbeid og aktivitet"]
 BREAK_THE_GLASS_REASONS = ["Akutt henvendelse utenom kontortid", "Politiet ber om bistand nå"]
@@ -642,8 +651,11 @@ class _Story:
             self._consent_to_nav(self.seeder.later(recorded, within_days=21))
         if "disclosure" in story:
             self._disclose(self.seeder.later(recorded, within_days=30))
-        # Day-to-day work: the owner's staff open the case now and then, the creator most often.
-        for _n in range(self.rng.randint(2, 7)):
+        if self.case.track == Track.ADULT and person["nationality"] != NORWEGIAN:
+            self._immigration(recorded)
+        # Day-to-day work: the owner's staff open the case now and then, the creator most often (as often as keeps
+        # the story at about ten timeline events and log entries).
+        for _n in range(self.rng.randint(1, 6)):
             user = self.creator if self.rng.random() < 0.6 else self.rng.choice(self.readers)
             at = self.seeder.later(recorded, within_days=ACTIVE_DAYS)
             self._log(user, self.owner.organisation, at, Action.VIEW, self.groups)
@@ -658,6 +670,23 @@ class _Story:
         self.groups.append(group)
         self._event(Event.FIELD_GROUP_CHANGED, at, self.creator, [group])
         self._log(self.creator, self.owner.organisation, at, Action.EDIT, [group])
+
+    def _immigration(self, recorded: datetime) -> None:
+        """Where the person's applications for a reflection period and temporary residence stand, if any."""
+        facts = {}
+        if self.rng.random() < REFLECTION_PERIOD_SHARE:
+            facts["reflection_period"] = self._outcome(REFLECTION_PERIOD_OUTCOMES)
+        if self.rng.random() < TEMPORARY_RESIDENCE_SHARE:
+            facts["temporary_residence"] = self._outcome(TEMPORARY_RESIDENCE_OUTCOMES)
+        if facts:
+            self._record(
+                FieldGroup.IMMIGRATION,
+                facts,
+                self.seeder.later(recorded, within_days=IMMIGRATION_RECORDED_WITHIN_DAYS),
+            )
+
+    def _outcome(self, weights: dict[str, int]) -> str:
+        return self.rng.choices(list(weights), weights=list(weights.values()))[0]
 
     def _assign_colleague(self, at: datetime) -> None:
         lead = self.rng.choice(self.owner.leads or self.owner.everyone)

@@ -51,7 +51,8 @@ def years_with_data() -> list[int]:
     return sorted(set(LinkedPerson.objects.values_list("year", flat=True).distinct()), reverse=True)
 
 
-def annual_report(year: int, *, threshold: int = THRESHOLD) -> Report:
+def annual_tables(year: int) -> list[Table]:
+    """The year's tables as counted, before suppression; the last is the trend over all years."""
     persons = LinkedPerson.objects.filter(year=year)
     builders: list[Callable[[QuerySet[LinkedPerson], int], Table]] = [
         _by_gender_and_age,
@@ -65,13 +66,15 @@ def annual_report(year: int, *, threshold: int = THRESHOLD) -> Report:
         _absconded,
         _rights_delivered,
     ]
-    tables = [protect(build(persons, year), threshold=threshold) for build in builders]
-    tables.append(protect(trend(), threshold=threshold))
+    return [*(build(persons, year) for build in builders), trend()]
+
+
+def annual_report(year: int, *, threshold: int = THRESHOLD) -> Report:
     return Report(
         year=year,
-        persons=persons.count(),
-        tables=tuple(tables),
-        anonymous_contacts=protect(_anonymous_contacts(year), threshold=threshold),
+        persons=LinkedPerson.objects.filter(year=year).count(),
+        tables=tuple(protect(table, threshold=threshold) for table in annual_tables(year)),
+        anonymous_contacts=protect(anonymous_contacts(year), threshold=threshold),
     )
 
 
@@ -279,7 +282,7 @@ def trend() -> Table:
     )
 
 
-def _anonymous_contacts(year: int) -> Table:
+def anonymous_contacts(year: int) -> Table:
     """Completed screenings that did not become a case: contacts, not persons (they cannot be linked)."""
     start, end = year_bounds(year)
     screenings = Screening.objects.filter(

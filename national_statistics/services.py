@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cases.fields import country_code
 from cases.models import Case, CaseEvent, FieldGroup, FieldGroupRecord
+from cases.nationality import country_code
 from chain.models import CaseChain
 from core import crypto
 from linkage.encoding import Encoder, LinkageKey, LinkageKeyError, Person
@@ -44,7 +44,6 @@ from placements.models import Absconding
 from rights.models import CaseRight
 from screening.models import Screening
 
-ADULT_AGE = 18
 BATCH = 2000
 _ALIAS_SEPARATORS = re.compile(r"[,;/]")
 # When the records of one person disagree, the furthest stage of an application counts.
@@ -270,6 +269,14 @@ def import_upload(data: bytes, *, file_name: str, organisation_name: str, user: 
     except IntegrityError:  # the same file, added at the same moment by someone else
         raise StatisticsError(_("This file was already added; it is not counted twice.")) from None
     return UploadResult(contribution, problems)
+
+
+@transaction.atomic
+def remove_upload(contribution: Contribution) -> YearLinkage:
+    """The file's records leave the store; the year is linked again without them."""
+    year = contribution.year
+    contribution.delete()
+    return link_year(year)
 
 
 def _uploaded_record(contribution: Contribution, source: str, clk: bytes, categories: dict[str, str]) -> PersonRecord:

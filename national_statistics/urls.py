@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:year>/htcds.csv", views.htcds, name="htcds"),
     path("<int:year>/refresh/", views.refresh, name="refresh"),
     path("files/", views.uploads, name="uploads"),
+    path("files/<int:pk>/remove/", views.remove_upload, name="remove_upload"),
 ]

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -145,3 +145,17 @@ def uploads(request: MemberRequest) -> HttpResponse:
             return redirect("national_statistics:uploads")
     files = Contribution.objects.filter(source=Contribution.Source.UPLOAD)
     return render(request, "national_statistics/uploads.html", {"form": form, "files": files})
+
+
+@national_statistician_required
+@require_POST
+def remove_upload(request: MemberRequest, pk: int) -> HttpResponse:
+    """Take a file out (sent by mistake, or to be replaced by a corrected one) and link its year again."""
+    contribution = get_object_or_404(Contribution, pk=pk, source=Contribution.Source.UPLOAD)
+    services.remove_upload(contribution)
+    messages.success(
+        request,
+        _("The file from %(organisation)s is taken out; %(year)s linked again.")
+        % {"organisation": contribution.organisation_name, "year": contribution.year},
+    )
+    return redirect("national_statistics:uploads")

@@ -7,11 +7,13 @@ import pytest
 from django.db import connection
 from django.http import Http404
 from django.urls import reverse
+from django.utils import translation
 
 from audit.models import AccessEntry
 from cases import services
 from cases.access import get_case_for, visible_cases
 from cases.models import Case, CaseEvent, FieldGroup, FieldGroupRecord
+from cases.nationality import country_choices, country_code
 from organisations.models import Membership
 from tests.conftest import Cast
 from tests.helpers import client_acting_in
@@ -140,6 +142,119 @@ def test_a_valid_national_identity_number_is_accepted(cast: Cast) -> None:
         {"version": case.version, "national_id": "410190 00077"},  # a D-number made up to pass the check digits
     )
     assert response.status_code == 302
+
+
+def stored_group(cast: Cast, case: Case, group: str) -> dict[str, Any]:
+    worker = membership(cast.ngo_worker, cast.ngo)
+    return services.read_field_groups(access=get_case_for(worker, case.code), membership=worker).get(group, {})
+
+
+def in_english(client: Any) -> Any:
+    client.cookies["vern_language"] = "en"
+    return client
+
+
+def test_a_nationality_is_stored_as_its_country_code(cast: Cast) -> None:
+    case = new_case(cast)
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    response = client.post(
+        reverse("cases:edit_group", args=[case.code, FieldGroup.IDENTITY]),
+        {"version": case.version, "nationality": "RO"},
+    )
+    assert response.status_code == 302
+    assert stored_group(cast, case, FieldGroup.IDENTITY) == {"nationality": "RO"}
+
+
+@pytest.mark.parametrize(("name", "code"), [("Ukraina", "UA"), ("Norge", "NO"), ("Ukraine", "UA"), ("romania", "RO")])
+def test_a_nationality_stored_as_a_name_prefills_its_code_and_saving_keeps_it(cast: Cast, name: str, code: str) -> None:
+    case = new_case(cast, {"first_name": "Testa", "nationality": name})
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    url = reverse("cases:edit_group", args=[case.code, FieldGroup.IDENTITY])
+    form = client.get(url).context["form"]
+    assert form.initial["nationality"] == code
+    assert f'<option value="{code}" selected>' in str(form["nationality"])
+    unchanged = {name: value for name, value in form.initial.items() if value}
+    assert client.post(url, {"version": case.version, **unchanged}).status_code == 302
+    assert stored_group(cast, case, FieldGroup.IDENTITY) == {"first_name": "Testa", "nationality": code}
+
+
+def test_a_nationality_that_names_no_country_is_shown_and_saving_it_asks_for_a_country(cast: Cast) -> None:
+    case = new_case(cast, {"nationality": "Statsløs"})
+    client = in_english(client_acting_in(cast.ngo_worker, cast.ngo))
+    url = reverse("cases:edit_group", args=[case.code, FieldGroup.IDENTITY])
+    assert '<option value="Statsløs" selected>' in client.get(url).text
+    response = client.post(url, {"version": case.version, "nationality": "Statsløs"})
+    assert response.status_code == 200
+    assert "“Statsløs” is not a country in the list" in response.text
+    assert stored_group(cast, case, FieldGroup.IDENTITY) == {"nationality": "Statsløs"}
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("NO", "NO"),
+        ("ro", "RO"),
+        ("Norge", "NO"),
+        (" Ukraina ", "UA"),
+        ("Norway", "NO"),
+        ("ukraine", "UA"),
+        ("Testland", ""),
+        ("XX", ""),
+        ("", ""),
+    ],
+)
+def test_country_code_reads_a_code_or_a_bokmal_or_english_name(value: str, code: str) -> None:
+    assert country_code(value) == code
+
+
+def test_the_countries_are_in_the_alphabetical_order_of_the_users_language() -> None:
+    with translation.override("nb"):
+        bokmal = [name for _code, name in country_choices()]
+    assert bokmal[-3:] == ["Øst-Timor", "Østerrike", "Åland"]
+    assert bokmal.index("Réunion") < bokmal.index("Romania")
+    with translation.override("en"):
+        english = [name for _code, name in country_choices()]
+    assert english[:3] == ["Afghanistan", "Åland Islands", "Albania"]
+
+
+@pytest.mark.parametrize(("language", "name"), [("nb", "Norge"), ("en", "Norway")])
+def test_the_case_page_names_the_country_in_the_users_language(cast: Cast, language: str, name: str) -> None:
+    coded, legacy = new_case(cast, {"nationality": "NO"}), new_case(cast, {"nationality": "Norge"})
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    client.cookies["vern_language"] = language
+    for case in (coded, legacy):
+        rows = dict(client.get(reverse("cases:detail", args=[case.code])).context["groups"][0][2])
+        assert str(rows["Nasjonalitet" if language == "nb" else "Nationality"]) == name
+
+
+def test_the_immigration_facts_are_stored_as_their_answers(cast: Cast) -> None:
+    case = new_case(cast)
+    client = in_english(client_acting_in(cast.ngo_worker, cast.ngo))
+    response = client.post(
+        reverse("cases:edit_group", args=[case.code, FieldGroup.IMMIGRATION]),
+        {"version": case.version, "reflection_period": "granted", "temporary_residence": "applied"},
+    )
+    assert response.status_code == 302
+    assert stored_group(cast, case, FieldGroup.IMMIGRATION) == {
+        "reflection_period": "granted",
+        "temporary_residence": "applied",
+    }
+    page = client.get(reverse("cases:detail", args=[case.code])).text
+    assert "<dt>Reflection period</dt><dd>Granted</dd>" in page
+    assert "<dt>Temporary residence as a victim</dt><dd>Applied for, pending</dd>" in page
+
+
+@pytest.mark.parametrize("field", ["reflection_period", "temporary_residence"])
+def test_an_unknown_immigration_answer_is_refused(cast: Cast, field: str) -> None:
+    case = new_case(cast)
+    client = in_english(client_acting_in(cast.ngo_worker, cast.ngo))
+    response = client.post(
+        reverse("cases:edit_group", args=[case.code, FieldGroup.IMMIGRATION]),
+        {"version": case.version, field: "maybe", "status": "Venter"},
+    )
+    assert response.status_code == 200
+    assert "Choose one of the answers in the list." in response.text
+    assert not FieldGroupRecord.objects.filter(case=case).exists()
 
 
 def test_a_protected_case_opens_only_for_named_users(cast: Cast, mailoutbox: list[Any]) -> None:

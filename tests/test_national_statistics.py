@@ -2,10 +2,15 @@
 
 import datetime as dt
 import html
+import io
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +20,7 @@ from cases.access import get_case_for
 from cases.models import Case, FieldGroup
 from cases.services import create_case, save_field_group
 from disclosure.suppression import THRESHOLD
+from linkage import cli
 from linkage.encoding import Encoder, LinkageKey, Person, generate_key_text
 from linkage.files import write_encoded
 from national_statistics import report, services
@@ -23,6 +29,7 @@ from organisations.models import Membership, Organisation
 from tests.conftest import Cast
 from tests.factories import MembershipFactory
 from tests.helpers import client_acting_in
+from tests.test_vern_encode import SAMPLE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 YEAR = timezone.localdate().year
@@ -230,3 +237,54 @@ def test_uploading_through_the_page_reports_lines_left_out(registered: Cast) -> 
     response = client.post(reverse("national_statistics:uploads"), {"organisation_name": "Politiet", "file": again})
     assert response.status_code == 200
     assert "The file is incomplete" in html.unescape(response.content.decode())
+
+
+def test_the_command_builds_and_links_a_year(registered: Cast) -> None:
+    out = io.StringIO()
+    call_command("build_statistics", "--year", str(YEAR), stdout=out)
+    assert out.getvalue().startswith(f"{YEAR}: 4 records, 3 persons")
+
+
+def test_the_command_says_when_no_key_is_configured(registered: Cast, settings: Any) -> None:
+    settings.VERN_LINKAGE_KEY = ""
+    with pytest.raises(CommandError, match="No linkage key is configured"):
+        call_command("build_statistics", "--year", str(YEAR))
+
+
+def test_nationality_and_applications_are_counted_from_the_case(cast: Cast) -> None:
+    ngo = _membership(cast.ngo_worker, cast.ngo)
+    case = _case(ngo, NATALIA | {"nationality": "Ukraina"})  # a name saved before nationality became a code
+    save_field_group(
+        access=get_case_for(ngo, case.code),
+        membership=ngo,
+        group=FieldGroup.IMMIGRATION,
+        data={"reflection_period": "granted", "temporary_residence": "applied"},
+        expected_version=2,
+    )
+    services.refresh_year(YEAR)
+    person = LinkedPerson.objects.get(year=YEAR)
+    assert (person.nationality, person.reflection_period, person.temporary_residence) == ("UA", "granted", "applied")
+
+
+@pytest.mark.usefixtures("cast")
+def test_vern_encode_on_the_sample_list_makes_a_file_the_server_takes_and_links(tmp_path: Path) -> None:
+    key_file = tmp_path / "linkage.key"
+    key_file.write_text(django_settings.VERN_LINKAGE_KEY)
+    encoded = tmp_path / "encoded.csv"
+    assert cli.main(["encode", "--key-file", str(key_file), "--input", str(SAMPLE), "--output", str(encoded)]) == 0
+    result = services.import_upload(encoded.read_bytes(), file_name="people.csv", organisation_name="NGO", user=None)
+    assert (result.contribution.year, result.contribution.records, result.problems) == (2025, 6, [])
+    assert services.link_year(2025).persons == 6  # one organisation's list: nobody is joined with anyone
+
+
+def test_a_file_taken_out_leaves_the_store_and_the_year_is_linked_again(registered: Cast) -> None:
+    data = _encoded_file([(Person(names=("Ivan", "Petrenko")), _categories())])
+    contribution = services.import_upload(data, file_name="a.csv", organisation_name="UDI", user=None).contribution
+    services.refresh_year(YEAR)
+    client = _statistician(registered)
+    response = client.post(reverse("national_statistics:remove_upload", args=[contribution.pk]))
+    assert response.status_code == 302
+    assert not PersonRecord.objects.filter(contribution__source=Contribution.Source.UPLOAD).exists()
+    assert LinkedPerson.objects.filter(year=YEAR).count() == 3
+    # The same file may come again once it was taken out.
+    services.import_upload(data, file_name="a.csv", organisation_name="UDI", user=None)

@@ -60,7 +60,7 @@ def new_case(cast: Cast) -> Case:
     worker = member(cast.ngo_worker, cast.ngo)
     case = services.create_case(membership=worker, municipality=cast.oslo)
     access = get_case_for(worker, case.code)
-    for group, data in [(FieldGroup.IDENTITY, {"nationality": "Testland"}), (FieldGroup.HEALTH, {"pregnant": "no"})]:
+    for group, data in [(FieldGroup.IDENTITY, {"nationality": "RO"}), (FieldGroup.HEALTH, {"pregnant": "no"})]:
         case = services.save_field_group(
             access=access, membership=worker, group=group, data=data, expected_version=case.version
         )

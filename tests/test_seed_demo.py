@@ -131,10 +131,14 @@ def content() -> dict[str, list[Any]]:
     return {
         "cases": list(Case.objects.order_by("code").values_list("code", "owner__name", "created_at", "is_protected")),
         "people": people,
-        "events": list(
-            events.values_list("case__code", "kind", "at", "actor__email", "audience__name", "field_groups", "note")
+        # Events recorded at the same moment (a case's identity and contact groups) have no order of their own.
+        "events": sorted(
+            events.values_list("case__code", "kind", "at", "actor__email", "audience__name", "field_groups", "note"),
+            key=repr,
         ),
-        "consents": list(consents.values_list("case__code", "organisation__name", "given_on", "withdrawn_at")),
+        "consents": sorted(
+            consents.values_list("case__code", "organisation__name", "given_on", "withdrawn_at"), key=repr
+        ),
         "chains": list(
             CaseChain.objects.order_by("case__code").values_list(
                 "case__code", "template__title_en", "started_at", "ended_at", "end_reason"
@@ -143,15 +147,17 @@ def content() -> dict[str, list[Any]]:
         "steps": list(
             steps.values_list("case__code", "step__code", "status", "responsible__name", "started_at", "done_at")
         ),
-        "deadlines": list(
-            Deadline.objects.order_by("case__code", "starts_at").values_list(
+        "deadlines": sorted(
+            Deadline.objects.values_list(
                 "case__code", "rule__code", "organisation__name", "starts_at", "due_at", "done_at"
-            )
+            ),
+            key=repr,
         ),
-        "referrals": list(
-            Referral.objects.order_by("case__code", "created_at", "kind").values_list(
+        "referrals": sorted(
+            Referral.objects.values_list(
                 "case__code", "kind", "case_step__step__code", "to_organisation__name", "status", "decided_at"
-            )
+            ),
+            key=repr,
         ),
         "log": list(
             AccessEntry.objects.order_by("sequence").values_list(

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "django_countries",  # for its translated country names (nationality)
     "core",
     "accounts",
     "organisations",
