@@ -36,6 +36,7 @@ from linkage.synthetic import population
 from national_statistics import services
 from national_statistics.models import Contribution
 from organisations.models import Organisation
+from screening.rules import ADULT_AGE
 
 # Who sends a file each year: (organisation, its kind, file name, the share of Vern's persons it knows too; the
 # shares add up to more than one, so some persons are known to Vern, the police and UDI).
@@ -134,7 +135,7 @@ def _only_outside(year: int, rng: random.Random) -> list[list[Row]]:
         form, municipality = facts[record.person_id]
         person = record.person
         born = person.birth_date.year if person.birth_date else person.birth_year
-        age_group = "" if born is None else "minor" if year - born < services.ADULT_AGE else "adult"
+        age_group = "" if born is None else "minor" if year - born < ADULT_AGE else "adult"
         kind = OUTSIDE[record.organisation][1]
         lists[record.organisation].append((person, _categories(year, person, kind, age_group, form, municipality)))
     return lists
