@@ -23,6 +23,14 @@ what the coordinators' overview and the deadlines board exist to show. A case on
 a chain has a dozen or two more timeline events (steps and referrals); at scale
 100 about one case in twenty is on one.
 
+Some people are registered twice, as they are in real life: for a share of the
+adult cases in Oslo and Bergen (at least three, so the dozen demo cases have
+some) a second organisation of the city opens a case of its own for the same
+person a little later, and writes them down its own way — a typo, another
+spelling, given and family name swapped, or an estimated age for the date of
+birth. National statistics must count such a person once (national_statistics,
+docs/linkage.md).
+
 Rows are written with bulk_create in batches (and the access log with
 `audit.services.append_entries_in_bulk`), not through the per-row services,
 which would take hours at that volume. Everything is drawn from one seeded
@@ -63,6 +71,7 @@ from cases.services import _blind_indexes  # the same normalisation, so the demo
 from chain import rules
 from chain.models import CaseChain, CaseStep, ChainStep, ChainTemplate, Deadline, DeadlineRule
 from core import crypto
+from linkage.synthetic import typo
 from organisations.models import Membership, Municipality, Organisation
 from referrals.models import Referral
 from sharing.models import Consent, Disclosure, LegalBasis
@@ -140,6 +149,27 @@ RECORDED_AFTER = timedelta(microseconds=1)
 REFERRAL_PURPOSE = "Henvist for steget «{step}»"
 HANDOVER_PURPOSE = "Personen har søkt asyl: overføring av ansvaret til statlig mottak"
 
+# The same person registered by a second organisation of the city: this share of the adult cases in Oslo and
+# Bergen, at least MIN_TWINS, within TWIN_WITHIN_DAYS of the first case.
+TWIN_SHARE = 0.08
+MIN_TWINS = 3
+TWIN_WITHIN_DAYS = 60
+# How another office spells names of the demo's lists.
+SPELLINGS = {
+    "Sofie": "Sophie",
+    "Maja": "Maya",
+    "Thea": "Tea",
+    "Leah": "Lea",
+    "Eirik": "Erik",
+    "Amir": "Ameer",
+    "Kristiansen": "Christiansen",
+    "Karlsen": "Carlsen",
+    "Nilsen": "Nielsen",
+    "Pedersen": "Petersen",
+    "Jensen": "Jenssen",
+    "Johansen": "Johanssen",
+}
+
 # The showcase for scale 1: (city, owner kind, story), in the order the cases were opened. On the chain:
 # "child" is on the child track, "unassigned" has a step in progress nobody has taken on (a referral waits),
 # "stalled" stops at its first step with a deadline, "asylum" waits for the reception centre to accept a hand-over.
@@ -192,6 +222,7 @@ class SeededCases:
     """What the case step created; all zero when the demo municipalities already had cases."""
 
     cases: int = 0
+    twins: int = 0  # of the cases, those of a person another organisation had registered already
     events: int = 0
     access_entries: int = 0
     chains: int = 0
@@ -236,6 +267,8 @@ class _Plan:
     opened: datetime
     story: set[str]
     code: str = ""
+    person: dict[str, Any] | None = None  # drawn when the case is written, unless given before
+    twin: "_Plan | None" = None  # the later case of the same person at another organisation
 
 
 # Rows of one batch waiting for bulk_create, by model.
@@ -346,6 +379,8 @@ class CaseSeeder:
         plans = self._showcase(cities)
         if self.scale > 1:
             plans += self._volume(cities)
+        twins = self._twins(plans)
+        plans += twins
         self._number(plans)
         with transaction.atomic(), _explicit_times(), _large_sqlite_cache(), _no_cyclic_gc():
             for batch in batched(plans, BATCH_SIZE):
@@ -355,6 +390,7 @@ class CaseSeeder:
             self._advance_sequences()
         return SeededCases(
             cases=len(plans),
+            twins=len(twins),
             events=self.events,
             access_entries=logged,
             chains=self.chains,
@@ -421,6 +457,22 @@ class CaseSeeder:
                 plans.append(_Plan(city, city.staff[kind], opened, story))
         return plans
 
+    def _twins(self, plans: list[_Plan]) -> list[_Plan]:
+        """Second cases of people already planned: another organisation of the city opens one later."""
+        adults = [
+            plan
+            for plan in plans
+            if plan.city.municipality.name in CITY_WEIGHTS and not plan.story & {"child", "protected"}
+        ]
+        count = min(len(adults), max(MIN_TWINS, round(TWIN_SHARE * len(adults))))
+        twins = []
+        for first in self.rng.sample(adults, count):
+            others = {kind: weight for kind, weight in OWNER_KINDS.items() if kind != first.owner.organisation.kind}
+            opened = self.later(first.opened, within_days=TWIN_WITHIN_DAYS)
+            first.twin = _Plan(first.city, first.city.staff[self._draw(others)], opened, self._story() - {"protected"})
+            twins.append(first.twin)
+        return twins
+
     def _draw(self, weights: dict[Kind, int]) -> Kind:
         kinds, cumulative = list(weights), list(accumulate(weights.values()))
         return kinds[bisect(cumulative, self.rng.random() * cumulative[-1])]
@@ -473,7 +525,7 @@ class CaseSeeder:
 
     def _write(self, plans: list[_Plan]) -> None:
         """Create a batch of cases, then their records, sharings and timelines; queue their log entries."""
-        people = [self._identity(child="child" in plan.story) for plan in plans]
+        people = [self._person(plan) for plan in plans]
         cases = Case.objects.bulk_create(
             [
                 Case(
@@ -515,6 +567,13 @@ class CaseSeeder:
 
     # --- The fictional person ---------------------------------------------------------------------
 
+    def _person(self, plan: _Plan) -> dict[str, Any]:
+        """The plan's person; when a second organisation registers them later, its version of them too."""
+        person = plan.person or self._identity(child="child" in plan.story)
+        if plan.twin is not None:  # opened later, so written after this plan
+            plan.twin.person = written_elsewhere(person, self.rng, on=plan.twin.opened.date())
+        return person
+
     def _identity(self, *, child: bool) -> dict[str, Any]:
         nationality = self.rng.choice(NATIONALITIES)
         identity: dict[str, Any] = {
@@ -539,6 +598,27 @@ class CaseSeeder:
             if sequence.last_number < number:
                 sequence.last_number = number
                 sequence.save(update_fields=["last_number"])
+
+
+def written_elsewhere(identity: dict[str, Any], rng: random.Random, *, on: date) -> dict[str, Any]:
+    """The same person as another office writes them down: a typo, another spelling, given and family name
+    swapped, or only the age it estimated `on` a day instead of the date of birth."""
+    other = dict(identity)
+    names = [name for name in ("first_name", "last_name") if other.get(name)]
+    spelled = [name for name in names if other[name] in SPELLINGS]
+    way = rng.choice(["typo", "spelling", "swapped", "estimated age"])
+    if way == "spelling" and spelled:
+        name = rng.choice(spelled)
+        other[name] = SPELLINGS[other[name]]
+    elif way == "swapped" and len(names) == 2:
+        other["first_name"], other["last_name"] = other["last_name"], other["first_name"]
+    elif way == "estimated age" and other.get("birth_date"):
+        born = date.fromisoformat(other.pop("birth_date"))
+        other["estimated_age"] = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    elif names:
+        name = rng.choice(names)
+        other[name] = typo(rng, other[name])
+    return other
 
 
 class _Story:

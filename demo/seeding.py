@@ -1,6 +1,7 @@
 """Fictional, deterministic demo data: organisations of every kind in Oslo and Bergen,
-national bodies, users for every role, all with TOTP enrolled, and cases
-(demo/cases.py: a dozen for the demo, about 1,000 per unit of --scale from 2 on).
+national bodies, users for every role, all with TOTP enrolled, cases
+(demo/cases.py: a dozen for the demo, about 1,000 per unit of --scale from 2 on)
+and, for the demo, national statistics of the last two years (demo/statistics.py).
 
 Nobody here is a real person: names are drawn from lists of common Norwegian
 first and last names, e-mail addresses end in the reserved `.invalid` domain.
@@ -22,6 +23,8 @@ from django.db import transaction
 from accounts.models import User
 from chain.catalogue import load_templates
 from demo.cases import SeededCases, seed_cases
+from demo.statistics import SeededStatistics, seed_statistics
+from national_statistics.services import StatisticsError
 from organisations.models import Membership, Municipality, Organisation
 
 Kind = Organisation.Kind
@@ -107,6 +110,7 @@ class DemoResult:
     organisations: int
     users: int
     cases: SeededCases = field(default_factory=SeededCases)
+    statistics: SeededStatistics | None = None  # None: not built (scale > 1)
 
 
 def _totp_secret(rng: random.Random) -> str:
@@ -122,6 +126,7 @@ class DemoSeeder:
     def __init__(self, *, seed: int, scale: int, today: date | None = None) -> None:
         # Deterministic fictional demo data; not used for anything secret.
         self.rng = random.Random(seed)  # nosec B311
+        self.seed = seed
         # Cases draw from their own generator, so the users stay what they were before cases existed.
         self.case_rng = random.Random(f"vern-demo-cases-{seed}")  # nosec B311
         self.scale = scale
@@ -130,6 +135,7 @@ class DemoSeeder:
         self.password_hash = make_password(self.password)
         self.logins: list[DemoLogin] = []
         self.users = 0
+        self.statistician: User | None = None  # the national coordination unit's, who adds the statistics files
 
     def run(self) -> DemoResult:
         with transaction.atomic():
@@ -159,7 +165,17 @@ class DemoSeeder:
             last_names=LAST_NAMES,
             today=self.today,
         )
-        return DemoResult(self.password, self.logins, organisations, self.users, cases)
+        # National statistics for the demo only. At scale 100 building and linking the two years took 4.5 minutes
+        # (more than the cases), and the volume's people, drawn from 360 name combinations, are namesakes so often
+        # that the linkage joined 100,083 records into 1,616 persons: the figures would mean nothing.
+        statistics = self._statistics() if self.scale == 1 else None
+        return DemoResult(self.password, self.logins, organisations, self.users, cases, statistics)
+
+    def _statistics(self) -> SeededStatistics:
+        try:
+            return seed_statistics(seed=self.seed, today=self.today, user=self.statistician)
+        except StatisticsError as error:  # no linkage key configured: the rest of the demo works without
+            return SeededStatistics(not_built=str(error))
 
     def _municipality(self, number: str, name: str, prefix: str, police: str) -> Municipality:
         municipality, _ = Municipality.objects.update_or_create(
@@ -181,6 +197,8 @@ class DemoSeeder:
             user = self._user(email, secret, is_system_admin=role == Role.SYSTEM_ADMIN)
             Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
             self.users += 1
+            if role == Role.STATISTICIAN and organisation.kind == Kind.NATIONAL_COORDINATION:
+                self.statistician = user
             if printed:
                 self.logins.append(DemoLogin(email, organisation.name, str(role.label), secret))
 

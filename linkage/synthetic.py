@@ -117,7 +117,7 @@ def _identity(rng: random.Random) -> _Identity:
     return _Identity(given, rng.choice(family.split()), birth_date, gender, nationality, cyrillic)
 
 
-def _typo(rng: random.Random, text: str) -> str:
+def typo(rng: random.Random, text: str) -> str:
     if len(text) < 3:
         return text
     i = rng.randrange(1, len(text) - 1)
@@ -149,9 +149,9 @@ def _written_by(rng: random.Random, identity: _Identity, scheme: str) -> Person:
     elif rng.random() < 0.3:
         given, family = _ascii_office(given), _ascii_office(family)
     if rng.random() < 0.15:
-        given = _typo(rng, given)
+        given = typo(rng, given)
     if rng.random() < 0.15:
-        family = _typo(rng, family)
+        family = typo(rng, family)
     names = (family, given) if rng.random() < 0.15 else (given, family)
     aliases = (rng.choice(("Lady", "Baby", "Mama", "Kiki", "Nana", "Sasha")),) if rng.random() < 0.05 else ()
     birth_date: date | None = identity.birth_date

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from disclosure import exports
@@ -137,10 +138,18 @@ def uploads(request: MemberRequest) -> HttpResponse:
             form.add_error("file", str(error))
         else:
             services.link_year(result.contribution.year)
+            kept = ngettext(
+                "%(kept)s person kept from the file", "%(kept)s persons kept from the file", result.contribution.records
+            )
+            left = ngettext("%(left)s line left out", "%(left)s lines left out", len(result.problems))
             messages.success(
                 request,
-                _("%(kept)s persons kept from the file, %(left)s lines left out; %(year)s linked again.")
-                % {"kept": result.contribution.records, "left": len(result.problems), "year": result.contribution.year},
+                _("%(kept)s, %(left)s; %(year)s linked again.")
+                % {
+                    "kept": kept % {"kept": result.contribution.records},
+                    "left": left % {"left": len(result.problems)},
+                    "year": result.contribution.year,
+                },
             )
             return redirect("national_statistics:uploads")
     files = Contribution.objects.filter(source=Contribution.Source.UPLOAD)

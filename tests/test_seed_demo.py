@@ -181,13 +181,14 @@ def test_the_demo_has_a_dozen_cases_in_oslo_and_bergen_with_every_kind_of_sharin
     result = seed_demo(seed=7, scale=1, today=DAY)
     assert result.cases == SeededCases(
         cases=Case.objects.count(),
+        twins=demo_cases.MIN_TWINS,
         events=CaseEvent.objects.count(),
         access_entries=AccessEntry.objects.count(),
         chains=CaseChain.objects.count(),
         deadlines=Deadline.objects.count(),
         referrals=Referral.objects.count(),
     )
-    assert result.cases.cases == 12
+    assert result.cases.cases == 12 + demo_cases.MIN_TWINS  # the showcase, and people a second organisation registered
     assert set(Case.objects.values_list("municipality__name", flat=True)) == {"Oslo", "Bergen"}
     # Besides the consents that go with referrals on the chain, the people consent to NAV.
     story_consents = Consent.objects.exclude(pk__in=Referral.objects.values("consent"))
@@ -271,7 +272,9 @@ def test_the_scaled_demo_has_about_a_thousand_cases_per_scale_with_ten_entries_e
 ) -> None:
     monkeypatch.setattr(demo_cases, "CASES_PER_SCALE", 100)  # 300 cases: the shape of scale 3, a tenth the size
     result = seed_demo(seed=7, scale=3, today=DAY)
-    assert result.cases.cases == 3 * 100 + 12
+    assert result.cases.cases == 3 * 100 + 12 + result.cases.twins
+    adults_in_the_cities = Case.objects.filter(municipality__name__in=["Oslo", "Bergen"], track=Case.Track.ADULT)
+    assert 0.06 < result.cases.twins / (adults_in_the_cities.count() - result.cases.twins) < 0.1  # TWIN_SHARE
     per_municipality = Counter(Case.objects.values_list("municipality__name", flat=True))
     assert set(per_municipality) == {"Oslo", "Bergen", "Demokommune 1", "Demokommune 2"}
     assert per_municipality["Oslo"] > per_municipality["Demokommune 1"]
@@ -298,9 +301,9 @@ def test_the_command_counts_the_cases() -> None:
     out = StringIO()
     call_command("seed_demo", "--quiet-logins", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[1].startswith("Demo cases: 12 cases, ")
+    assert lines[1].startswith("Demo cases: 15 cases (3 of a person another organisation registered too), ")
     call_command("seed_demo", "--quiet-logins", stdout=out)
-    assert out.getvalue().splitlines()[-2] == "Demo cases: the demo municipalities already have cases; none added."
+    assert "Demo cases: the demo municipalities already have cases; none added." in out.getvalue().splitlines()
 
 
 def test_the_command_allows_scale_100_and_no_more() -> None:

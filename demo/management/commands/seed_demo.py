@@ -27,8 +27,8 @@ class Command(BaseCommand):
         cases = result.cases
         if cases.cases:
             self.stdout.write(
-                f"Demo cases: {cases.cases} cases, {cases.events} timeline events, "
-                f"{cases.access_entries} access log entries."
+                f"Demo cases: {cases.cases} cases ({cases.twins} of a person another organisation registered "
+                f"too), {cases.events} timeline events, {cases.access_entries} access log entries."
             )
             self.stdout.write(
                 f"Demo chains: {cases.chains} cases on a chain, {cases.deadlines} deadlines, "
@@ -36,6 +36,15 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Demo cases: the demo municipalities already have cases; none added.")
+        statistics = result.statistics
+        if statistics and statistics.not_built:
+            self.stdout.write(f"Demo statistics: not built. {statistics.not_built}")
+        elif statistics:
+            years = "; ".join(f"{y.year}: {y.records} records, {y.persons} persons" for y in statistics.years)
+            self.stdout.write(
+                f"Demo statistics: {years} ({statistics.files} files from outside Vern added, "
+                f"{statistics.lines_left_out} lines left out)."
+            )
         if scale == 1:
             identification = seed_identification(seed=seed)
             self.stdout.write(
