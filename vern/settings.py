@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "disclosure",
     "linkage",
     "national_statistics",
+    "dark_figure",
     "demo",
 ]
 

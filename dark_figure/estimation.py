@@ -1,0 +1,618 @@
+"""Multiple systems estimation: how many persons no list saw, from how the lists overlap.
+
+The model
+---------
+Log-linear Poisson models over the capture table (`dark_figure.capture`): the
+expected number of persons with history h = (h_1, …, h_k) is
+
+    log μ_h = β_0 + Σ_i β_i h_i + Σ_{(i,j) in M} γ_ij h_i h_j,
+
+main effects for every list plus two-list interactions for the pairs in M. An
+interaction γ_ij > 0 says a person on list i is more likely than others to be on
+list j too (positive dependence: one organisation refers to the other), γ_ij < 0
+the opposite. The unseen history (0, …, 0) has log μ_0 = β_0, so the estimated
+number nobody saw is exp(β_0) and the total is the persons seen plus exp(β_0).
+The models are fitted with statsmodels' Poisson GLM (iteratively reweighted least
+squares) on the 2^k − 1 observed cells, zero cells included.
+
+Model selection
+---------------
+Forward stepwise, as Bales, Hesketh and Silverman (2015) chose the UK 2013 model:
+start from main effects only; at each step fit every two-list interaction not yet
+in the model whose model passes the existence check below, take the one that
+lowers the deviance most (the one with the lowest AIC), and add it if its
+**likelihood-ratio** p-value (deviance drop against χ² with one degree of
+freedom) is below the threshold (default 0.05); stop otherwise. Bales et al.
+tested the added parameter with its Wald p-value; the likelihood-ratio test is
+used here because it does not depend on the parameterisation and stays sensible
+when a parameter is large and its standard error is poor — the sparse case.
+Chan, Silverman and Vincent (2021) proposed the same forward search with
+one-sided Poisson p-values of the pair's overlap and keep pairs that share nobody
+in the model at −∞; Vern instead never adds an interaction for two lists that
+share nobody (see below).
+
+As a second opinion the same search is stopped by AIC (add while the deviance
+drops by more than 2) and by BIC (more than log n, n the persons seen), and the
+model with main effects only (independent lists) is fitted too. All criteria add
+one parameter per step, so the interaction that lowers the deviance most also
+lowers AIC and BIC most: the three searches walk the same path and differ only in
+where they stop, and one walk gives all of them. Their estimates are returned
+side by side (`DarkFigure.alternatives`), so the page shows how much the number
+depends on the choice of model.
+
+Existence and identifiability
+-----------------------------
+With zero cells the maximum-likelihood estimate of a log-linear model need not
+exist: the likelihood keeps growing as a parameter goes to ±∞ and the estimate of
+the unseen becomes 0 or infinite. It exists if and only if the vector of
+sufficient statistics t = Xᵀy lies in the relative interior of the cone spanned
+by the rows of the design matrix X (Fienberg and Rinaldo 2012); Chan, Silverman
+and Vincent (2021) check it with the linear program
+
+    maximise s  subject to  Xᵀz = t,  z_h ≥ s ≥ 0 for every cell h,
+
+and the estimate exists if and only if the optimum s is positive (some fitted
+table with every cell positive has the observed margins). The model must also be
+identifiable: X must have full column rank. `check_model` applies both (scipy's
+HiGHS solves the program), and a model that fails is refused, never fitted. If a
+model fails, every model containing it fails too, so the stepwise search drops a
+failed interaction for good.
+
+Before any model, the table itself is refused when it has fewer than three lists
+(with two, dependence between the lists cannot be told apart from the unseen), no
+person at all, a list nobody is on, or a list that shares no person with any
+other list (nothing then says how many that list missed).
+
+The interval
+------------
+95 % **profile-likelihood** interval for the total N (Cormack 1992), the interval
+Rcapture's `closedpCI.t` gives and Bales et al. reported: for a candidate N the
+model is fitted to the full table with N − n persons in the unseen cell (the
+multinomial likelihood of N persons, profiled over the other parameters), and
+the interval holds every N whose likelihood-ratio statistic against the maximum
+stays below the χ² quantile. Why this and not the parametric bootstrap (Chan et
+al. 2021 use bootstrap intervals): the sampling distribution of the estimate is
+skewed to the right — the upper limit lies further from the estimate than the
+lower — and the profile interval follows that skew without the symmetric
+normal approximation, it never goes below the persons seen, it costs a few dozen
+model fits instead of hundreds of refits, and it is deterministic, so the page
+shows the same interval every time. It does not include the uncertainty of the
+model choice itself; the alternatives side by side show that instead.
+
+Nothing here returns a negative, infinite or NaN number: where there is no sound
+estimate, the result says so with a reason (`Reason`, translatable) instead.
+
+References: K. Bales, O. Hesketh and B. Silverman (2015), Modern slavery in the
+UK: how many victims? Significance 12(3), 16–21. L. Chan, B. W. Silverman and
+K. Vincent (2021), Multiple systems estimation for sparse capture data:
+inferential challenges when there are nonoverlapping lists, JASA 116(535),
+1297–1306. S. E. Fienberg and A. Rinaldo (2012), Maximum likelihood estimation in
+log-linear models, Annals of Statistics 40(2), 996–1023. R. M. Cormack (1992),
+Interval estimation for mark-recapture studies of closed populations, Biometrics
+48(2), 567–576.
+"""
+
+import math
+import warnings
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, replace
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+import statsmodels.api as sm
+from django.db.models import TextChoices
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from scipy import optimize, stats
+from scipy.special import gammaln, xlogy
+
+from dark_figure.capture import CaptureTable, all_histories
+
+Pair = tuple[str, str]
+
+LEVEL = 0.95
+THRESHOLD = 0.05
+# The interval's upper limit is searched up to this many times the persons seen; beyond it the
+# data do not bound the number in any useful sense and no estimate is given.
+UPPER_LIMIT_FACTOR = 1000
+_POSITIVE = 1e-6  # the linear program's optimum, in persons, above which the estimate exists
+
+
+# --- Results ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why there is no estimate: a stable code, and a sentence translated when it is shown."""
+
+    code: str
+    template: Promise | str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return str(self.template) % self.params if self.params else str(self.template)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The estimated total with its profile-likelihood interval; the unseen is the total less the persons seen."""
+
+    observed: int
+    total: float
+    lower: float
+    upper: float
+    level: float
+
+    @property
+    def unseen(self) -> float:
+        return self.total - self.observed
+
+    @property
+    def unseen_lower(self) -> float:
+        return self.lower - self.observed
+
+    @property
+    def unseen_upper(self) -> float:
+        return self.upper - self.observed
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    """One log-linear model fitted to a table: its estimate, or the reason there is none.
+
+    `interaction_effects` are the fitted γ_ij (log odds ratios: positive when a person on one
+    list is more likely to be on the other). AIC and BIC are comparable between models of one
+    table only; BIC's sample size is the number of persons seen.
+    """
+
+    interactions: tuple[Pair, ...]
+    estimate: Estimate | None = None
+    refusal: Reason | None = None
+    deviance: float | None = None
+    df: int | None = None
+    aic: float | None = None
+    bic: float | None = None
+    interaction_effects: Mapping[Pair, float] = field(default_factory=dict)
+
+
+class Method(TextChoices):
+    STEPWISE = "stepwise", _("Stepwise (likelihood-ratio p-value below the threshold)")
+    AIC = "aic", _("Lowest AIC")
+    BIC = "bic", _("Lowest BIC")
+    MAIN_EFFECTS = "main_effects", _("Independent lists (main effects only)")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One interaction added by the forward search, with the evidence for it."""
+
+    added: Pair
+    statistic: float  # likelihood ratio: the drop in deviance
+    p_value: float
+    aic: float
+    bic: float
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A model and the methods that chose it; the same model chosen twice is listed once."""
+
+    chosen_by: tuple[Method, ...]
+    fit: ModelFit
+
+
+@dataclass(frozen=True)
+class DarkFigure:
+    """The estimate of the stepwise model, the alternatives side by side, or why there is none.
+
+    `alternatives[0]` is the stepwise model whenever the table is not refused; `steps` is the
+    forward search's path, further than any of the methods stopped (the evidence for each step).
+    """
+
+    table: CaptureTable
+    threshold: float
+    level: float
+    refusal: Reason | None = None
+    steps: tuple[Step, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
+
+    @property
+    def chosen(self) -> ModelFit | None:
+        return self.alternatives[0].fit if self.alternatives else None
+
+    @property
+    def estimate(self) -> Estimate | None:
+        return self.chosen.estimate if self.chosen else None
+
+    @property
+    def reason(self) -> Reason | None:
+        """Why there is no estimate (the table's or the chosen model's reason); None when there is one."""
+        return self.refusal or (self.chosen.refusal if self.chosen else None)
+
+
+# --- Reasons ------------------------------------------------------------------------------------------
+
+
+def _fewer_than_three(lists: int) -> Reason:
+    return Reason(
+        "fewer_than_three_lists",
+        _(
+            "Multiple systems estimation needs at least three lists; %(lists)d were chosen. With fewer, "
+            "how the lists depend on each other cannot be told apart from how many nobody saw."
+        ),
+        {"lists": lists},
+    )
+
+
+def _empty_table() -> Reason:
+    return Reason("empty_table", _("Nobody was seen by any of the chosen lists."))
+
+
+def _empty_list(name: str) -> Reason:
+    return Reason(
+        "empty_list", _("Nobody is on the list %(list)s: leave it out or merge it with another."), {"list": name}
+    )
+
+
+def _isolated_list(name: str) -> Reason:
+    return Reason(
+        "isolated_list",
+        _(
+            "Nobody on the list %(list)s is on any other list, so the lists tell nothing about how many "
+            "%(list)s missed: merge it with another list or leave it out."
+        ),
+        {"list": name},
+    )
+
+
+def _pair_without_overlap(pair: Pair) -> Reason:
+    return Reason(
+        "pair_without_overlap",
+        _(
+            "Nobody is on both %(first)s and %(second)s, so a model cannot estimate how the two lists "
+            "depend on each other."
+        ),
+        {"first": pair[0], "second": pair[1]},
+    )
+
+
+def _not_identifiable() -> Reason:
+    return Reason("not_identifiable", _("The model has more parameters than the table can determine."))
+
+
+def _does_not_exist() -> Reason:
+    return Reason(
+        "mle_does_not_exist",
+        _(
+            "The table has too many empty combinations for this model: its maximum-likelihood estimate "
+            "does not exist (a parameter would be infinite, and with it the number nobody saw)."
+        ),
+    )
+
+
+def _no_convergence() -> Reason:
+    return Reason("no_convergence", _("The model could not be fitted: the computation did not converge."))
+
+
+def _unbounded() -> Reason:
+    return Reason(
+        "unbounded",
+        _(
+            "The table does not bound the number from above: the upper limit would be more than "
+            "%(factor)d times the persons seen."
+        ),
+        {"factor": UPPER_LIMIT_FACTOR},
+    )
+
+
+# --- Public functions ---------------------------------------------------------------------------------
+
+
+def check_table(table: CaptureTable) -> Reason | None:
+    """Why no model can be fitted to the table at all, or None."""
+    if table.k < 3:
+        return _fewer_than_three(table.k)
+    if table.observed == 0:
+        return _empty_table()
+    for name, persons in table.persons_per_list().items():
+        if persons == 0:
+            return _empty_list(name)
+    overlaps = table.overlaps()
+    for name in table.lists:
+        if not any(count for pair, count in overlaps.items() if name in pair):
+            return _isolated_list(name)
+    return None
+
+
+def check_model(table: CaptureTable, interactions: Collection[Pair]) -> Reason | None:
+    """Why the model's maximum-likelihood estimate does not exist or is not identifiable, or None."""
+    if refusal := check_table(table):
+        return refusal
+    data = _Table(table)
+    return data.check(data.pairs(interactions))
+
+
+def fit_model(table: CaptureTable, interactions: Collection[Pair] = (), *, level: float = LEVEL) -> ModelFit:
+    """Fit main effects plus the given two-list interactions, with the interval; refuse what cannot be fitted."""
+    refusal = check_table(table)
+    if refusal:
+        return ModelFit(tuple(interactions), refusal=refusal)
+    data = _Table(table)
+    return data.model_fit(data.pairs(interactions), level)
+
+
+def estimate(
+    table: CaptureTable, *, threshold: float = THRESHOLD, level: float = LEVEL, alternatives: bool = True
+) -> DarkFigure:
+    """The dark figure of a table: the stepwise model's estimate and, unless `alternatives` is false,
+    the AIC, BIC and main-effects models' estimates side by side."""
+    if not 0 < threshold < 1 or not 0 < level < 1:
+        raise ValueError("The threshold and the level must lie between 0 and 1.")
+    refusal = check_table(table)
+    if refusal:
+        return DarkFigure(table, threshold, level, refusal=refusal)
+    data = _Table(table)
+    refusal = data.check(())
+    if refusal:  # every model contains the main effects: none can be fitted
+        return DarkFigure(table, threshold, level, refusal=refusal)
+    stops: dict[Method, Callable[[float], bool]] = {
+        Method.STEPWISE: lambda statistic: _p_value(statistic) < threshold,
+        Method.AIC: lambda statistic: statistic > 2,
+        Method.BIC: lambda statistic: statistic > math.log(table.observed),
+        Method.MAIN_EFFECTS: lambda statistic: False,
+    }
+    wanted = list(Method) if alternatives else [Method.STEPWISE]
+    steps = data.forward(keep_going=lambda statistic: any(stops[method](statistic) for method in wanted))
+    chosen: dict[tuple[Pair, ...], list[Method]] = {}
+    for method in wanted:
+        taken = 0
+        while taken < len(steps) and stops[method](steps[taken].statistic):
+            taken += 1
+        chosen.setdefault(tuple(step.added for step in steps[:taken]), []).append(method)
+    return DarkFigure(
+        table,
+        threshold,
+        level,
+        steps=tuple(steps),
+        alternatives=tuple(
+            Alternative(tuple(methods), data.model_fit(data.pairs(interactions), level))
+            for interactions, methods in chosen.items()
+        ),
+    )
+
+
+def _p_value(statistic: float) -> float:
+    return float(stats.chi2.sf(max(statistic, 0.0), 1))
+
+
+# --- The computation ----------------------------------------------------------------------------------
+
+IndexPair = tuple[int, int]
+
+
+@dataclass
+class _Fitted:
+    pairs: tuple[IndexPair, ...]
+    params: np.ndarray
+    deviance: float
+    loglikelihood: float
+
+
+def _poisson_glm(design: np.ndarray, counts: np.ndarray, start: np.ndarray | None) -> Any:
+    """statsmodels' Poisson GLM; None when it fails or does not converge."""
+    with warnings.catch_warnings():
+        # statsmodels warns about what is checked here explicitly (convergence, finite values;
+        # separation is ruled out beforehand by the existence check), and a saturated model's
+        # unused scale divides by zero (a Poisson model's scale is 1).
+        warnings.simplefilter("ignore")
+        try:
+            result = sm.GLM(counts, design, family=sm.families.Poisson()).fit(start_params=start, maxiter=100)
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+            return None
+    if not result.converged or not np.all(np.isfinite(result.params)):
+        return None
+    return result
+
+
+class _Table:
+    """A capture table as arrays: the design matrix of any model, checks and fits."""
+
+    def __init__(self, table: CaptureTable) -> None:
+        self.table = table
+        self.histories = np.array(all_histories(table.k), dtype=float)
+        self.counts = np.array(list(table.counts.values()), dtype=float)
+        self.observed = table.observed
+        overlaps = table.overlaps()
+        self.overlap = {(i, j): overlaps[(table.lists[i], table.lists[j])] for i, j in combinations(range(table.k), 2)}
+
+    def pairs(self, interactions: Collection[Pair]) -> tuple[IndexPair, ...]:
+        position = {name: index for index, name in enumerate(self.table.lists)}
+        pairs = []
+        for first, second in interactions:
+            if first not in position or second not in position or first == second:
+                raise ValueError(f"{first!r} × {second!r} is not an interaction of two of the lists.")
+            pairs.append((min(position[first], position[second]), max(position[first], position[second])))
+        if len(set(pairs)) != len(pairs):
+            raise ValueError("An interaction is given twice.")
+        return tuple(pairs)
+
+    def names(self, pair: IndexPair) -> Pair:
+        return self.table.lists[pair[0]], self.table.lists[pair[1]]
+
+    def design(self, pairs: tuple[IndexPair, ...]) -> np.ndarray:
+        columns = [np.ones(len(self.histories)), *self.histories.T]
+        columns += [self.histories[:, i] * self.histories[:, j] for i, j in pairs]
+        return np.column_stack(columns)
+
+    def check(self, pairs: tuple[IndexPair, ...]) -> Reason | None:
+        for pair in pairs:
+            if not self.overlap[pair]:
+                return _pair_without_overlap(self.names(pair))
+        design = self.design(pairs)
+        if np.linalg.matrix_rank(design) < design.shape[1]:
+            return _not_identifiable()
+        if not _estimate_exists(design, self.counts):
+            return _does_not_exist()
+        return None
+
+    def fit(self, pairs: tuple[IndexPair, ...], start: np.ndarray | None = None) -> _Fitted | None:
+        result = _poisson_glm(self.design(pairs), self.counts, start)
+        if result is None:
+            return None
+        return _Fitted(pairs, np.asarray(result.params), float(result.deviance), float(result.llf))
+
+    def forward(self, keep_going: Callable[[float], bool]) -> list[Step]:
+        """Add interactions one at a time, the one with the largest drop in deviance first, while `keep_going`."""
+        current = self.fit(())
+        if current is None:
+            return []
+        # A pair that shares nobody would enter at −∞ (Chan et al.); Vern never adds one.
+        candidates = [pair for pair, count in self.overlap.items() if count]
+        steps: list[Step] = []
+        while candidates:
+            trials = []
+            for pair in candidates:
+                trial = self.fit((*current.pairs, pair), start=np.append(current.params, 0.0))
+                if trial is not None:
+                    trials.append((current.deviance - trial.deviance, pair, trial))
+            # The best candidate whose estimate exists; checking the best first spares most linear programs.
+            # (Where the estimate does not exist, the fit stops somewhere on the way to infinity.)
+            best = None
+            for statistic, pair, trial in sorted(trials, key=lambda found: -found[0]):
+                if not self.check(trial.pairs):
+                    best = statistic, pair, trial
+                    break
+                candidates.remove(pair)  # fails in every larger model too
+            if best is None or not keep_going(best[0]):
+                break
+            statistic, pair, current = best
+            candidates.remove(pair)
+            steps.append(
+                Step(
+                    self.names(pair),
+                    statistic,
+                    _p_value(statistic),
+                    self.aic(current),
+                    self.bic(current),
+                )
+            )
+        return steps
+
+    def aic(self, fitted: _Fitted) -> float:
+        return -2 * fitted.loglikelihood + 2 * len(fitted.params)
+
+    def bic(self, fitted: _Fitted) -> float:
+        return -2 * fitted.loglikelihood + math.log(self.observed) * len(fitted.params)
+
+    def model_fit(self, pairs: tuple[IndexPair, ...], level: float) -> ModelFit:
+        interactions = tuple(self.names(pair) for pair in pairs)
+        refusal = self.check(pairs)
+        if refusal:
+            return ModelFit(interactions, refusal=refusal)
+        fitted = self.fit(pairs)
+        if fitted is None:
+            return ModelFit(interactions, refusal=_no_convergence())
+        model = ModelFit(
+            interactions,
+            deviance=fitted.deviance,
+            df=len(self.counts) - len(fitted.params),
+            aic=self.aic(fitted),
+            bic=self.bic(fitted),
+            interaction_effects={
+                self.names(pair): float(value)
+                for pair, value in zip(pairs, fitted.params[1 + self.table.k :], strict=True)
+            },
+        )
+        unseen = math.exp(min(fitted.params[0], 700.0))
+        if not unseen < UPPER_LIMIT_FACTOR * self.observed:
+            return replace(model, refusal=_unbounded())
+        interval = _ProfileLikelihood(self, fitted).interval(level)
+        if isinstance(interval, Reason):
+            return replace(model, refusal=interval)
+        return replace(model, estimate=Estimate(self.observed, self.observed + unseen, *interval, level))
+
+
+def _estimate_exists(design: np.ndarray, counts: np.ndarray) -> bool:
+    """The linear program of Fienberg and Rinaldo (2012) as Chan, Silverman and Vincent (2021) state it.
+
+    Maximise s subject to Xᵀz = Xᵀy and z ≥ s ≥ 0; written with z = w + s (w ≥ 0) so that
+    the cells need bounds only. The estimate exists if and only if the optimum is positive.
+    """
+    if np.all(counts > 0):
+        return True  # z = y itself has every cell positive
+    cells = design.shape[0]
+    objective = np.zeros(cells + 1)
+    objective[-1] = -1.0
+    equalities = np.column_stack([design.T, design.sum(axis=0)])
+    result = optimize.linprog(
+        objective,
+        A_eq=equalities,
+        b_eq=design.T @ counts,
+        bounds=[(0, None)] * cells + [(0, 1)],
+        method="highs",
+    )
+    return bool(result.status == 0 and -result.fun > _POSITIVE)
+
+
+class _FitFailed(Exception):
+    pass
+
+
+class _ProfileLikelihood:
+    """The multinomial likelihood of a total of N persons, profiled over the model's other parameters."""
+
+    def __init__(self, data: _Table, fitted: _Fitted) -> None:
+        design = data.design(fitted.pairs)
+        unseen_row = np.zeros((1, design.shape[1]))
+        unseen_row[0, 0] = 1.0
+        self.design = np.vstack([unseen_row, design])
+        self.counts = data.counts
+        self.observed = data.observed
+        self.point = data.observed + math.exp(fitted.params[0])
+        # Fitted parameters by total: each fit starts from the nearest total fitted before, since
+        # IRLS can diverge from a start far away (and then starts from scratch).
+        self.fitted = {self.point: fitted.params}
+
+    def loglikelihood(self, total: float) -> float:
+        counts = np.concatenate([[total - self.observed], self.counts])
+        start = self.fitted[min(self.fitted, key=lambda known: abs(known - total))]
+        result = _poisson_glm(self.design, counts, start)
+        if result is None:
+            result = _poisson_glm(self.design, counts, None)
+        if result is None:
+            raise _FitFailed
+        self.fitted[total] = np.asarray(result.params)
+        probabilities = result.fittedvalues / result.fittedvalues.sum()
+        return float(gammaln(total + 1) - gammaln(total - self.observed + 1) + xlogy(counts, probabilities).sum())
+
+    def interval(self, level: float) -> tuple[float, float] | Reason:
+        try:
+            return self._interval(level)
+        except _FitFailed:
+            return _no_convergence()
+
+    def _interval(self, level: float) -> tuple[float, float] | Reason:
+        critical = float(stats.chi2.ppf(level, 1))
+        spread = max(self.point - self.observed, 1.0)
+        found = optimize.minimize_scalar(
+            lambda total: -self.loglikelihood(total),
+            bounds=(self.observed, self.point + 2 * spread),
+            method="bounded",
+            options={"xatol": 0.1},  # a tenth of a person is plenty
+        )
+        best_total, best = float(found.x), -float(found.fun)
+
+        def excess(total: float) -> float:
+            return 2 * (best - self.loglikelihood(total)) - critical
+
+        lower = float(self.observed)
+        if excess(lower) > 0:
+            lower = optimize.brentq(excess, lower, best_total, xtol=0.01)
+        upper, limit = best_total + spread, UPPER_LIMIT_FACTOR * self.observed
+        while excess(upper) < 0:
+            if upper >= limit:
+                return _unbounded()
+            upper = min(best_total + 2 * (upper - best_total), limit)
+        upper = optimize.brentq(excess, best_total, upper, xtol=0.01)
+        return lower, upper
