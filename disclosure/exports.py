@@ -12,14 +12,15 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from disclosure.suppression import MARKER, PublishedRow, PublishedTable
+from disclosure.suppression import MARKER
 
 # A spreadsheet reads a text cell starting with one of these as a formula (CSV injection) …
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -35,7 +36,55 @@ class Writable(Protocol):
     def write(self, data: bytes, /) -> object: ...
 
 
-def write_csv(tables: Sequence[PublishedTable], out: Writable) -> None:
+class ExportTable(Protocol):
+    """What the writers need of a table: a `PublishedTable`, or a `ResultTable` of figures that are not counts."""
+
+    @property
+    def title(self) -> object: ...
+
+    @property
+    def header(self) -> list[str]: ...
+
+    @property
+    def rows(self) -> Sequence[Any]: ...
+
+    @property
+    def has_suppressed(self) -> bool: ...
+
+    @property
+    def footnote(self) -> str: ...
+
+    def shown_values(self, row: Any) -> tuple[Any, ...]: ...
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    label: object
+    values: tuple[int | float | str, ...]
+    level: int = 0
+    kind: str = "row"
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    """Figures that are not counts of persons (estimates, model statistics), published as they are."""
+
+    title: object
+    columns: tuple[object, ...]
+    rows: tuple[ResultRow, ...]
+    row_heading: object = ""
+    has_suppressed: bool = False
+    footnote: str = ""
+
+    @property
+    def header(self) -> list[str]:
+        return [str(self.row_heading), *(str(column) for column in self.columns)]
+
+    def shown_values(self, row: ResultRow) -> tuple[int | float | str, ...]:
+        return row.values
+
+
+def write_csv(tables: Sequence[ExportTable], out: Writable) -> None:
     """The tables one after another: title, header, rows, footnote, a blank line between tables.
 
     UTF-8 with a byte order mark, so that spreadsheet programs read æ, ø and å right.
@@ -64,7 +113,7 @@ def write_records_csv(columns: Sequence[str], records: Iterable[Mapping[str, obj
     out.write(text.getvalue().encode("utf-8"))
 
 
-def write_xlsx(tables: Sequence[PublishedTable], out: Writable) -> None:
+def write_xlsx(tables: Sequence[ExportTable], out: Writable) -> None:
     """A sheet per table: title, header, rows (numbers as numbers), footnote."""
     if not tables:
         raise ValueError("A workbook needs at least one table.")
@@ -88,13 +137,15 @@ def write_xlsx(tables: Sequence[PublishedTable], out: Writable) -> None:
         if table.has_suppressed:
             sheet.append([])
             sheet.append([_text(table.footnote)])
-        sheet.column_dimensions["A"].width = max(len(str(row.label)) + 2 * row.level for row in table.rows) + 4
+        sheet.column_dimensions["A"].width = (
+            max((len(str(row.label)) + 2 * row.level for row in table.rows), default=10) + 4
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     out.write(buffer.getvalue())
 
 
-def write_pdf(tables: Sequence[PublishedTable], out: Writable, *, title: str) -> None:
+def write_pdf(tables: Sequence[ExportTable], out: Writable, *, title: str) -> None:
     """A4 landscape: the document's title, then each table with its footnote."""
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.core_fonts_encoding = "windows-1252"
@@ -130,11 +181,11 @@ def write_pdf(tables: Sequence[PublishedTable], out: Writable, *, title: str) ->
     out.write(bytes(pdf.output()))
 
 
-def _shown(table: PublishedTable, row: PublishedRow) -> list[int | str]:
+def _shown(table: ExportTable, row: Any) -> list[Any]:
     return [MARKER if value is None else value for value in table.shown_values(row)]
 
 
-def _indented(row: PublishedRow) -> str:
+def _indented(row: Any) -> str:
     return "  " * row.level + str(row.label)
 
 

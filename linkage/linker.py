@@ -29,7 +29,8 @@ import numpy.typing as npt
 
 from linkage.encoding import CLK_BITS, CLK_BYTES
 
-DEFAULT_THRESHOLD = 0.68  # calibrated range 0.66–0.70: docs/linkage.md, "Calibration"
+DEFAULT_THRESHOLD = 0.68
+CALIBRATED_RANGE = (0.66, 0.70)  # both calibration populations counted within ±5 %: docs/linkage.md, "Calibration"
 TABLES = 128
 BITS_PER_TABLE = 28
 MIN_SET_BITS = 3

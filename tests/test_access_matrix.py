@@ -137,6 +137,8 @@ POLICY = {
     "national_statistics:refresh": NATIONAL_STATISTICIAN,
     "national_statistics:uploads": NATIONAL_STATISTICIAN,
     "national_statistics:remove_upload": NATIONAL_STATISTICIAN,
+    "dark_figure:estimate": NATIONAL_STATISTICIAN,
+    "dark_figure:download": NATIONAL_STATISTICIAN,
 }
 NON_CASE_URLS = sorted(name for name, policy in POLICY.items() if policy != CASE)
 ACTORS = ["anonymous", "unattached", "caseworker", "org_admin", "other_org_admin"]
@@ -193,6 +195,8 @@ def url_for(name: str, cast: Cast) -> str:
         return reverse(name, args=[learning_object(name, cast).pk])
     if name == "learning:routine_version":
         return reverse(name, args=[learning_object(name, cast).pk, 1])
+    if name == "dark_figure:download":
+        return reverse(name, args=["csv"])
     if name == "national_statistics:download":
         return reverse(name, args=[2026, "csv"])
     if name in ("national_statistics:htcds", "national_statistics:refresh", "national_statistics:remove_upload"):

@@ -22,6 +22,7 @@ urlpatterns = [
     path("chain/", include("chain.urls")),
     path("referrals/", include("referrals.urls")),
     path("learning/", include("learning.urls")),
+    path("statistics/dark-figure/", include("dark_figure.urls")),
     path("statistics/", include("national_statistics.urls")),
     path("notifications/", include("notifications.urls")),
     path("placements/", include("placements.urls")),

@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import template
 
-from disclosure.suppression import PublishedRow, PublishedTable
+from disclosure.exports import ExportTable
+from disclosure.suppression import PublishedTable
 from national_statistics.access import is_national_statistician
 from national_statistics.charts import Chart, chart
 from organisations.models import Membership
@@ -20,5 +23,6 @@ def chart_filter(table: PublishedTable) -> Chart:
 
 
 @register.filter
-def shown_values(table: PublishedTable, row: PublishedRow) -> tuple[int | None, ...]:
+def shown_values(table: ExportTable, row: Any) -> tuple[Any, ...]:
+    """A published or result table's values of one row, as shown."""
     return table.shown_values(row)

@@ -1,0 +1,59 @@
+"""The statistician's choices: the year, which organisation kinds make up which list, the p-value threshold."""
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dark_figure.estimation import THRESHOLD
+from dark_figure.services import MAX_LISTS
+from organisations.models import Organisation
+
+LETTERS = "ABCDEFGH"[:MAX_LISTS]
+LEAVE_OUT = ""
+
+
+class DarkFigureForm(forms.Form):
+    """One field per organisation kind seen in the year: the list it is counted in (same letter = merged)."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    threshold = forms.DecimalField(
+        label=_("p-value for adding a dependence between two lists"),
+        min_value=Decimal("0.001"),
+        max_value=Decimal("0.2"),
+        decimal_places=3,
+        initial=Decimal(str(THRESHOLD)),
+        help_text=_("Bales, Hesketh and Silverman (2015) used 0.05."),
+    )
+
+    def __init__(self, *args: Any, years: Sequence[int], kinds: Sequence[tuple[str, int]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(year, str(year)) for year in years]  # type: ignore[attr-defined]
+        labels = dict(Organisation.Kind.choices)
+        choices = [
+            (LEAVE_OUT, _("Leave out")),
+            *((letter, _("List %(letter)s") % {"letter": letter}) for letter in LETTERS),
+        ]
+        self.kinds = [kind for kind, _persons in kinds]
+        for position, (kind, persons) in enumerate(kinds):
+            self.fields[f"list_{kind}"] = forms.ChoiceField(
+                label=_("%(kind)s (%(persons)s persons)") % {"kind": labels.get(kind, kind), "persons": persons},
+                choices=choices,
+                required=False,
+                initial=LETTERS[position] if position < len(LETTERS) else LEAVE_OUT,
+            )
+
+    def lists(self) -> dict[str, list[str]]:
+        """List name (the merged kinds' names) → the kinds it merges, in letter order."""
+        labels = dict(Organisation.Kind.choices)
+        by_letter: dict[str, list[str]] = {}
+        for kind in self.kinds:
+            letter = self.cleaned_data.get(f"list_{kind}") or LEAVE_OUT
+            if letter != LEAVE_OUT:
+                by_letter.setdefault(letter, []).append(kind)
+        return {
+            " + ".join(str(labels.get(kind, kind)) for kind in kinds): kinds
+            for _letter, kinds in sorted(by_letter.items())
+        }

@@ -1,0 +1,159 @@
+"""The estimation's results as tables (page and downloads) and the chart over the years."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from dark_figure.estimation import DarkFigure, Estimate, ModelFit
+from dark_figure.services import LinkageSensitivity, YearEstimate
+from disclosure.exports import ResultRow, ResultTable
+
+
+def interval(estimate: Estimate | None, *, unseen: bool = False) -> str:
+    if estimate is None:
+        return "–"
+    if unseen:
+        return f"{estimate.unseen:.0f} ({estimate.unseen_lower:.0f}–{estimate.unseen_upper:.0f})"
+    return f"{estimate.total:.0f} ({estimate.lower:.0f}–{estimate.upper:.0f})"
+
+
+def dependences(fit: ModelFit) -> str:
+    if not fit.interactions:
+        return _("none (independent lists)")
+    return "; ".join(
+        f"{first} × {second} ({fit.interaction_effects.get((first, second), 0.0):+.2f})"
+        for first, second in fit.interactions
+    )
+
+
+def models_table(result: DarkFigure) -> ResultTable:
+    """The alternatives side by side: how much the number depends on the choice of model."""
+    rows = []
+    for alternative in result.alternatives:
+        fit = alternative.fit
+        rows.append(
+            ResultRow(
+                ", ".join(str(method.label) for method in alternative.chosen_by),
+                (
+                    dependences(fit),
+                    interval(fit.estimate, unseen=True) if fit.estimate else str(fit.refusal or "–"),
+                    interval(fit.estimate),
+                    f"{fit.aic:.1f}" if fit.aic is not None else "–",
+                    f"{fit.bic:.1f}" if fit.bic is not None else "–",
+                ),
+            )
+        )
+    return ResultTable(
+        _("Models compared, with 95-percent intervals"),
+        (_("Dependences between lists (log odds ratio)"), _("Never seen"), _("In total"), "AIC", "BIC"),
+        tuple(rows),
+        row_heading=_("Model chosen by"),
+    )
+
+
+def steps_table(result: DarkFigure) -> ResultTable:
+    return ResultTable(
+        _("The forward search: each dependence added, and the evidence for it"),
+        (_("Likelihood ratio"), _("p-value"), "AIC", "BIC"),
+        tuple(
+            ResultRow(
+                f"{step.added[0]} × {step.added[1]}",
+                (f"{step.statistic:.2f}", f"{step.p_value:.4f}", f"{step.aic:.1f}", f"{step.bic:.1f}"),
+            )
+            for step in result.steps
+        ),
+        row_heading=_("Dependence added"),
+    )
+
+
+def years_table(estimates: Sequence[YearEstimate]) -> ResultTable:
+    return ResultTable(
+        _("Estimated total by year with the same lists: stepwise model, 95-percent interval"),
+        (_("Persons seen"), _("Estimated total"), _("Never seen")),
+        tuple(
+            ResultRow(
+                str(each.year),
+                (
+                    each.result.table.observed,
+                    interval(each.result.estimate) if each.result.estimate else str(each.result.reason),
+                    interval(each.result.estimate, unseen=True),
+                ),
+            )
+            for each in estimates
+        ),
+        row_heading=_("Year"),
+    )
+
+
+def sensitivity_table(runs: Sequence[LinkageSensitivity]) -> ResultTable:
+    return ResultTable(
+        _("The estimate when the records are linked at the ends of the calibrated threshold range"),
+        (_("Persons found"), _("Estimated total"), _("Never seen")),
+        tuple(
+            ResultRow(
+                f"{run.linkage_threshold:.2f}",
+                (
+                    run.persons,
+                    interval(run.result.estimate) if run.result.estimate else str(run.result.reason),
+                    interval(run.result.estimate, unseen=True),
+                ),
+            )
+            for run in runs
+        ),
+        row_heading=_("Linkage threshold (Dice)"),
+    )
+
+
+# --- The chart over the years ----------------------------------------------------------------------
+
+LABEL_WIDTH = 70
+PLOT_WIDTH = 440
+ROW_HEIGHT = 30
+
+
+@dataclass(frozen=True)
+class IntervalMark:
+    year: int
+    low_x: float
+    high_x: float
+    point_x: float
+    y: int
+    text: str
+
+    @property
+    def line_y(self) -> int:
+        return self.y + ROW_HEIGHT // 2
+
+    @property
+    def text_y(self) -> int:
+        return self.y + ROW_HEIGHT // 2 + 5
+
+
+@dataclass(frozen=True)
+class IntervalChart:
+    marks: list[IntervalMark]
+    height: int
+    width: int = LABEL_WIDTH + PLOT_WIDTH + 160
+    label_width: int = LABEL_WIDTH
+    value_x: int = LABEL_WIDTH + PLOT_WIDTH + 10
+
+
+def interval_chart(estimates: Sequence[YearEstimate]) -> IntervalChart:
+    """Each year's estimate as a dot on its interval, on one scale from 0 to the largest upper limit."""
+    known = [(each.year, each.result.estimate) for each in estimates if each.result.estimate is not None]
+    top = max((estimate.upper for _year, estimate in known), default=0.0)
+    marks = []
+    for row, (year, estimate) in enumerate(known):
+        scale = PLOT_WIDTH / top if top else 0.0
+        marks.append(
+            IntervalMark(
+                year=year,
+                low_x=LABEL_WIDTH + estimate.lower * scale,
+                high_x=LABEL_WIDTH + estimate.upper * scale,
+                point_x=LABEL_WIDTH + estimate.total * scale,
+                y=row * ROW_HEIGHT,
+                text=interval(estimate),
+            )
+        )
+    return IntervalChart(marks=marks, height=ROW_HEIGHT * len(marks))

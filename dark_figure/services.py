@@ -1,0 +1,111 @@
+"""What the statistician's page asks of the estimation: lists, a year, the years, and the linkage threshold.
+
+The estimation itself is plain Python (`dark_figure.estimation`); here are the
+steps that read the statistics store: which organisation kinds registered persons
+in a year (the candidate lists), the estimate for one year and for every year with
+the same lists (the chart), and the estimate when the year is linked again at the
+ends of the linkage threshold's calibrated range (how much linkage error moves it).
+Nothing is written: the sensitivity run links in memory and keeps the store as it is.
+"""
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from dark_figure.capture import CaptureTable, histories_for_year
+from dark_figure.estimation import DarkFigure, estimate
+from disclosure.suppression import PublishedTable, Row, Table, protect
+from linkage.linker import CALIBRATED_RANGE, DEFAULT_THRESHOLD, link
+from national_statistics.models import LinkedPerson, PersonAttribute, PersonRecord
+
+MAX_LISTS = 8
+Lists = Mapping[str, Collection[str]]
+
+
+def kinds_in_year(year: int) -> list[tuple[str, int]]:
+    """The organisation kinds that registered persons in the year, with how many, the largest first."""
+    rows = (
+        PersonAttribute.objects.filter(person__year=year, kind=PersonAttribute.Kind.ORGANISATION_KIND)
+        .values_list("value")
+        .annotate(persons=Count("person", distinct=True))
+        .order_by("-persons", "value")
+    )
+    return list(rows)
+
+
+def dark_figure(year: int, lists: Lists, *, threshold: float) -> DarkFigure:
+    return estimate(histories_for_year(year, lists), threshold=threshold)
+
+
+@dataclass(frozen=True)
+class YearEstimate:
+    year: int
+    result: DarkFigure
+
+
+def over_the_years(lists: Lists, *, threshold: float) -> list[YearEstimate]:
+    """The stepwise estimate of every year with linked persons, with the same lists (the chart)."""
+    years = sorted(set(LinkedPerson.objects.values_list("year", flat=True).distinct()))
+    return [
+        YearEstimate(year, estimate(histories_for_year(year, lists), threshold=threshold, alternatives=False))
+        for year in years
+    ]
+
+
+@dataclass(frozen=True)
+class LinkageSensitivity:
+    linkage_threshold: float
+    persons: int
+    result: DarkFigure
+
+
+def linkage_sensitivity(year: int, lists: Lists, *, threshold: float) -> list[LinkageSensitivity]:
+    """The estimate when the year's records are linked at the calibrated range's ends and at its default.
+
+    A lower linkage threshold joins more records (fewer persons, more overlap between
+    lists, a smaller dark figure); a higher one the opposite. How far the estimate moves
+    is the part of its uncertainty that the model's interval does not contain.
+    """
+    records = list(
+        PersonRecord.objects.filter(year=year).order_by("pk").values_list("clk", "source", "organisation_kind")
+    )
+    list_of_kind = {kind: name for name, kinds in lists.items() for kind in kinds}
+    results = []
+    for linkage_threshold in sorted({CALIBRATED_RANGE[0], DEFAULT_THRESHOLD, CALIBRATED_RANGE[1]}):
+        clusters = _clusters(records, linkage_threshold)
+        seen: dict[int, set[str]] = {}
+        for cluster, (_clk, _source, kind) in zip(clusters, records, strict=True):
+            on = seen.setdefault(cluster, set())
+            if kind in list_of_kind:
+                on.add(list_of_kind[kind])
+        table = CaptureTable.from_histories(lists, seen.values())
+        results.append(
+            LinkageSensitivity(linkage_threshold, len(seen), estimate(table, threshold=threshold, alternatives=False))
+        )
+    return results
+
+
+def _clusters(records: list[tuple[bytes | memoryview, str, str]], linkage_threshold: float) -> list[int]:
+    """A cluster number per record; records without an encoding are alone, as in the store's linkage."""
+    linkable = [index for index, (clk, _source, _kind) in enumerate(records) if clk]
+    clusters = list(range(len(records)))
+    if linkable:
+        sources = {source: number for number, source in enumerate(sorted({records[i][1] for i in linkable}))}
+        result = link(
+            [bytes(records[i][0]) for i in linkable],
+            [sources[records[i][1]] for i in linkable],
+            threshold=linkage_threshold,
+        )
+        for index, root in zip(linkable, result.cluster.tolist(), strict=True):
+            clusters[index] = linkable[root]
+    return clusters
+
+
+def published_table(table: CaptureTable, *, title: str, history_heading: str, persons: str) -> PublishedTable:
+    """The capture table as shown and exported: one row per history, small counts suppressed.
+
+    The estimation uses the full table inside the statistics store; only this copy is published.
+    """
+    rows = tuple(Row(" + ".join(table.lists_of(history)), (count,)) for history, count in table.rows())
+    return protect(Table(title, history_heading, (persons,), rows))

@@ -1,0 +1,123 @@
+"""The statistician's dark-figure page: lists chosen, the estimate with its models, refusals, downloads."""
+
+import numpy as np
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from dark_figure import services
+from dark_figure.simulation import independent, simulate
+from national_statistics.models import Contribution, LinkedPerson, PersonAttribute, PersonRecord
+from tests.conftest import Cast
+from tests.helpers import client_acting_in
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+YEAR = 2025
+KINDS = ("police_district", "ngo_project", "nav_office", "udi")
+
+
+def _store(year: int, kinds: tuple[str, ...], *, size: int = 400, seed: int = 1) -> int:
+    """Linked persons of a year seen by the kinds as a simulated population would be; returns the persons seen."""
+    table = simulate(independent(size, (0.3, 0.25, 0.35, 0.2)[: len(kinds)]), np.random.default_rng(seed))
+    contribution = Contribution.objects.create(
+        source="upload", year=year, organisation_name="x", key_fingerprint="0", sha256=f"{year}-{seed}"
+    )
+    seen = 0
+    for history, count in table.rows():
+        for _n in range(count):
+            person = LinkedPerson.objects.create(year=year, records=sum(history))
+            for kind, on in zip(kinds, history, strict=True):
+                if on:
+                    PersonAttribute.objects.create(
+                        person=person, year=year, kind=PersonAttribute.Kind.ORGANISATION_KIND, value=kind
+                    )
+                    PersonRecord.objects.create(
+                        contribution=contribution, source=kind, year=year, clk=b"", organisation_kind=kind
+                    )
+            seen += 1
+    return seen
+
+
+def _page(cast: Cast, **params: str) -> tuple[Client, object]:
+    client = client_acting_in(cast.statistician)
+    return client, client.get(reverse("dark_figure:estimate"), params)
+
+
+def test_the_statistician_sees_the_estimate_models_and_assumptions(cast: Cast) -> None:
+    seen = _store(YEAR, KINDS)
+    _client, response = _page(cast)
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    analysis = response.context["analysis"]  # type: ignore[attr-defined]
+    estimate = analysis["result"].estimate
+    assert estimate.observed == seen
+    assert estimate.lower <= estimate.total <= estimate.upper
+    assert 300 <= estimate.total <= 550  # the simulated population has 400 persons
+    assert analysis["models"].rows
+    assert "closed population" in response.content.decode()  # type: ignore[attr-defined]
+
+
+def test_merging_lists_below_three_says_why_and_gives_no_number(cast: Cast) -> None:
+    _store(YEAR, KINDS)
+    params = {"year": str(YEAR), "list_police_district": "A", "list_ngo_project": "A", "list_nav_office": "B"}
+    _client, response = _page(cast, **params, list_udi="")
+    result = response.context["analysis"]["result"]  # type: ignore[attr-defined]
+    assert result.estimate is None
+    assert "three" in str(result.reason)
+    assert "No estimate" in response.content.decode()  # type: ignore[attr-defined]
+
+
+def test_lists_that_never_overlap_are_refused(cast: Cast) -> None:
+    contribution = Contribution.objects.create(source="upload", year=YEAR, organisation_name="x", key_fingerprint="0")
+    for kind in KINDS[:3]:
+        for _n in range(6):
+            person = LinkedPerson.objects.create(year=YEAR, records=1)
+            PersonAttribute.objects.create(person=person, year=YEAR, kind="organisation_kind", value=kind)
+    assert contribution
+    _client, response = _page(cast)
+    assert response.context["analysis"]["result"].estimate is None  # type: ignore[attr-defined]
+
+
+def test_small_cells_of_the_capture_table_are_suppressed_on_the_page(cast: Cast) -> None:
+    _store(YEAR, KINDS, size=60)
+    _client, response = _page(cast)
+    capture = response.context["analysis"]["capture"]  # type: ignore[attr-defined]
+    shown = [value for row in capture.rows for value in row.values if value is not None]
+    assert all(value == 0 or value >= 5 for value in shown)
+    assert capture.has_suppressed
+
+
+def test_the_linkage_check_and_the_years_are_shown(cast: Cast) -> None:
+    _store(YEAR, KINDS)
+    _store(YEAR - 1, KINDS, seed=2)
+    _client, response = _page(cast, linkage="on")
+    analysis = response.context["analysis"]  # type: ignore[attr-defined]
+    assert [row.label for row in analysis["sensitivity"].rows] == ["0.66", "0.68", "0.70"]
+    assert [row.label for row in analysis["years"].rows] == [str(YEAR - 1), str(YEAR)]
+    assert len(analysis["chart"].marks) == 2
+
+
+@pytest.mark.parametrize(("file_format", "start"), [("csv", b"\xef\xbb\xbf"), ("xlsx", b"PK"), ("pdf", b"%PDF")])
+def test_the_table_and_results_download(cast: Cast, file_format: str, start: bytes) -> None:
+    _store(YEAR, KINDS)
+    client = client_acting_in(cast.statistician)
+    response = client.get(reverse("dark_figure:download", args=[file_format]), {"year": str(YEAR)})
+    assert response.status_code == 200
+    assert response.content.startswith(start)
+
+
+def test_without_linked_persons_the_page_says_so(cast: Cast) -> None:
+    _client, response = _page(cast)
+    assert response.context["form"] is None  # type: ignore[attr-defined]
+    assert client_acting_in(cast.statistician).get(reverse("dark_figure:download", args=["csv"])).status_code == 404
+
+
+def test_bad_parameters_never_crash(cast: Cast) -> None:
+    _store(YEAR, KINDS)
+    for params in ({"year": "x"}, {"threshold": "-1"}, {"list_udi": "Z"}, {"year": "1900"}):
+        assert _page(cast, **params)[1].status_code == 200  # type: ignore[attr-defined]
+
+
+def test_kinds_in_year_are_largest_first(cast: Cast) -> None:
+    _store(YEAR, KINDS)
+    kinds = services.kinds_in_year(YEAR)
+    assert kinds[0][0] == "nav_office"  # the highest capture probability
