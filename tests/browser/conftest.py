@@ -56,6 +56,9 @@ def console_errors(page: Page) -> list[str]:
 @pytest.fixture
 def vern(live_server: Any, page: Page, console_errors: list[str]) -> Iterator["Vern"]:
     ensure_reference_data()
+    # The server's first request imports every view (statsmodels and scipy among them: seconds on a busy
+    # machine); warm it up once, so that the scenarios' five-second timeouts measure the pages, not the imports.
+    page.goto(live_server.url + "/healthz", timeout=60000)
     page.set_default_timeout(5000)
     browser = Vern(page, live_server.url)
     yield browser
