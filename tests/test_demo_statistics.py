@@ -133,3 +133,17 @@ def test_the_national_scale_builds_no_statistics(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(demo_cases, "CASES_PER_SCALE", 10)
     assert seed_demo(seed=7, scale=2, today=DAY).statistics is None
     assert not YearLinkage.objects.exists()
+
+
+def test_the_demo_statistician_sees_a_dark_figure_for_the_latest_year(seeded: DemoResult) -> None:
+    statistician = User.objects.get(email=STATISTICIAN)
+    organisation = statistician.memberships.get().organisation
+    page = client_acting_in(statistician, organisation).get(reverse("dark_figure:estimate"))
+    analysis = page.context["analysis"]
+    estimate = analysis["result"].estimate
+    assert analysis["year"] == 2026
+    assert estimate is not None, analysis["result"].reason
+    assert estimate.observed <= estimate.lower <= estimate.total <= estimate.upper
+    # 2025 has only the police and UDI: too few lists, said rather than estimated.
+    earlier = client_acting_in(statistician, organisation).get(reverse("dark_figure:estimate"), {"year": "2025"})
+    assert earlier.context["analysis"]["result"].reason.code == "fewer_than_three_lists"
