@@ -167,7 +167,7 @@ def histories_for_year(year: int, lists: Mapping[str, Collection[str]]) -> Captu
             list_of_kind[kind] = name
     seen: dict[int, set[str]] = {}
     rows = PersonAttribute.objects.filter(
-        person__year=year, kind=PersonAttribute.Kind.ORGANISATION_KIND, value__in=list(list_of_kind)
+        year=year, kind=PersonAttribute.Kind.ORGANISATION_KIND, value__in=list(list_of_kind)
     ).values_list("person_id", "value")
     for person_id, kind in rows:
         seen.setdefault(person_id, set()).add(list_of_kind[kind])

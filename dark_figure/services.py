@@ -26,7 +26,7 @@ Lists = Mapping[str, Collection[str]]
 def kinds_in_year(year: int) -> list[tuple[str, int]]:
     """The organisation kinds that registered persons in the year, with how many, the largest first."""
     rows = (
-        PersonAttribute.objects.filter(person__year=year, kind=PersonAttribute.Kind.ORGANISATION_KIND)
+        PersonAttribute.objects.filter(year=year, kind=PersonAttribute.Kind.ORGANISATION_KIND)
         .values_list("value")
         .annotate(persons=Count("person", distinct=True))
         .order_by("-persons", "value")

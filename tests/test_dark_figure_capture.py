@@ -92,8 +92,11 @@ def test_it_keeps_its_own_copy_of_the_counts() -> None:
 def _person(year: int, *kinds: str) -> None:
     person = LinkedPerson.objects.create(year=year, records=max(len(kinds), 1))
     PersonAttribute.objects.bulk_create(
-        [PersonAttribute(person=person, kind=PersonAttribute.Kind.ORGANISATION_KIND, value=kind) for kind in kinds]
-        + [PersonAttribute(person=person, kind=PersonAttribute.Kind.FORM, value="labour")]
+        [
+            PersonAttribute(person=person, year=year, kind=PersonAttribute.Kind.ORGANISATION_KIND, value=kind)
+            for kind in kinds
+        ]
+        + [PersonAttribute(person=person, year=year, kind=PersonAttribute.Kind.FORM, value="labour")]
     )
 
 
