@@ -15,6 +15,20 @@ LETTERS = "ABCDEFGH"[:MAX_LISTS]
 LEAVE_OUT = ""
 
 
+SMALL_LIST = 10
+
+
+def default_letters(kinds: Sequence[tuple[str, int]]) -> dict[str, str]:
+    """Each large kind its own list; the small ones (under SMALL_LIST persons) merged into one list after them.
+
+    A list of a handful of persons rarely overlaps another, and a list that overlaps none
+    leaves the model nothing to estimate from. `kinds` come largest first.
+    """
+    large = [kind for kind, persons in kinds if persons >= SMALL_LIST][: len(LETTERS) - 1]
+    letters = {kind: LETTERS[position] for position, kind in enumerate(large)}
+    return letters | {kind: LETTERS[len(large)] for kind, _persons in kinds if kind not in letters}
+
+
 class DarkFigureForm(forms.Form):
     """One field per organisation kind seen in the year: the list it is counted in (same letter = merged)."""
 
@@ -37,12 +51,13 @@ class DarkFigureForm(forms.Form):
             *((letter, _("List %(letter)s") % {"letter": letter}) for letter in LETTERS),
         ]
         self.kinds = [kind for kind, _persons in kinds]
-        for position, (kind, persons) in enumerate(kinds):
+        initial = default_letters(kinds)
+        for kind, persons in kinds:
             self.fields[f"list_{kind}"] = forms.ChoiceField(
                 label=_("%(kind)s (%(persons)s persons)") % {"kind": labels.get(kind, kind), "persons": persons},
                 choices=choices,
                 required=False,
-                initial=LETTERS[position] if position < len(LETTERS) else LEAVE_OUT,
+                initial=initial[kind],
             )
 
     def lists(self) -> dict[str, list[str]]:
