@@ -16,17 +16,22 @@ LEAVE_OUT = ""
 
 
 SMALL_LIST = 10
+MIN_LISTS = 3  # multiple systems estimation needs three lists
 
 
 def default_letters(kinds: Sequence[tuple[str, int]]) -> dict[str, str]:
-    """Each large kind its own list; the small ones (under SMALL_LIST persons) merged into one list after them.
+    """Each large kind its own list, the small ones (under SMALL_LIST persons) merged into one list after them;
+    while that makes fewer than three lists, the largest small kinds get lists of their own.
 
     A list of a handful of persons rarely overlaps another, and a list that overlaps none
     leaves the model nothing to estimate from. `kinds` come largest first.
     """
-    large = [kind for kind, persons in kinds if persons >= SMALL_LIST][: len(LETTERS) - 1]
-    letters = {kind: LETTERS[position] for position, kind in enumerate(large)}
-    return letters | {kind: LETTERS[len(large)] for kind, _persons in kinds if kind not in letters}
+    own = [kind for kind, persons in kinds if persons >= SMALL_LIST][: len(LETTERS) - 1]
+    rest = [kind for kind, _persons in kinds if kind not in own]
+    while rest and len(own) + 1 < MIN_LISTS and len(own) < len(LETTERS) - 1:
+        own.append(rest.pop(0))
+    letters = {kind: LETTERS[position] for position, kind in enumerate(own)}
+    return letters | {kind: LETTERS[len(own)] for kind in rest}
 
 
 class DarkFigureForm(forms.Form):

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from dark_figure import services
+from dark_figure.forms import default_letters
 from dark_figure.simulation import independent, simulate
 from national_statistics.models import Contribution, LinkedPerson, PersonAttribute, PersonRecord
 from tests.conftest import Cast
@@ -121,3 +122,24 @@ def test_kinds_in_year_are_largest_first(cast: Cast) -> None:
     _store(YEAR, KINDS)
     kinds = services.kinds_in_year(YEAR)
     assert kinds[0][0] == "nav_office"  # the highest capture probability
+
+
+def test_by_default_small_kinds_are_merged_but_three_lists_are_kept() -> None:
+    assert default_letters([("udi", 40), ("police_district", 30), ("ngo_project", 4), ("shelter", 2)]) == {
+        "udi": "A",
+        "police_district": "B",
+        "ngo_project": "C",
+        "shelter": "C",
+    }
+    assert default_letters([("udi", 5), ("police_district", 5), ("ngo_project", 5), ("nav_office", 2)]) == {
+        "udi": "A",
+        "police_district": "B",
+        "ngo_project": "C",
+        "nav_office": "C",
+    }
+    assert default_letters([("udi", 40), ("police_district", 30), ("ngo_project", 20), ("nav_office", 12)]) == {
+        "udi": "A",
+        "police_district": "B",
+        "ngo_project": "C",
+        "nav_office": "D",
+    }
