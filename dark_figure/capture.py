@@ -156,6 +156,13 @@ def histories_for_year(year: int, lists: Mapping[str, Collection[str]]) -> Captu
     are on no list are left out, and with them the persons only they registered.
     One query.
     """
+    return histories_by_year(lists, years=[year]).get(year) or CaptureTable.from_counts(lists, {})
+
+
+def histories_by_year(
+    lists: Mapping[str, Collection[str]], *, years: Collection[int] | None = None
+) -> dict[int, CaptureTable]:
+    """The capture table of each year with linked persons (or of `years`), for the same lists, in one query."""
     # Imported here so that the table, the estimation and the simulations work without Django (bench/mse.py).
     from national_statistics.models import PersonAttribute
 
@@ -165,10 +172,10 @@ def histories_for_year(year: int, lists: Mapping[str, Collection[str]]) -> Captu
             if kind in list_of_kind:
                 raise ValueError(f"The kind {kind!r} is on two lists; a kind can be on one list only.")
             list_of_kind[kind] = name
-    seen: dict[int, set[str]] = {}
-    rows = PersonAttribute.objects.filter(
-        year=year, kind=PersonAttribute.Kind.ORGANISATION_KIND, value__in=list(list_of_kind)
-    ).values_list("person_id", "value")
-    for person_id, kind in rows:
-        seen.setdefault(person_id, set()).add(list_of_kind[kind])
-    return CaptureTable.from_histories(lists, seen.values())
+    rows = PersonAttribute.objects.filter(kind=PersonAttribute.Kind.ORGANISATION_KIND, value__in=list(list_of_kind))
+    if years is not None:
+        rows = rows.filter(year__in=list(years))
+    seen: dict[int, dict[int, set[str]]] = {}
+    for year, person_id, kind in rows.values_list("year", "person_id", "value").order_by("year"):
+        seen.setdefault(year, {}).setdefault(person_id, set()).add(list_of_kind[kind])
+    return {year: CaptureTable.from_histories(lists, persons.values()) for year, persons in seen.items()}

@@ -65,6 +65,14 @@ class DarkFigureForm(forms.Form):
                 initial=initial[kind],
             )
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not any(cleaned.get(f"list_{kind}") for kind in self.kinds):
+            raise forms.ValidationError(
+                _("Give at least three kinds of organisation a list: the estimate needs three.")
+            )
+        return cleaned
+
     def lists(self) -> dict[str, list[str]]:
         """List name (the merged kinds' names) → the kinds it merges, in letter order."""
         labels = dict(Organisation.Kind.choices)

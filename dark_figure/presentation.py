@@ -67,20 +67,18 @@ def steps_table(result: DarkFigure) -> ResultTable:
     )
 
 
+def _estimate_cells(persons: int, result: DarkFigure) -> tuple[int, str, str]:
+    """Persons, the estimated total with its interval (or why there is none), and the never seen."""
+    total = interval(result.estimate) if result.estimate else str(result.reason)
+    return persons, total, interval(result.estimate, unseen=True)
+
+
 def years_table(estimates: Sequence[YearEstimate]) -> ResultTable:
     return ResultTable(
         _("Estimated total by year with the same lists: stepwise model, 95-percent interval"),
         (_("Persons seen"), _("Estimated total"), _("Never seen")),
         tuple(
-            ResultRow(
-                str(each.year),
-                (
-                    each.result.table.observed,
-                    interval(each.result.estimate) if each.result.estimate else str(each.result.reason),
-                    interval(each.result.estimate, unseen=True),
-                ),
-            )
-            for each in estimates
+            ResultRow(str(each.year), _estimate_cells(each.result.table.observed, each.result)) for each in estimates
         ),
         row_heading=_("Year"),
     )
@@ -90,17 +88,7 @@ def sensitivity_table(runs: Sequence[LinkageSensitivity]) -> ResultTable:
     return ResultTable(
         _("The estimate when the records are linked at the ends of the calibrated threshold range"),
         (_("Persons found"), _("Estimated total"), _("Never seen")),
-        tuple(
-            ResultRow(
-                f"{run.linkage_threshold:.2f}",
-                (
-                    run.persons,
-                    interval(run.result.estimate) if run.result.estimate else str(run.result.reason),
-                    interval(run.result.estimate, unseen=True),
-                ),
-            )
-            for run in runs
-        ),
+        tuple(ResultRow(f"{run.linkage_threshold:.2f}", _estimate_cells(run.persons, run.result)) for run in runs),
         row_heading=_("Linkage threshold (Dice)"),
     )
 

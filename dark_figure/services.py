@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from dark_figure.capture import CaptureTable, histories_for_year
+from dark_figure.capture import CaptureTable, histories_by_year, histories_for_year
 from dark_figure.estimation import DarkFigure, estimate
 from disclosure.suppression import PublishedTable, Row, Table, protect
 from linkage.linker import CALIBRATED_RANGE, DEFAULT_THRESHOLD, link
@@ -45,10 +45,14 @@ class YearEstimate:
 
 
 def over_the_years(lists: Lists, *, threshold: float) -> list[YearEstimate]:
-    """The stepwise estimate of every year with linked persons, with the same lists (the chart)."""
+    """The stepwise estimate of every year with linked persons, with the same lists (the chart); one query."""
     years = sorted(set(LinkedPerson.objects.values_list("year", flat=True).distinct()))
+    tables = histories_by_year(lists)
     return [
-        YearEstimate(year, estimate(histories_for_year(year, lists), threshold=threshold, alternatives=False))
+        YearEstimate(
+            year,
+            estimate(tables.get(year) or CaptureTable.from_counts(lists, {}), threshold=threshold, alternatives=False),
+        )
         for year in years
     ]
 

@@ -1,4 +1,3 @@
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -8,15 +7,10 @@ from django.utils.translation import gettext as _
 
 from dark_figure import presentation, services
 from dark_figure.forms import DarkFigureForm
-from disclosure import exports
+from national_statistics.downloads import FORMATS, tables_download
 from national_statistics.report import years_with_data
 from national_statistics.views import national_statistician_required
 from organisations.access import MemberRequest
-
-WRITERS: dict[str, tuple[str, Callable[..., None]]] = {
-    "csv": ("text/csv; charset=utf-8", exports.write_csv),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exports.write_xlsx),
-}
 
 
 def _form(request: MemberRequest) -> tuple[DarkFigureForm | None, list[int]]:
@@ -78,20 +72,14 @@ def dark_figure(request: MemberRequest) -> HttpResponse:
 def download(request: MemberRequest, file_format: str) -> HttpResponse:
     """The table used and the results, as on the page (the capture table with its small cells suppressed)."""
     form, _years = _form(request)
-    if form is None or not form.is_valid() or file_format not in (*WRITERS, "pdf"):
+    if form is None or not form.is_valid() or file_format not in FORMATS:
         raise Http404
     analysis = _analysis(form, with_linkage=request.GET.get("linkage") == "on")
     tables = [analysis["capture"], analysis["models"], analysis["steps"], analysis["years"]]
     tables += [analysis["sensitivity"]] if analysis["sensitivity"] else []
-    name = f"vern-dark-figure-{analysis['year']}.{file_format}"
-    if file_format == "pdf":
-        response = HttpResponse(content_type="application/pdf")
-        exports.write_pdf(
-            tables, response, title=_("The dark figure of human trafficking in Norway, %(year)s") % analysis
-        )
-    else:
-        content_type, write = WRITERS[file_format]
-        response = HttpResponse(content_type=content_type)
-        write(tables, response)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return tables_download(
+        tables,
+        file_format=file_format,
+        name=f"vern-dark-figure-{analysis['year']}",
+        title=_("The dark figure of human trafficking in Norway, %(year)s") % analysis,
+    )

@@ -18,15 +18,10 @@ from disclosure.htcds import htcds_export
 from national_statistics import report as reports
 from national_statistics import services
 from national_statistics.access import is_national_statistician
+from national_statistics.downloads import CONTENT_TYPES, attachment, tables_download
 from national_statistics.forms import HtcdsForm, UploadForm
 from national_statistics.models import Contribution, YearLinkage
 from organisations.access import MemberRequest, membership_required
-
-FORMATS = {
-    "csv": ("text/csv; charset=utf-8", exports.write_csv),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exports.write_xlsx),
-}
-PDF = "application/pdf"
 
 
 def national_statistician_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -66,30 +61,18 @@ def report(request: MemberRequest) -> HttpResponse:
     return render(request, "national_statistics/report.html", context)
 
 
-def _attachment(content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @national_statistician_required
 def download(request: MemberRequest, year: int, file_format: str) -> HttpResponse:
     """The same published tables as the page: the same suppression in every format."""
-    if year not in reports.years_with_data() or file_format not in (*FORMATS, "pdf"):
+    if year not in reports.years_with_data():
         raise Http404
     annual = reports.annual_report(year)
-    tables = [*annual.tables, annual.anonymous_contacts]
-    name = f"vern-national-report-{year}.{file_format}"
-    if file_format == "pdf":
-        response = _attachment(PDF, name)
-        exports.write_pdf(
-            tables, response, title=_("Presumed victims of human trafficking in Norway, %(year)s") % {"year": year}
-        )
-        return response
-    content_type, write = FORMATS[file_format]
-    response = _attachment(content_type, name)
-    write(tables, response)
-    return response
+    return tables_download(
+        [*annual.tables, annual.anonymous_contacts],
+        file_format=file_format,
+        name=f"vern-national-report-{year}",
+        title=_("Presumed victims of human trafficking in Norway, %(year)s") % {"year": year},
+    )
 
 
 @national_statistician_required
@@ -99,7 +82,7 @@ def htcds(request: MemberRequest, year: int) -> HttpResponse:
     if year not in reports.years_with_data() or not form.is_valid():
         raise Http404
     release = htcds_export(services.htcds_records(year), k=form.cleaned_data["k"])
-    response = _attachment("text/csv; charset=utf-8", f"vern-htcds-{year}-k{release.k}.csv")
+    response = attachment(CONTENT_TYPES["csv"], f"vern-htcds-{year}-k{release.k}.csv")
     exports.write_records_csv(htcds_columns(), release.records, response)
     return response
 

@@ -2,7 +2,9 @@
 
 import numpy as np
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dark_figure import services
@@ -143,3 +145,28 @@ def test_by_default_small_kinds_are_merged_but_three_lists_are_kept() -> None:
         "ngo_project": "C",
         "nav_office": "D",
     }
+
+
+def test_every_kind_left_out_says_why(cast: Cast) -> None:
+    _store(YEAR, KINDS)
+    _client, response = _page(cast, **{f"list_{kind}": "" for kind in KINDS})
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert response.context["analysis"] is None  # type: ignore[attr-defined]
+    assert "minst tre typer" in response.content.decode()  # type: ignore[attr-defined]
+
+
+def _queries(client: Client, url: str, params: dict[str, str]) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return len(queries)
+
+
+def test_the_page_reads_the_same_number_of_queries_for_more_years_and_persons(cast: Cast) -> None:
+    _store(YEAR, KINDS, size=100)
+    client = client_acting_in(cast.statistician)
+    url = reverse("dark_figure:estimate")
+    client.get(url)  # the session's first request writes what later ones do not
+    few = _queries(client, url, {"year": str(YEAR)})
+    _store(YEAR - 1, KINDS, size=300, seed=3)
+    _store(YEAR - 2, KINDS, size=300, seed=4)
+    assert _queries(client, url, {"year": str(YEAR)}) == few

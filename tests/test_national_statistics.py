@@ -11,7 +11,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -288,3 +290,18 @@ def test_a_file_taken_out_leaves_the_store_and_the_year_is_linked_again(register
     assert LinkedPerson.objects.filter(year=YEAR).count() == 3
     # The same file may come again once it was taken out.
     services.import_upload(data, file_name="a.csv", organisation_name="UDI", user=None)
+
+
+def test_the_report_page_reads_the_same_number_of_queries_for_more_persons(registered: Cast) -> None:
+    services.refresh_year(YEAR)
+    client = _statistician(registered)
+    url = reverse("national_statistics:report")
+    client.get(url)  # the session's first request writes what later ones do not
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, {"year": YEAR}).status_code == 200
+    data = _encoded_file([(Person(names=(f"Test{n}", "Fiktiv")), _categories()) for n in range(20)])
+    services.import_upload(data, file_name="x.csv", organisation_name="UDI", user=None)
+    services.refresh_year(YEAR)
+    with CaptureQueriesContext(connection) as more:
+        assert client.get(url, {"year": YEAR}).status_code == 200
+    assert len(more) == len(few)
