@@ -83,6 +83,7 @@ check: build
 	VERN_DEBUG=true $(BIN)/mypy .
 	VERN_DEBUG=true $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/bandit -q -c pyproject.toml -r .
+	$(BIN)/lint-imports
 
 lint format:
 	$(BIN)/ruff check --fix .

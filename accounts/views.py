@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.access import api_tokens_of, get_api_token_for
 from accounts.forms import ApiTokenForm, RevokeApiTokenForm
-from core.http import AuthenticatedRequest
+from accounts.http import AuthenticatedRequest
 from organisations.access import MemberRequest, membership_required
 
 

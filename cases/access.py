@@ -64,6 +64,12 @@ def visible_cases(membership: Membership) -> QuerySet[Case]:
     return cases
 
 
+def sees_row_case(membership: Membership) -> Exists:
+    """For annotating rows that have a `case_id`: whether the member may see that case (lists name a case
+    only to those who may)."""
+    return Exists(visible_cases(membership).filter(pk=OuterRef("case_id")))
+
+
 def granted_groups(case: Case, organisation: Organisation) -> frozenset[str]:
     """The field groups `organisation` may read in `case` (rules 3 and 4)."""
     if case.owner_id == organisation.pk:

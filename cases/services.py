@@ -28,10 +28,9 @@ from cases.models import (
     FieldGroupRecord,
     ProtectedCaseAccess,
 )
-from cases.signals import case_created
+from cases.signals import case_created, case_track_changed
 from core import crypto
 from organisations.models import Membership, Municipality, Organisation
-from rights.services import ensure_case_rights
 
 
 class StaleCaseError(Exception):
@@ -79,7 +78,8 @@ def add_event(
 
 @transaction.atomic
 def create_case(*, membership: Membership, municipality: Municipality, track: str = Case.Track.ADULT) -> Case:
-    """Open a case owned by the member's organisation, with the rights of its track; the creator is assigned."""
+    """Open a case owned by the member's organisation; the creator is assigned. Listeners of `case_created`
+    give it the rights of its track and start its chain."""
     case = Case.objects.create(
         code=next_case_code(municipality=municipality),
         owner_id=membership.organisation_id,
@@ -89,7 +89,6 @@ def create_case(*, membership: Membership, municipality: Municipality, track: st
     )
     CaseAssignment.objects.create(case=case, user_id=membership.user_id, organisation_id=membership.organisation_id)
     add_event(case=case, kind=CaseEvent.Kind.CREATED, membership=membership)
-    ensure_case_rights(case=case)
     case_created.send(sender=Case, case=case, membership=membership)
     return case
 
@@ -105,7 +104,7 @@ def change_track(*, access: CaseAccess, membership: Membership, track: str, reas
     Case.objects.filter(pk=case.pk).update(track=track, version=F("version") + 1)
     case.refresh_from_db()
     add_event(case=case, kind=CaseEvent.Kind.TRACK_CHANGED, membership=membership, note=f"{track}: {reason}"[:500])
-    ensure_case_rights(case=case)
+    case_track_changed.send(sender=Case, case=case)
     return case
 
 

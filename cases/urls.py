@@ -1,11 +1,6 @@
-from django.urls import include, path, register_converter
+from django.urls import URLPattern, URLResolver, include, path, register_converter
 
 from cases import views
-from chain import editor_views as chain_editor_views
-from chain import views as chain_views
-from meetings import views as meeting_views
-from referrals import views as referrals_views
-from rights import views as rights_views
 
 
 class CaseCodeConverter:
@@ -22,8 +17,11 @@ class CaseCodeConverter:
 
 register_converter(CaseCodeConverter, "case")
 
+# The case's own pages. The pages other apps show inside a case (/cases/<code>/…) are
+# mounted next to these, in the same "cases" namespace, by vern/urls.py: each app owns its
+# case URLs, and the project, which knows every app, composes them (docs/architecture.md).
 app_name = "cases"
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.case_list, name="list"),
     path("new/", views.case_create, name="create"),
     path("<case:code>/", views.case_detail, name="detail"),
@@ -33,15 +31,5 @@ urlpatterns = [
     path("<case:code>/who-has-seen/", views.who_has_seen, name="who_has_seen"),
     path("<case:code>/assign/", views.assign, name="assign"),
     path("<case:code>/sharing/", include("sharing.urls")),
-    path("<case:code>/rights/<slug:right_code>/", rights_views.edit_case_right, name="edit_right"),
     path("<case:code>/track/", views.change_track, name="change_track"),
-    path("<case:code>/deadlines/new/", chain_views.add_deadline, name="add_deadline"),
-    path("<case:code>/chain/steps/<slug:step_code>/done/", chain_views.finish_step, name="finish_step"),
-    path("<case:code>/chain/steps/<slug:step_code>/take/", chain_views.take_step, name="take_step"),
-    path("<case:code>/refer/", referrals_views.refer, name="refer"),
-    path("<case:code>/hand-over/", referrals_views.hand_over, name="hand_over"),
-    path("<case:code>/chain/move/", chain_editor_views.move_case_chain, name="move_chain"),
-    path("<case:code>/meetings/", include("meetings.urls")),
-    path("<case:code>/end/", meeting_views.end_case, name="end_case"),
-    path("<case:code>/placement/", include("placements.case_urls")),
 ]

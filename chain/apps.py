@@ -9,5 +9,8 @@ class ChainConfig(AppConfig):
     def ready(self) -> None:
         from cases.signals import case_created
         from chain.receivers import start_chain_of_new_case
+        from chain.reminders import collect_deadline_reminders
+        from notifications.reminders import register_reminder_check
 
         case_created.connect(start_chain_of_new_case, dispatch_uid="chain.start_chain_of_new_case")
+        register_reminder_check("deadline_reminders", collect_deadline_reminders)

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from cases.access import visible_cases
+from cases.access import sees_row_case
 from cases.models import Case
+from chain.extensions import OverviewPanel, overview_panels
 from chain.models import CaseStep, Deadline
 from organisations.models import Membership, Municipality
-from referrals.models import Referral
 
 LISTED = 100  # rows listed per table; the counts cover all
 COMPLETED_WINDOW = timedelta(days=365)  # "median when done" covers steps finished in the last year
@@ -63,13 +63,9 @@ class Overview:
     unassigned_count: int
     overdue: Sequence[Deadline]
     overdue_count: int
-    pending_handovers: Sequence[Referral]
+    panels: Sequence[OverviewPanel]  # from the apps above the chain (chain.extensions)
     cases_without_chain: int
     open_cases: int
-
-
-def _visible(membership: Membership) -> Exists:
-    return Exists(visible_cases(membership).filter(pk=OuterRef("case_id")))
 
 
 def _step_rows(municipality: Municipality, now: datetime) -> list[StepRow]:
@@ -110,22 +106,14 @@ def overview(*, membership: Membership, municipality: Municipality, now: datetim
     )
     unassigned = list(
         unassigned_steps.select_related("case__owner", "step")
-        .annotate(visible=_visible(membership))
+        .annotate(visible=sees_row_case(membership))
         .order_by("started_at")[:LISTED]
     )
     overdue_deadlines = Deadline.objects.filter(case__municipality=municipality, done_at=None, due_at__lt=now)
     overdue = list(
         overdue_deadlines.select_related("case", "rule", "organisation")
-        .annotate(visible=_visible(membership))
+        .annotate(visible=sees_row_case(membership))
         .order_by("due_at")[:LISTED]
-    )
-    pending = list(
-        Referral.objects.filter(
-            case__municipality=municipality, kind=Referral.Kind.HANDOVER, status=Referral.Status.PENDING
-        )
-        .select_related("case", "from_organisation", "to_organisation")
-        .annotate(visible=_visible(membership))
-        .order_by("created_at")[:LISTED]
     )
     return Overview(
         municipality=municipality,
@@ -134,7 +122,7 @@ def overview(*, membership: Membership, municipality: Municipality, now: datetim
         unassigned_count=unassigned_steps.count(),
         overdue=overdue,
         overdue_count=overdue_deadlines.count(),
-        pending_handovers=pending,
+        panels=overview_panels(membership, municipality),
         cases_without_chain=Case.objects.filter(municipality=municipality, chain=None).count(),
         open_cases=open_cases.count(),
     )

@@ -12,7 +12,6 @@ from chain.access import coordinated_municipalities
 from chain.forms import BoardForm, DeadlineForm, FinishStepForm, OverviewForm
 from chain.models import CaseStep, Deadline
 from chain.overview import overview
-from learning.services import open_escalations
 from organisations.access import MemberRequest, membership_required
 from organisations.models import Membership
 
@@ -121,6 +120,5 @@ def coordinator_overview(request: MemberRequest) -> HttpResponse:
     context = {
         "form": form,
         "overview": overview(membership=request.membership, municipality=municipality),
-        "escalations": open_escalations(municipality).count(),
     }
     return render(request, "chain/overview.html", context)

@@ -1,13 +1,14 @@
-"""In-app notifications, deadline reminders, and their e-mails — each sent exactly once.
+"""In-app notifications, the reminders of the apps above, and their e-mails — each sent exactly once.
 
 Making notifications
     `notify` makes one notification per recipient for an event named by its
     `event_key`; the row's unique `dedupe_key` is the event key and the recipient,
     so calling it again — or from two jobs at once — makes nothing new.
-    `collect_deadline_reminders` does this for open deadlines due within the next
-    24 hours and for overdue ones. Hours are elapsed hours, so "within 24 hours"
-    means 24 real hours across a DST change too: the arithmetic is done in UTC,
-    since Python adds a timedelta to an Europe/Oslo datetime on the wall clock.
+    The reminder checks of the apps above (`notifications.reminders`: the chain's
+    deadline reminders, the placements' missing-child alerts) make theirs the same
+    way. Hours are elapsed hours, so "within 24 hours" means 24 real hours across a
+    DST change too: do the arithmetic in UTC (`in_utc`), since Python adds a
+    timedelta to an Europe/Oslo datetime on the wall clock.
 
 Sending each e-mail exactly once
     SMTP and the database cannot commit together, so `send_pending_emails` builds
@@ -49,21 +50,16 @@ from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import models, transaction
 from django.db.models import F, Q, QuerySet, Value, When
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.access import ROLES_SEEING_ALL_CASES, visible_cases
 from cases.models import Case, CaseAssignment
-from chain.models import Deadline
 from notifications.models import Notification
 from organisations.models import Membership
 
 logger = logging.getLogger(__name__)
 
-DUE_SOON = timedelta(hours=24)
-# Overdue deadlines older than this got their reminder long ago (or stand on the board); not looked at again.
-OVERDUE_LOOKBACK = timedelta(days=7)
 EMAIL_CLAIM_LEASE = timedelta(minutes=10)
 MAX_EMAIL_ATTEMPTS = 5
 _KEY_BATCH = 500
@@ -105,10 +101,11 @@ def notify(
         )
         for user_id in dict.fromkeys(user_ids)
     ]
-    return _create_new(rows)
+    return create_new(rows)
 
 
-def _create_new(rows: Sequence[Notification]) -> int:
+def create_new(rows: Sequence[Notification]) -> int:
+    """Save the notifications whose dedupe key is not taken yet; returns how many are new."""
     keys = [row.dedupe_key for row in rows]
     existing: set[str] = set()
     for start in range(0, len(keys), _KEY_BATCH):
@@ -193,44 +190,6 @@ def members_of(organisation_id: int) -> list[int]:
         .exclude(role=Membership.Role.STATISTICIAN)
         .values_list("user_id", flat=True)
     )
-
-
-# --- Deadline reminders ----------------------------------------------------------------------------
-
-
-def collect_deadline_reminders(now: datetime | None = None) -> int:
-    """Remind of open deadlines due within the next 24 hours, and of overdue ones; returns how many are new.
-
-    Each deadline gets one reminder of each kind per due time: a deadline moved
-    to a new time is reminded of again.
-    """
-    now = in_utc(now)
-    deadlines = list(
-        Deadline.objects.filter(
-            done_at__isnull=True, due_at__gt=now - OVERDUE_LOOKBACK, due_at__lte=now + DUE_SOON
-        ).select_related("case")
-    )
-    recipients = members_to_notify(
-        [Concern(case=d.case, organisation_id=d.organisation_id, owner_id=d.owner_id) for d in deadlines]
-    )
-    rows: list[Notification] = []
-    for deadline, user_ids in zip(deadlines, recipients, strict=True):
-        kind = Notification.Kind.DEADLINE_OVERDUE if deadline.due_at <= now else Notification.Kind.DEADLINE_DUE_SOON
-        event_key = f"{kind}:{deadline.pk}:{int(deadline.due_at.timestamp())}"
-        link_path = reverse("cases:detail", args=[deadline.case.code])
-        rows += [
-            Notification(
-                recipient_id=user_id,
-                organisation_id=deadline.organisation_id,
-                kind=kind,
-                case=deadline.case,
-                link_path=link_path,
-                dedupe_key=dedupe_key(event_key, user_id),
-                created_at=now,
-            )
-            for user_id in user_ids
-        ]
-    return _create_new(rows)
 
 
 # --- Reading ---------------------------------------------------------------------------------------

@@ -10,21 +10,20 @@ from datetime import datetime
 from django.tasks import task
 from django.utils import timezone
 
-from notifications.services import collect_deadline_reminders, send_pending_emails
-from placements.services import check_missing_children
+from notifications.reminders import reminder_checks
+from notifications.services import send_pending_emails
 
 
 def run_reminders(now: datetime | None = None) -> dict[str, int]:
-    """Deadline reminders, missing-child checks, then e-mail for every pending notification.
+    """Every registered reminder check (deadline reminders, missing-child checks), then e-mail for
+    every pending notification.
 
     Returns what each step did.
     """
     now = now or timezone.now()
-    return {
-        "deadline_reminders": collect_deadline_reminders(now),
-        "missing_child_alerts": check_missing_children(now),
-        "emails_sent": send_pending_emails(),
-    }
+    done = {name: check(now) for name, check in reminder_checks()}
+    done["emails_sent"] = send_pending_emails()
+    return done
 
 
 @task

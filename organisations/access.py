@@ -16,8 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import User
-from core.http import AuthenticatedRequest
 from organisations.models import Membership
 
 SESSION_KEY = "vern_membership_id"

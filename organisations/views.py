@@ -7,7 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.http import AuthenticatedRequest
+from accounts.http import AuthenticatedRequest
 from organisations import services
 from organisations.access import MemberRequest, get_member_for, memberships_of, org_admin_required
 from organisations.forms import AddMemberForm, ChangeRoleForm, ChooseOrganisationForm

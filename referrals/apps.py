@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = _("Referrals and hand-overs")
+
+    def ready(self) -> None:
+        from chain.extensions import register_overview_panel
+        from referrals.chain_pages import pending_handovers_panel
+
+        register_overview_panel(pending_handovers_panel)

@@ -22,7 +22,7 @@ def test_404_is_designed_and_reveals_nothing(cast: Cast) -> None:
 def test_500_is_designed_and_reveals_nothing(cast: Cast) -> None:
     client = client_acting_in(cast.ngo_worker, cast.ngo)
     client.raise_request_exception = False
-    with mock.patch("core.views.render", side_effect=RuntimeError("secret internal detail")):
+    with mock.patch("home.views.render", side_effect=RuntimeError("secret internal detail")):
         response = client.get("/")
     assert response.status_code == 500
     assert "Noe gikk galt" in response.text

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "linkage",
     "national_statistics",
     "dark_figure",
+    "home",  # the start page: what waits for the member, gathered from the apps below it
+    "vern",  # the project: URL composition, the API and its OpenAPI export
     "demo",
 ]
 

@@ -1,21 +1,34 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
+from cases import urls as case_urls
 from core import views as core_views
+from home import views as home_views
 from vern.api import api
 
 # The admin is for system admins only, and its log-in goes through Vern's MFA log-in.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Vern – system administration"
 
+# Every page inside a case, under /cases/ in the "cases" namespace: the case app's own, then
+# those of the apps above it, which cases itself must not import.
+case_pages: list[URLPattern | URLResolver] = [
+    *case_urls.urlpatterns,
+    path("<case:code>/", include("rights.case_urls")),
+    path("<case:code>/", include("chain.case_urls")),
+    path("<case:code>/", include("referrals.case_urls")),
+    path("<case:code>/", include("meetings.case_urls")),
+    path("<case:code>/placement/", include("placements.case_urls")),
+]
+
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("organisation/", include("organisations.urls")),
-    path("cases/", include("cases.urls")),
+    path("cases/", include((case_pages, case_urls.app_name))),
     path("audit/", include("audit.urls")),
     path("identification/", include("screening.urls")),
     path("rights/", include("rights.urls")),

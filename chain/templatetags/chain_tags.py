@@ -5,9 +5,9 @@ from django import template
 from django.utils.translation import gettext as _
 
 from cases.access import CaseAccess
+from chain.extensions import step_links
 from chain.models import CaseChain, CaseStep
 from chain.services import may_act_on_step
-from learning.services import routines_by_step
 from organisations.models import Membership
 
 register = template.Library()
@@ -22,16 +22,11 @@ def case_chain(access: CaseAccess, membership: Membership) -> dict[str, Any]:
         .select_related("step__deadline_rule", "step__responsible_organisation", "responsible")
         .order_by("step__order")
     )
-    # Routines are read by the municipality's own members (learning.access).
-    routines = (
-        routines_by_step(access.case.municipality)
-        if membership.organisation.municipality_id == access.case.municipality_id
-        else {}
-    )
+    links = step_links(access.case, membership)
     rows = [
         {
             "case_step": case_step,
-            "routines": routines.get(case_step.step.code, []),
+            "links": links.get(case_step.step.code, []),
             "may_finish": case_step.status == CaseStep.Status.ACTIVE
             and may_act_on_step(access=access, membership=membership, case_step=case_step),
             "may_take": case_step.status == CaseStep.Status.ACTIVE
