@@ -232,3 +232,11 @@ def test_an_ngo_worker_at_23_screens_and_the_case_opens_with_the_screenings_data
     expect(vern.page.get_by_role("heading", level=1)).to_have_text("Screening finished")
     expect(vern.page.get_by_role("link", name=f"Go to case {case.code}")).to_be_visible()
     vern.assert_accessible()
+
+    # The forms carried over are the group's own checkboxes: editing the group keeps them.
+    vern.go(f"/cases/{case.code}/groups/criminal_case/")
+    expect(vern.page.locator("input[name=exploitation_forms][value=sexual]")).to_be_checked()
+    expect(vern.page.locator("input[name=exploitation_forms][value=begging]")).to_be_checked()
+    vern.assert_accessible()
+    save(vern)
+    expect(vern.page.get_by_test_id("group-criminal_case")).to_contain_text("Forced begging")
