@@ -3,6 +3,7 @@
 Values are stored as JSON (dates as ISO strings) and encrypted per group.
 """
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
 
@@ -27,7 +28,7 @@ class GroupForm(forms.Form):
         return {
             name: value.isoformat() if isinstance(value, date) else value
             for name, value in self.cleaned_data.items()
-            if value not in (None, "")
+            if value not in (None, "", [])
         }
 
     @classmethod
@@ -42,6 +43,29 @@ def not_in_future(value: date) -> None:
 
 def nationality_choices() -> list[tuple[str, Any]]:
     return [("", _("Not known")), *country_choices()]
+
+
+# The same answers, and values, as the screening's question (screening.models.Screening.PossiblyMinor).
+POSSIBLY_MINOR_CHOICES = [
+    ("", _("Not known")),
+    ("no", _("No, the person is an adult")),
+    ("yes", _("Yes, the person may be under 18")),
+    ("unknown_with_reason", _("Age unknown, but there is reason to believe under 18")),
+    ("unknown", _("Age unknown, nothing suggests under 18")),
+]
+YES_NO_UNKNOWN = [("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))]
+
+# The forms of exploitation are the screening catalogue's (versioned data in an app above cases): the screening
+# app registers how to list them when it is ready (screening.apps), so that cases need not import it.
+_exploitation_forms: list[Callable[[], list[tuple[str, Any]]]] = []
+
+
+def register_exploitation_forms(provider: Callable[[], list[tuple[str, Any]]]) -> None:
+    _exploitation_forms[:] = [provider]
+
+
+def exploitation_form_choices() -> list[tuple[str, Any]]:
+    return _exploitation_forms[0]() if _exploitation_forms else []
 
 
 class IdentityForm(GroupForm):
@@ -61,6 +85,9 @@ class IdentityForm(GroupForm):
         required=False,
         choices=[("", _("Not known")), ("female", _("Female")), ("male", _("Male")), ("other", _("Other"))],
     )
+    possibly_minor = forms.ChoiceField(
+        label=_("Might the person be under 18?"), required=False, choices=POSSIBLY_MINOR_CHOICES
+    )
     nationality = forms.ChoiceField(
         label=_("Nationality"),
         required=False,
@@ -68,6 +95,8 @@ class IdentityForm(GroupForm):
         error_messages={"invalid_choice": _("“%(value)s” is not a country in the list. Choose one, or “Not known”.")},
     )
     languages = forms.CharField(label=_("Languages"), max_length=200, required=False)
+    interpreter_needed = forms.ChoiceField(label=_("Interpreter needed"), required=False, choices=YES_NO_UNKNOWN)
+    interpreter_language = forms.CharField(label=_("Language for the interpreter"), max_length=60, required=False)
     documents = forms.CharField(label=_("Identity documents"), max_length=300, required=False)
     national_id = forms.CharField(
         label=_("National identity number or D-number"),
@@ -165,6 +194,13 @@ class ImmigrationForm(GroupForm):
 
 
 class CriminalCaseForm(GroupForm):
+    exploitation_forms = forms.MultipleChoiceField(
+        label=_("Forms of exploitation"),
+        required=False,
+        choices=exploitation_form_choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("What the person was exploited for (straffeloven § 257)."),
+    )
     reported_on = DateField(label=_("Reported to the police on"), required=False, validators=[not_in_future])
     police_district = forms.CharField(label=_("Police district"), max_length=100, required=False)
     status = forms.CharField(label=_("Investigation status"), max_length=200, required=False)
@@ -197,5 +233,9 @@ def display_rows(group: str, stored: dict[str, Any]) -> list[tuple[str, Any]]:
         if name in values:
             value = values[name]
             choices = dict(getattr(field, "choices", []) or [])
-            rows.append((str(field.label), choices.get(value, value)))
+            if isinstance(value, list):
+                value = ", ".join(str(choices.get(item, item)) for item in value)
+            else:
+                value = choices.get(value, value)
+            rows.append((str(field.label), value))
     return rows

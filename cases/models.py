@@ -144,6 +144,7 @@ class CaseEvent(models.Model):
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Case created")
+        FROM_SCREENING = "from_screening", _("Created from a screening")
         FIELD_GROUP_CHANGED = "field_group_changed", _("Information changed")
         CONSENT_GIVEN = "consent_given", _("Consent recorded")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")

@@ -58,3 +58,17 @@ def copy_as_new_version(version: Any, *, get_model: Any) -> Any:
         rows = get_model(model_name).objects.filter(version=version).order_by("order").values(*fields)
         data[key] = list(rows)
     return load_catalogue(data, get_model=get_model, activate=False)
+
+
+def exploitation_form_choices() -> list[tuple[str, str]]:
+    """Every form of exploitation any catalogue version has had, by code, in the active (else newest) wording.
+
+    A case's criminal case group lists these (registered in screening.apps), so a form carried over from a
+    screening on an older version still has its name.
+    """
+    from screening.models import ExploitationForm
+
+    seen: dict[str, str] = {}
+    for form in ExploitationForm.objects.order_by("-version__is_active", "-version__number", "order"):
+        seen.setdefault(form.code, form.localised("label"))
+    return list(seen.items())

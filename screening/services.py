@@ -9,11 +9,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case
-from cases.services import create_case
+from audit.models import AccessEntry
+from cases.access import get_case_for
+from cases.fields import GROUP_FORMS
+from cases.models import Case, CaseEvent, FieldGroup
+from cases.services import add_event, create_case, read_field_groups, save_field_group
 from organisations.models import Membership, Municipality, Organisation
+from rights.models import CaseRight
+from rights.services import ensure_case_rights, update_case_right
 from screening import rules
 from screening.models import CatalogueVersion, ChildWelfareNotification, Screening
+
+INTERPRETATION_RIGHT = "interpretation"
 
 
 def current_time() -> datetime:
@@ -115,7 +122,84 @@ def make_case(*, screening: Screening, membership: Membership) -> Case:
     case = create_case(membership=membership, municipality=municipality, track=screening.track or Case.Track.ADULT)
     screening.case = case
     screening.save(update_fields=["case"])
+    add_event(case=case, kind=CaseEvent.Kind.FROM_SCREENING, membership=membership)
+    carry_over(screening=screening, case=case, membership=membership)
     return case
+
+
+def case_fields_from(screening: Screening) -> dict[str, dict[str, Any]]:
+    """What the screening recorded, as values of the case's field groups (as their forms store them)."""
+    identity: dict[str, Any] = {}
+    if screening.gender and screening.gender != Screening.Gender.UNKNOWN:
+        identity["gender"] = screening.gender
+    if screening.stated_age is not None:
+        identity["estimated_age"] = screening.stated_age
+    if screening.possibly_minor:
+        identity["possibly_minor"] = screening.possibly_minor
+    if screening.interpreter_needed is not None:
+        identity["interpreter_needed"] = "yes" if screening.interpreter_needed else "no"
+    if screening.interpreter_language.strip():
+        identity["interpreter_language"] = screening.interpreter_language.strip()
+    criminal_case: dict[str, Any] = {}
+    if screening.forms:
+        criminal_case["exploitation_forms"] = list(screening.forms)
+    return {FieldGroup.IDENTITY: identity, FieldGroup.CRIMINAL_CASE: criminal_case}
+
+
+@transaction.atomic
+def carry_over(*, screening: Screening, case: Case, membership: Membership) -> list[str]:
+    """Fill the case's field groups and rights from the screening, never over what is already recorded.
+
+    Only groups the member may change in this case, and only fields those groups have, are written; each
+    save is on the timeline and in the access log as the member's (cases.services.save_field_group).
+    An interpreter need marks the interpretation right as offered, unless someone already recorded it.
+    Returns the groups written.
+    """
+    access = get_case_for(membership, case.code)
+    stored = read_field_groups(access=access, membership=membership, action=AccessEntry.Action.EDIT)
+    written = []
+    for group, values in case_fields_from(screening).items():
+        if group not in access.groups or not access.can_edit:
+            continue
+        fields = GROUP_FORMS[group].base_fields
+        recorded = stored.get(group, {})
+        missing = {
+            name: value for name, value in values.items() if name in fields and recorded.get(name) in (None, "", [])
+        }
+        if missing:
+            save_field_group(
+                access=access,
+                membership=membership,
+                group=group,
+                data=recorded | missing,
+                expected_version=access.case.version,
+            )
+            written.append(group)
+    if screening.interpreter_needed:
+        _mark_interpreter_needed(screening=screening, case=access.case, membership=membership)
+    return written
+
+
+def _mark_interpreter_needed(*, screening: Screening, case: Case, membership: Membership) -> None:
+    ensure_case_rights(case=case)  # the rights of the track (a receiver of case_created may have made them)
+    case_right = (
+        CaseRight.objects.select_related("case", "right")
+        .filter(case=case, right__code=INTERPRETATION_RIGHT, status=CaseRight.Status.NOT_OFFERED)
+        .first()
+    )
+    if case_right is None:  # not a right of this track, or already offered, delivered or declined
+        return
+    today = timezone.localdate()
+    screened_on = timezone.localdate(screening.completed_at) if screening.completed_at else today
+    update_case_right(
+        case_right=case_right,
+        membership=membership,
+        status=CaseRight.Status.OFFERED,
+        offered_on=min(screened_on, today),
+        delivered_on=None,
+        declined_on=None,
+        note=_("The screening recorded that an interpreter is needed."),
+    )
 
 
 @transaction.atomic

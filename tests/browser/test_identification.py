@@ -5,7 +5,9 @@
 (b) street outreach at 23:00 on a Friday screens a boy of unknown age selling drugs: child track,
     a notification to the out-of-hours child welfare service, no way to record "declined";
 (c) a car-wash worker confirms exploitation but wants no help: an anonymous contact, no case —
-    in English, so every page is checked by axe in both languages.
+    in English, so every page is checked by axe in both languages;
+(d) an NGO worker at 23:00 screens a woman who needs an interpreter and wants help: the case opens
+    with the screening's data in its groups, the interpretation right offered, and a link back.
 """
 
 from datetime import datetime, timedelta
@@ -34,7 +36,17 @@ def save(vern: Vern) -> None:
     vern.page.locator("form.vern-form button[type=submit]").click()
 
 
-def screen(vern: Vern, *, minor: str, age: str, forms: list[str], gender: str, outcome: str, check_each: bool) -> None:
+def screen(
+    vern: Vern,
+    *,
+    minor: str,
+    age: str,
+    forms: list[str],
+    gender: str,
+    outcome: str,
+    check_each: bool,
+    interpreter_language: str = "",
+) -> None:
     vern.page.locator("form[action$='/identification/new/'] button").click()
     choose(vern, "acute_danger", "no")
     if check_each:
@@ -56,6 +68,9 @@ def screen(vern: Vern, *, minor: str, age: str, forms: list[str], gender: str, o
         vern.assert_accessible()
     save(vern)
     choose(vern, "alone", "yes")
+    if interpreter_language:
+        choose(vern, "interpreter_needed", "yes")
+        vern.page.locator("input[name=interpreter_language]").fill(interpreter_language)
     if check_each:
         vern.assert_accessible()
     save(vern)
@@ -171,3 +186,57 @@ def test_a_car_wash_worker_who_wants_no_help_is_an_anonymous_contact_in_english(
     screening = Screening.objects.get()
     assert screening.is_anonymous_contact
     assert screening.forms == ["labour_car_wash"]
+
+
+def test_an_ngo_worker_at_23_screens_and_the_case_opens_with_the_screenings_data(
+    vern: Vern, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    late = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    monkeypatch.setattr("screening.services.current_time", lambda: late)
+    vern.log_in(cast.ngo_worker)
+    vern.go("/identification/")
+    screen(
+        vern,
+        minor="no",
+        age="31",
+        forms=["sexual", "begging"],
+        gender="female",
+        outcome="confirmed_wants_help",
+        check_each=False,
+        interpreter_language="rumensk",
+    )
+    case = Case.objects.get()
+    screening = Screening.objects.get()
+    assert screening.case == case
+    vern.page.get_by_role("link", name=f"Gå til sak {case.code}").click()
+    identity = vern.page.get_by_test_id("group-identity")
+    expect(identity).to_contain_text("Kvinne")
+    expect(identity).to_contain_text("31")
+    expect(identity).to_contain_text("Nei, personen er voksen")
+    expect(identity).to_contain_text("Trenger tolk")
+    expect(identity).to_contain_text("rumensk")
+    criminal_case = vern.page.get_by_test_id("group-criminal_case")
+    expect(criminal_case).to_contain_text("Seksuell utnyttelse, også prostitusjon, Tvungen tigging")
+    expect(vern.page.get_by_test_id("right-interpretation")).to_contain_text("Tilbudt")
+    expect(vern.page.get_by_test_id("right-interpretation")).to_contain_text(late.strftime("%d.%m.%Y"))
+    expect(vern.page.locator(".vern-timeline")).to_contain_text("Opprettet fra en kartlegging")
+    vern.assert_accessible()
+
+    vern.page.get_by_role("button", name="English").click()
+    expect(vern.page.get_by_test_id("group-identity")).to_contain_text("Interpreter needed")
+    expect(vern.page.get_by_test_id("group-criminal_case")).to_contain_text("Forced begging")
+    expect(vern.page.get_by_test_id("right-interpretation")).to_contain_text("Offered")
+    expect(vern.page.locator(".vern-timeline")).to_contain_text("Created from a screening")
+    vern.assert_accessible()
+    vern.page.get_by_test_id("case-screening").get_by_role("link", name="See the screening's summary").click()
+    expect(vern.page.get_by_role("heading", level=1)).to_have_text("Screening finished")
+    expect(vern.page.get_by_role("link", name=f"Go to case {case.code}")).to_be_visible()
+    vern.assert_accessible()
+
+    # The forms carried over are the group's own checkboxes: editing the group keeps them.
+    vern.go(f"/cases/{case.code}/groups/criminal_case/")
+    expect(vern.page.locator("input[name=exploitation_forms][value=sexual]")).to_be_checked()
+    expect(vern.page.locator("input[name=exploitation_forms][value=begging]")).to_be_checked()
+    vern.assert_accessible()
+    save(vern)
+    expect(vern.page.get_by_test_id("group-criminal_case")).to_contain_text("Forced begging")
