@@ -16,7 +16,7 @@ from cases.models import Case, CaseEvent, FieldGroup
 from cases.services import add_event, create_case, read_field_groups, save_field_group
 from organisations.models import Membership, Municipality, Organisation
 from rights.models import CaseRight
-from rights.services import ensure_case_rights, update_case_right
+from rights.services import update_case_right
 from screening import rules
 from screening.models import CatalogueVersion, ChildWelfareNotification, Screening
 
@@ -181,7 +181,6 @@ def carry_over(*, screening: Screening, case: Case, membership: Membership) -> l
 
 
 def _mark_interpreter_needed(*, screening: Screening, case: Case, membership: Membership) -> None:
-    ensure_case_rights(case=case)  # the rights of the track (a receiver of case_created may have made them)
     case_right = (
         CaseRight.objects.select_related("case", "right")
         .filter(case=case, right__code=INTERPRETATION_RIGHT, status=CaseRight.Status.NOT_OFFERED)
