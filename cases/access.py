@@ -33,15 +33,24 @@ ROLES_SEEING_ALL_CASES = frozenset(
 ALL_GROUPS = frozenset(FieldGroup.values)
 
 
-def active_consents(organisation: Organisation) -> QuerySet[Consent]:
+def consents_in_force() -> QuerySet[Consent]:
+    """Consents given, not withdrawn and not expired, today."""
     today = timezone.localdate()
-    return Consent.objects.filter(organisation=organisation, withdrawn_at__isnull=True, given_on__lte=today).filter(
+    return Consent.objects.filter(withdrawn_at__isnull=True, given_on__lte=today).filter(
         Q(expires_on__isnull=True) | Q(expires_on__gte=today)
     )
 
 
+def disclosures_in_force() -> QuerySet[Disclosure]:
+    return Disclosure.objects.filter(ended_at__isnull=True)
+
+
+def active_consents(organisation: Organisation) -> QuerySet[Consent]:
+    return consents_in_force().filter(organisation=organisation)
+
+
 def active_disclosures(organisation: Organisation) -> QuerySet[Disclosure]:
-    return Disclosure.objects.filter(organisation=organisation, ended_at__isnull=True)
+    return disclosures_in_force().filter(organisation=organisation)
 
 
 def visible_cases(membership: Membership) -> QuerySet[Case]:

@@ -4,7 +4,8 @@ A meeting is read by the members of the organisation that convened it and of
 the organisations invited to it — and only by those who can open the case at all
 (cases.access.get_case_for, which every meeting view calls first). Others who
 can see the case do not learn what was said in a meeting they were not part of.
-The convening organisation keeps the minutes, the action items and the findings.
+The convening organisation keeps the minutes and the findings; action items are
+added by it for any invited organisation, and by each invited organisation for itself.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -38,6 +39,12 @@ def get_meeting_for(access: CaseAccess, membership: Membership, pk: int) -> Meet
 
 def may_keep_minutes(membership: Membership, meeting: Meeting) -> bool:
     return membership.organisation_id == meeting.organisation_id
+
+
+def may_add_action_items(membership: Membership, meeting: Meeting) -> bool:
+    """The convening organisation, for anyone invited; an invited organisation, for itself (the reader check
+    comes first: get_meeting_for)."""
+    return may_keep_minutes(membership, meeting) or meeting.invited.filter(pk=membership.organisation_id).exists()
 
 
 def organisation_sees_case(organisation: Organisation, case: Case) -> bool:

@@ -4,13 +4,14 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from chain.forms import DateTimeInput
 from chain.models import CaseChain
 from core.forms import DateField
-from meetings.models import Finding, FindingCategory, Meeting
-from meetings.services import Minutes
+from meetings.models import Finding, FindingCategory, Invitation, Meeting
+from meetings.services import Invitee, Minutes
 from organisations.models import Membership, Organisation
 
 NO_PERSONAL_DATA = _("Do not write the person's name or anything else that identifies them.")
@@ -33,17 +34,51 @@ def _not_in_the_future(moment: datetime) -> datetime:
     return moment
 
 
+class InviteeField(forms.ModelMultipleChoiceField):
+    """Each organisation with its role in the track's meetings and the ground it would be invited on."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invitees: dict[int, Invitee] = {}
+
+    def label_from_instance(self, obj: Organisation) -> str:
+        invitee = self.invitees[obj.pk]
+        parts = [obj.name]
+        if invitee.role is not None:
+            parts.append(invitee.role.role)
+        parts.append(ground_label(invitee))
+        return " – ".join(parts)
+
+
+def ground_label(invitee: Invitee) -> str:
+    """What the organisation would learn the meeting's content on, in words."""
+    if invitee.disclosure is not None:
+        basis = invitee.disclosure.legal_basis
+        return str(_("legal basis: %(law)s %(section)s")) % {"law": basis.law, "section": basis.section}
+    if invitee.consent is not None:
+        return str(_("consent given %(date)s")) % {"date": date_format(invitee.consent.given_on, "SHORT_DATE_FORMAT")}
+    if invitee.ground:
+        return str(Invitation.Ground(invitee.ground).label)
+    return str(_("not shared with yet: record a consent or a legal basis first"))
+
+
 class ConveneForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of meeting"), choices=Meeting.Kind.choices, widget=forms.RadioSelect)
     scheduled_at = LocalDateTimeField(label=_("Time"), initial=_now)
-    invited = forms.ModelMultipleChoiceField(
+    invited = InviteeField(
         label=_("Invite"),
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Only the organisations with a responsibility in the case are invited; all are proposed."),
+        help_text=_(
+            "Those with a responsibility in the case are proposed. The others have a role in the meetings of "
+            "this track; each can be invited once the case is shared with it by consent or on a legal basis, "
+            "and what it learns in the meeting rests on that."
+        ),
         error_messages={
             "required": _("Invite at least one organisation with a responsibility in the case."),
-            "invalid_choice": _("Only organisations with a responsibility in the case can be invited."),
+            "invalid_choice": _(
+                "Only organisations with a responsibility in the case or a role in its meetings can be invited."
+            ),
         },
     )
     agenda = forms.CharField(
@@ -56,10 +91,13 @@ class ConveneForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, proposed: QuerySet[Organisation], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, invitees: list[Invitee], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["invited"].queryset = proposed  # type: ignore[attr-defined]
-        self.fields["invited"].initial = list(proposed)
+        field: InviteeField = self.fields["invited"]  # type: ignore[assignment]
+        field.invitees = {invitee.organisation.pk: invitee for invitee in invitees}
+        field.queryset = Organisation.objects.filter(pk__in=field.invitees)
+        proposed = (Invitation.Ground.OWNER, Invitation.Ground.RESPONSIBLE)
+        field.initial = [invitee.organisation.pk for invitee in invitees if invitee.ground in proposed]
 
     def clean_scheduled_at(self) -> datetime:
         scheduled_at: datetime = self.cleaned_data["scheduled_at"]

@@ -95,6 +95,64 @@ class ActionItem(models.Model):
         return f"{self.meeting_id} – {self.deadline.title}"
 
 
+class MeetingRole(Bilingual, models.Model):
+    """A kind of organisation with a role in the meetings of a track, as data (meetings/fixtures/meeting_roles_v1.json).
+
+    Any organisation of the case's municipality (or a national body) of such a kind can be invited,
+    besides those responsible for a step. What it learns rests on the consent or legal basis recorded
+    for it (`Invitation`): an organisation the case is not shared with is not invited until it is.
+    """
+
+    code = models.SlugField(max_length=60, unique=True)
+    track = models.CharField(max_length=10, choices=Case.Track.choices)
+    organisation_kind = models.CharField(max_length=40, choices=Organisation.Kind.choices)
+    role_nb = models.CharField(max_length=300)
+    role_en = models.CharField(max_length=300)
+    legal_reference = models.CharField(max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("meeting role")
+        verbose_name_plural = _("meeting roles")
+        ordering = ["track", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["track", "organisation_kind"], name="unique_meeting_role_per_track")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def role(self) -> str:
+        return self.localised("role")
+
+
+class Invitation(models.Model):
+    """Why an organisation was invited to a meeting, and what it may learn there: recorded when it is convened."""
+
+    class Ground(models.TextChoices):
+        OWNER = "owner", _("owns the case")
+        RESPONSIBLE = "responsible", _("responsible for a step")
+        CONSENT = "consent", _("consent")
+        LEGAL_BASIS = "legal_basis", _("legal basis")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    ground = models.CharField(max_length=20, choices=Ground.choices)
+    consent = models.ForeignKey("sharing.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    disclosure = models.ForeignKey(
+        "sharing.Disclosure", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "organisation"], name="unique_invitation_per_organisation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} – {self.organisation_id} ({self.ground})"
+
+
 class FindingCategory(Bilingual, models.Model):
     """What an evaluation finding is about (cooperation, housing, interpreting…), as data.
 

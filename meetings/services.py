@@ -13,21 +13,22 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import AccessEntry
-from cases.access import CaseAccess
-from cases.models import CaseEvent
+from cases.access import CaseAccess, consents_in_force, disclosures_in_force
+from cases.models import Case, CaseEvent
 from cases.services import add_event, log_access
 from chain.models import CaseChain, Deadline
 from chain.services import responsible_organisations
 from core import crypto
 from meetings.access import may_keep_minutes, organisation_sees_case, readable_meetings
-from meetings.models import ActionItem, Finding, FindingCategory, Meeting, MeetingText
+from meetings.models import ActionItem, Finding, FindingCategory, Invitation, Meeting, MeetingRole, MeetingText
 from organisations.models import Membership, Organisation
+from sharing.models import Consent, Disclosure
 
 # An action item is due by the end of its due date (Europe/Oslo).
 END_OF_DAY = time(23, 59)
@@ -81,19 +82,79 @@ def _names(organisations: Iterable[Organisation]) -> str:
     return ", ".join(sorted(organisation.name for organisation in organisations))
 
 
-def check_invitations(*, access: CaseAccess, invited: Iterable[Organisation]) -> list[Organisation]:
-    """Only organisations with a responsibility in the case are invited, and at least one of them."""
+@dataclass(frozen=True)
+class Invitee:
+    """An organisation that may be proposed for a meeting of the case, and the ground it would be invited on.
+
+    `ground` is empty for an organisation with a role in the track that the case is not shared with yet:
+    it is listed, so the convener sees whom to share with, but cannot be invited until then.
+    """
+
+    organisation: Organisation
+    ground: str
+    role: MeetingRole | None = None
+    consent: Consent | None = None
+    disclosure: Disclosure | None = None
+
+
+def invitees(case: Case) -> list[Invitee]:
+    """Who may be invited to a meeting of the case: those with a responsibility in it, then every organisation
+    of the municipality (or national body) of a kind with a role in the track's meetings (meetings.MeetingRole),
+    each on the ground that lets it learn what is said: the owner, a step, a consent or a legal basis."""
+    roles = {role.organisation_kind: role for role in MeetingRole.objects.filter(track=case.track)}
+    responsible = {organisation.pk: organisation for organisation in responsible_organisations(case)}
+    others = (
+        Organisation.objects.filter(is_active=True, kind__in=roles)
+        .filter(Q(municipality=case.municipality_id) | Q(municipality__isnull=True))
+        .exclude(pk__in=responsible)
+    )
+    consents = {c.organisation_id: c for c in consents_in_force().filter(case=case).order_by("given_on")}
+    disclosures = {d.organisation_id: d for d in disclosures_in_force().filter(case=case).order_by("created_at")}
+    found = [
+        Invitee(
+            organisation,
+            Invitation.Ground.OWNER if organisation.pk == case.owner_id else Invitation.Ground.RESPONSIBLE,
+            roles.get(organisation.kind),
+        )
+        for organisation in responsible.values()
+    ]
+    for organisation in sorted(others, key=lambda o: (roles[o.kind].order, o.name)):
+        consent, disclosure = consents.get(organisation.pk), disclosures.get(organisation.pk)
+        ground = ""
+        if consent is not None:
+            ground, disclosure = Invitation.Ground.CONSENT, None
+        elif disclosure is not None:
+            ground = Invitation.Ground.LEGAL_BASIS
+        found.append(Invitee(organisation, ground, roles[organisation.kind], consent, disclosure))
+    return found
+
+
+def check_invitations(*, access: CaseAccess, invited: Iterable[Organisation]) -> list[Invitee]:
+    """At least one organisation, and each on a ground: a responsibility in the case, or a role in the track's
+    meetings with a consent or a legal basis recorded for it."""
     invited = list(invited)
     if not invited:
         raise ValidationError(_("Invite at least one organisation with a responsibility in the case."))
-    responsible = set(responsible_organisations(access.case).values_list("pk", flat=True))
-    outsiders = [organisation for organisation in invited if organisation.pk not in responsible]
+    candidates = {invitee.organisation.pk: invitee for invitee in invitees(access.case)}
+    outsiders = [organisation for organisation in invited if organisation.pk not in candidates]
     if outsiders:
         raise ValidationError(
-            _("Only organisations with a responsibility in the case can be invited: %(names)s has none.")
+            _(
+                "Only organisations with a responsibility in the case or a role in its meetings can be invited: "
+                "%(names)s has none."
+            )
             % {"names": _names(outsiders)}
         )
-    return invited
+    unshared = [organisation for organisation in invited if not candidates[organisation.pk].ground]
+    if unshared:
+        raise ValidationError(
+            _(
+                "The case is not shared with %(names)s. Record a consent or a legal basis for them under "
+                "Sharing first: what they learn in the meeting rests on it."
+            )
+            % {"names": _names(unshared)}
+        )
+    return [candidates[organisation.pk] for organisation in invited]
 
 
 def has_ended(access: CaseAccess) -> bool:
@@ -122,7 +183,7 @@ def convene_meeting(
     invited: Iterable[Organisation],
     agenda: str = "",
 ) -> Meeting:
-    """Call a meeting about the case, of the organisations with a responsibility in it.
+    """Call a meeting about the case, of organisations with a responsibility or a role in it (`invitees`).
 
     An evaluation meeting is held when the case has ended (chain.services.end_case).
     """
@@ -130,7 +191,7 @@ def convene_meeting(
         raise PermissionError("Open the case before convening a meeting about it.")
     if kind not in Meeting.Kind.values:
         raise ValidationError(_("Choose the kind of meeting."))
-    organisations = check_invitations(access=access, invited=invited)
+    invitations = check_invitations(access=access, invited=invited)
     if kind == Meeting.Kind.EVALUATION and not has_ended(access):
         raise ValidationError(_("An evaluation meeting is held when the case has ended. End the case first."))
     meeting = Meeting.objects.create(
@@ -140,7 +201,17 @@ def convene_meeting(
         organisation_id=membership.organisation_id,
         convened_by_id=membership.user_id,
     )
-    meeting.invited.set(organisations)
+    meeting.invited.set([invitee.organisation for invitee in invitations])
+    Invitation.objects.bulk_create(
+        Invitation(
+            meeting=meeting,
+            organisation=invitee.organisation,
+            ground=invitee.ground,
+            consent=invitee.consent,
+            disclosure=invitee.disclosure,
+        )
+        for invitee in invitations
+    )
     if agenda.strip():
         _save_text(meeting=meeting, part=MeetingText.Part.AGENDA, data={"text": agenda}, membership=membership)
         log_access(access=access, membership=membership, groups=[], action=AccessEntry.Action.EDIT)
@@ -224,9 +295,12 @@ def add_action_item(
 ) -> ActionItem:
     """An agreed action, owned by an invited organisation (and optionally one of its members), due on a day.
 
-    It becomes a deadline without a rule, so it lands on the owner's deadlines board.
+    It becomes a deadline without a rule, so it lands on the owner's deadlines board. The convening
+    organisation adds them for any invited organisation; an invited organisation adds its own.
     """
-    _require_keeper(access, membership, meeting)
+    _require_reader(access, membership, meeting)
+    if not may_keep_minutes(membership, meeting) and organisation.pk != membership.organisation_id:
+        raise PermissionError("An invited organisation adds action items for itself only.")
     title = title.strip()
     if not title:
         raise ValidationError(_("Say what is to be done."))

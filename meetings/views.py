@@ -10,7 +10,7 @@ from cases.views import open_case_or_404
 from chain import services as chain_services
 from chain.models import CaseChain
 from meetings import services
-from meetings.access import get_meeting_for, may_keep_minutes
+from meetings.access import get_meeting_for, may_add_action_items, may_keep_minutes
 from meetings.forms import ActionItemForm, ConveneForm, EndCaseForm, FindingForm, MinutesForm
 from meetings.models import Meeting
 from organisations.access import MemberRequest, membership_required
@@ -27,9 +27,8 @@ def _form_page(request: MemberRequest, template: str, *, heading: str, submit: s
 @membership_required
 def convene(request: MemberRequest, code: str) -> HttpResponse:
     access = open_case_or_404(request, code)
-    proposed = chain_services.responsible_organisations(access.case)
     initial = {"kind": request.GET.get("kind", Meeting.Kind.CASE)}
-    form = ConveneForm(request.POST or None, proposed=proposed, initial=initial)
+    form = ConveneForm(request.POST or None, invitees=services.invitees(access.case), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.convene_meeting(access=access, membership=request.membership, **form.cleaned_data)
@@ -58,11 +57,14 @@ def detail(request: MemberRequest, code: str, pk: int) -> HttpResponse:
         "case": access.case,
         "meeting": meeting,
         "record": record,
-        "invited": invited,
+        "invitations": meeting.invitations.select_related(
+            "organisation", "consent", "disclosure__legal_basis"
+        ).order_by("organisation__name"),
         "progress": record.progress_of(invited),
         "action_items": meeting.action_items.select_related("deadline__organisation", "deadline__owner"),
         "findings": meeting.findings.select_related("category"),
         "may_keep_minutes": may_keep_minutes(request.membership, meeting),
+        "may_add_action_items": may_add_action_items(request.membership, meeting),
     }
     return render(request, "meetings/detail.html", context)
 
@@ -116,8 +118,15 @@ def minutes(request: MemberRequest, code: str, pk: int) -> HttpResponse:
 
 @membership_required
 def add_action_item(request: MemberRequest, code: str, pk: int) -> HttpResponse:
-    access, meeting = _kept_meeting(request, code, pk)
-    form = ActionItemForm(request.POST or None, invited=meeting.invited.order_by("name"))
+    """The convening organisation adds action items for any invited organisation, an invited one its own."""
+    access = open_case_or_404(request, code)
+    meeting = get_meeting_for(access, request.membership, pk)
+    if not may_add_action_items(request.membership, meeting):
+        raise PermissionDenied
+    owners = meeting.invited.order_by("name")
+    if not may_keep_minutes(request.membership, meeting):
+        owners = owners.filter(pk=request.membership.organisation_id)
+    form = ActionItemForm(request.POST or None, invited=owners)
     if request.method == "POST" and form.is_valid():
         member = form.cleaned_data["member"]
         try:

@@ -18,11 +18,14 @@ from chain.models import CaseChain, Deadline
 from chain.services import board, end_case, responsible_organisations
 from core import crypto
 from meetings import services
-from meetings.models import Finding, FindingCategory, Meeting, MeetingText
+from meetings.models import ActionItem, Finding, FindingCategory, Invitation, Meeting, MeetingText
 from meetings.services import Minutes
+from organisations.models import Membership, Organisation
+from sharing import services as sharing_services
+from sharing.models import LegalBasis
 from tests.bergen import Bergen, bergen_child_case
 from tests.conftest import Cast
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, OrganisationFactory
 from tests.helpers import client_acting_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -89,6 +92,75 @@ def test_it_refuses_to_invite_an_organisation_without_responsibility(bergen: Ber
     with pytest.raises(ValidationError, match=f"{cast.bergen_org.name} has none"):
         convene(bergen, invited=[bergen.tot, cast.bergen_org])
     assert not Meeting.objects.exists()
+
+
+def bufetat(bergen: Bergen, cast: Cast) -> Organisation:
+    """Bufetat has a role in the child track's meetings, and no step of this case."""
+    return OrganisationFactory.create(
+        name="Bufetat region vest", kind=Organisation.Kind.BUFETAT, owner_type="state", municipality=cast.bergen
+    )
+
+
+def share_on_legal_basis(bergen: Bergen, organisation: Organisation) -> None:
+    tot = bergen.member(bergen.tot_coordinator)
+    sharing_services.disclose(
+        access=get_case_for(tot, bergen.case.code),
+        membership=tot,
+        organisation=organisation,
+        field_groups=["identity"],
+        legal_basis=LegalBasis.objects.get(code="child-welfare-duty-to-notify"),
+        justification="Bufetat skaffer institusjonsplass.",
+        person_informed=False,
+        informed_on=None,
+    )
+
+
+def test_organisations_with_a_role_in_the_track_are_offered_with_their_ground(bergen: Bergen, cast: Cast) -> None:
+    region = bufetat(bergen, cast)
+    elsewhere = OrganisationFactory.create(kind=Organisation.Kind.BUFETAT, municipality=cast.oslo)
+    grounds = {invitee.organisation: invitee.ground for invitee in services.invitees(bergen.case)}
+    assert grounds[bergen.tot] == Invitation.Ground.OWNER
+    assert grounds[bergen.police] == Invitation.Ground.RESPONSIBLE
+    assert grounds[region] == ""  # a role, but the case is not shared with it
+    assert elsewhere not in grounds  # another municipality
+    assert cast.bergen_org not in grounds  # no role in the child track (an NGO)
+    share_on_legal_basis(bergen, region)
+    [invitee] = [invitee for invitee in services.invitees(bergen.case) if invitee.organisation == region]
+    assert (invitee.ground, invitee.role.code) == (Invitation.Ground.LEGAL_BASIS, "child-bufetat")
+
+
+def test_an_organisation_with_a_role_is_invited_once_the_case_is_shared_with_it(bergen: Bergen, cast: Cast) -> None:
+    region = bufetat(bergen, cast)
+    with pytest.raises(ValidationError, match="The case is not shared with Bufetat region vest"):
+        convene(bergen, invited=[bergen.tot, region])
+    assert not Meeting.objects.exists()
+    share_on_legal_basis(bergen, region)
+    meeting = convene(bergen, invited=[bergen.tot, region])
+    invitation = meeting.invitations.get(organisation=region)
+    assert invitation.ground == Invitation.Ground.LEGAL_BASIS
+    assert invitation.disclosure is not None
+    assert invitation.disclosure.legal_basis.code == "child-welfare-duty-to-notify"
+    assert meeting.invitations.get(organisation=bergen.tot).ground == Invitation.Ground.OWNER
+
+
+def test_an_invited_organisation_adds_its_own_action_items_and_no_one_elses(bergen: Bergen, cast: Cast) -> None:
+    region = bufetat(bergen, cast)
+    share_on_legal_basis(bergen, region)
+    meeting = convene(bergen, invited=[bergen.tot, bergen.child_welfare, region])
+    officer = MembershipFactory.create(organisation=region, role=Membership.Role.COORDINATOR)
+    client = client_acting_in(officer.user, region)
+    page = client.get(reverse("cases:meetings:detail", args=[bergen.case.code, meeting.pk])).text
+    assert "Bufetat region vest (rettslig grunnlag: barnevernsloven (LOV-2021-06-18-97) § 13-2)" in page
+    url = reverse("cases:meetings:add_action_item", args=[bergen.case.code, meeting.pk])
+    due = (timezone.localdate() + timedelta(days=2)).isoformat()
+    refused = client.post(url, {"title": "Finne plass", "organisation": bergen.child_welfare.pk, "due_on": due})
+    assert refused.status_code == 200
+    assert not ActionItem.objects.exists()
+    client.post(url, {"title": "Finne institusjonsplass", "organisation": region.pk, "due_on": due})
+    [item] = ActionItem.objects.select_related("deadline")
+    assert (item.deadline.organisation, item.deadline.title) == (region, "Finne institusjonsplass")
+    outsider = MembershipFactory.create(organisation=bergen.out_of_hours, role=Membership.Role.COORDINATOR)
+    assert client_acting_in(outsider.user, bergen.out_of_hours).get(url).status_code == 404  # cannot open the case
 
 
 def test_an_evaluation_meeting_waits_until_the_case_has_ended(bergen: Bergen) -> None:
@@ -400,7 +472,7 @@ def test_the_convene_form_refuses_an_organisation_without_responsibility(bergen:
     client = client_acting_in(bergen.tot_coordinator)
     url = reverse("cases:meetings:convene", args=[bergen.case.code])
     response = client.post(url, {"kind": "tot", "scheduled_at": "2026-04-02T09:00", "invited": [cast.bergen_org.pk]})
-    assert "Bare organisasjoner som har et ansvar i saken, kan inviteres" in response.content.decode()
+    assert "en rolle i møtene, kan inviteres." in response.content.decode()
     response = client.post(url, {"kind": "tot", "scheduled_at": "2026-04-02T09:00"})
     assert "Inviter minst én organisasjon" in response.content.decode()
     assert not Meeting.objects.exists()
