@@ -73,7 +73,7 @@ def complete_deadline(request: MemberRequest, pk: int) -> HttpResponse:
                 messages.warning(request, " ".join(error.messages))
                 return redirect("chain:board")
             form.add_error(error.code if error.code in form.fields else None, error)
-            return render(request, "chain/complete_deadline.html", {"deadline": deadline, "form": form})
+            return render(request, "chain/complete_deadline.html", _confirm_context(deadline, form))
         if following is None:
             messages.success(request, _("The deadline is marked as done."))
         else:
@@ -83,7 +83,13 @@ def complete_deadline(request: MemberRequest, pk: int) -> HttpResponse:
                 % {"due": date_format(timezone.localtime(following.due_at), "SHORT_DATETIME_FORMAT")},
             )
         return redirect("chain:board")
-    return render(request, "chain/complete_deadline.html", {"deadline": deadline, "form": form})
+    return render(request, "chain/complete_deadline.html", _confirm_context(deadline, form))
+
+
+def _confirm_context(deadline: Deadline, form: CompleteDeadlineForm) -> dict[str, object]:
+    step = deadline.case_step
+    starts_next = bool(deadline.rule and deadline.rule.repeats and step and step.status == CaseStep.Status.ACTIVE)
+    return {"deadline": deadline, "form": form, "starts_next": starts_next}
 
 
 def _case_step(access: CaseAccess, step_code: str) -> CaseStep:
