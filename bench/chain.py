@@ -106,7 +106,9 @@ def queries_per_page(cookies: dict[tuple[str, str], str]) -> list[QueryCount]:
     rows = []
     for login in (NAV, CHILD_WELFARE_BERGEN):
         deadlines = board(membership=member(login), mine=False)
-        listed = len(deadlines.overdue) + len(deadlines.today) + len(deadlines.this_week)
+        listed = sum(
+            len(bucket) for bucket in (deadlines.overdue, deadlines.today, deadlines.this_week, deadlines.later)
+        )
         rows.append(QueryCount(f"deadlines board, {login[1]}", f"{listed:,} deadlines", count(login, BOARD)))
     for login in (OSLO_COORDINATOR, BERGEN_COORDINATOR):
         membership = member(login)

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chain.models import CaseChain, DeadlineRule
+from chain.models import CaseChain, Deadline, DeadlineRule
 from organisations.models import Municipality
 
 
@@ -30,6 +30,37 @@ class DeadlineForm(forms.Form):
         if start > timezone.now() + timedelta(days=366):
             raise forms.ValidationError(_("The start is more than a year ahead."))
         return start
+
+
+class CompleteDeadlineForm(forms.Form):
+    """Marking a deadline done; for a rule that asks for it (the 14-day cycle), who confirmed it and when."""
+
+    confirmed_by = forms.ChoiceField(
+        choices=Deadline.ConfirmedBy.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose who confirmed it.")},
+    )
+    confirmed_at = forms.DateTimeField(
+        label=_("When it was confirmed"),
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        initial=lambda: timezone.localtime().replace(second=0, microsecond=0),
+        error_messages={
+            "required": _("Give the date it was confirmed."),
+            "invalid": _("Give the date and time as day, month, year and hour."),
+        },
+    )
+
+    def __init__(self, *args: Any, rule: DeadlineRule | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if rule is None or not rule.confirms_en:
+            del self.fields["confirmed_by"], self.fields["confirmed_at"]
+        else:
+            self.fields["confirmed_by"].label = _("Who confirmed %(what)s?") % {"what": rule.confirms}
+
+    @property
+    def asks_confirmation(self) -> bool:
+        return "confirmed_by" in self.fields
 
 
 class BoardForm(forms.Form):

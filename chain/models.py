@@ -16,6 +16,13 @@ class DeadlineRule(Bilingual, models.Model):
         WORKING_DAYS = "working_days", _("Working days")
         NEXT_WORKING_DAY = "next_working_day", _("The next working day, in the morning")
 
+    class FallsOn(models.TextChoices):
+        """Where a deadline lands when its count ends on a weekend or a public holiday."""
+
+        ANY_DAY = "any_day", _("The day it is counted to, whatever day that is")
+        WORKING_DAY_BEFORE = "working_day_before", _("The working day before, if it is not a working day")
+        WORKING_DAY_AFTER = "working_day_after", _("The working day after, if it is not a working day")
+
     code = models.SlugField(max_length=60, unique=True)
     title_nb = models.CharField(max_length=200)
     title_en = models.CharField(max_length=200)
@@ -26,8 +33,14 @@ class DeadlineRule(Bilingual, models.Model):
     legal_reference = models.CharField(max_length=300)
     status = models.CharField(max_length=20)
     source = models.CharField(max_length=300)
-    # A repeating deadline (the 14-day support cycle) starts again when it is done, while its step runs.
+    # A repeating deadline (the 14-day support cycle) starts again when it is done, while its step runs:
+    # the next one counts from the previous one's due date, never from the moment it was marked done.
     repeats = models.BooleanField(default=False)
+    falls_on = models.CharField(max_length=20, choices=FallsOn.choices, default=FallsOn.ANY_DAY)
+    # What the organisation must have confirmed before it marks the deadline done (the 14-day cycle: that the
+    # application is still pending). When set, completing it records who confirmed it and when.
+    confirms_nb = models.CharField(max_length=200, blank=True)
+    confirms_en = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("deadline rule")
@@ -44,6 +57,10 @@ class DeadlineRule(Bilingual, models.Model):
     @property
     def starts_from(self) -> str:
         return self.localised("starts_from")
+
+    @property
+    def confirms(self) -> str:
+        return self.localised("confirms")
 
 
 class ChainTemplate(Bilingual, models.Model):
@@ -213,7 +230,17 @@ class CaseStep(models.Model):
 
 
 class Deadline(models.Model):
-    """A deadline in a case, owned by one organisation: computed from a rule, or an agreed action item."""
+    """A deadline in a case, owned by one organisation: computed from a rule, or an agreed action item.
+
+    A repeating deadline (the 14-day support cycle, sosialtjenesteloven § 18) is done by confirming that the
+    application is still pending: who confirmed it (the person, the lawyer, UDI) and when are kept on the row,
+    and the next cycle `follows` it — one next cycle per deadline, however often it is confirmed.
+    """
+
+    class ConfirmedBy(models.TextChoices):
+        PERSON = "person", _("The person")
+        LAWYER = "lawyer", _("The lawyer")
+        UDI = "udi", _("UDI")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
     rule = models.ForeignKey(DeadlineRule, on_delete=models.PROTECT, null=True, blank=True, related_name="deadlines")
@@ -227,6 +254,16 @@ class Deadline(models.Model):
     starts_at = models.DateTimeField()
     due_at = models.DateTimeField(db_index=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_by = models.CharField(
+        _("who confirmed that the application is still pending"), max_length=10, choices=ConfirmedBy.choices, blank=True
+    )
+    confirmed_at = models.DateTimeField(_("when it was confirmed"), null=True, blank=True)
+    follows = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_cycle", editable=False
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -238,7 +275,11 @@ class Deadline(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(rule__isnull=False) | ~models.Q(title=""), name="deadline_has_rule_or_title"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confirmed_by="") | models.Q(done_at__isnull=False, confirmed_at__isnull=False),
+                name="deadline_confirmed_when_done",
+            ),
         ]
 
     def __str__(self) -> str:

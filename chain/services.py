@@ -9,16 +9,17 @@ raises it at once (chain.overview).
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.access import CaseAccess, visible_cases
-from cases.models import Case, CaseEvent
+from cases.models import Case, CaseAssignment, CaseEvent
 from cases.services import add_event
 from chain import rules
 from chain.models import CaseChain, CaseStep, ChainStep, ChainTemplate, Deadline, DeadlineRule
@@ -34,8 +35,9 @@ def _deadline_from_rule(
     owner_id: int | None,
     case_step: CaseStep | None,
     created_by_id: int,
+    follows: Deadline | None = None,
 ) -> Deadline:
-    """The one place a deadline is computed from its rule (chain.rules.due_at) and stored."""
+    """The one place a deadline is computed from its rule (chain.rules.due_at_for) and stored."""
     return Deadline.objects.create(
         case_id=case_id,
         rule=rule,
@@ -43,8 +45,9 @@ def _deadline_from_rule(
         organisation_id=organisation_id,
         owner_id=owner_id,
         starts_at=start,
-        due_at=rules.due_at(unit=rule.unit, amount=rule.amount, start=start),
+        due_at=rules.due_at_for(rule, start),
         created_by_id=created_by_id,
+        follows=follows,
     )
 
 
@@ -64,28 +67,98 @@ def set_deadline(*, access: CaseAccess, membership: Membership, rule: DeadlineRu
     return deadline
 
 
+# A confirmation given a few minutes "in the future" is a clock a little ahead, not a mistake.
+CLOCK_SLACK = timedelta(minutes=5)
+
+
+def already_done(deadline: Deadline) -> ValidationError:
+    """The refusal for a deadline someone already marked done (a double submit, a second tab)."""
+    done = Deadline.objects.select_related("done_by").get(pk=deadline.pk)
+    message = _("This deadline was already marked done %(when)s by %(who)s. Nothing was changed.") % {
+        "when": date_format(timezone.localtime(done.done_at), "SHORT_DATETIME_FORMAT") if done.done_at else "",
+        "who": str(done.done_by) if done.done_by else _("someone else"),
+    }
+    following = Deadline.objects.filter(follows=done).first()
+    if following is not None:
+        message += " " + _("The next cycle is already set, due %(due)s.") % {
+            "due": date_format(timezone.localtime(following.due_at), "SHORT_DATETIME_FORMAT")
+        }
+    return ValidationError(message, code="already_done")
+
+
+def _check_confirmation(
+    rule: DeadlineRule, deadline: Deadline, confirmed_by: str, confirmed_at: datetime | None
+) -> None:
+    """A rule that asks for a confirmation (the 14-day cycle) is done only with who confirmed it, and when."""
+    if confirmed_by not in Deadline.ConfirmedBy.values:
+        raise ValidationError(_("Choose who confirmed %(what)s.") % {"what": rule.confirms}, code="confirmed_by")
+    if confirmed_at is None:
+        raise ValidationError(_("Give the date it was confirmed."), code="confirmed_at")
+    if confirmed_at > timezone.now() + CLOCK_SLACK:
+        raise ValidationError(_("The confirmation cannot be in the future."), code="confirmed_at")
+    if confirmed_at < deadline.starts_at:
+        raise ValidationError(
+            _("This cycle started %(start)s: a confirmation from before then does not count. Ask again.")
+            % {"start": date_format(timezone.localtime(deadline.starts_at), "SHORT_DATETIME_FORMAT")},
+            code="confirmed_at",
+        )
+
+
 @transaction.atomic
-def complete_deadline(*, deadline: Deadline, membership: Membership, at: datetime | None = None) -> Deadline | None:
+def complete_deadline(
+    *,
+    deadline: Deadline,
+    membership: Membership,
+    at: datetime | None = None,
+    confirmed_by: str = "",
+    confirmed_at: datetime | None = None,
+) -> Deadline | None:
     """Mark a deadline done; a repeating one (the 14-day cycle) starts again while its step runs.
+
+    A rule that asks for a confirmation (the 14-day cycle: the application is still pending,
+    sosialtjenesteloven § 18) records who confirmed it and when. The next cycle counts from this one's
+    due date (chain.rules.next_cycle_start), never from the moment of the click. A deadline already done
+    (a double submit, a second tab) is refused with who did it: the conditional update lets exactly one
+    of two concurrent confirmations through, so there is never a second next cycle.
 
     Returns the next deadline of a repeating rule, if one was set.
     """
+    rule = deadline.rule
     if deadline.done_at is not None:
-        return None
-    deadline.done_at = at or timezone.now()
-    deadline.save(update_fields=["done_at"])
+        raise already_done(deadline)
+    if rule is not None and rule.confirms_en:
+        _check_confirmation(rule, deadline, confirmed_by, confirmed_at)
+    else:
+        confirmed_by, confirmed_at = "", None
+    done_at = at or timezone.now()
+    updated = Deadline.objects.filter(pk=deadline.pk, done_at__isnull=True).update(
+        done_at=done_at, done_by_id=membership.user_id, confirmed_by=confirmed_by, confirmed_at=confirmed_at
+    )
+    if not updated:
+        raise already_done(deadline)
+    deadline.done_at, deadline.done_by_id = done_at, membership.user_id
+    deadline.confirmed_by, deadline.confirmed_at = confirmed_by, confirmed_at
     step = deadline.case_step
-    if deadline.rule and deadline.rule.repeats and step is not None and step.status == CaseStep.Status.ACTIVE:
-        return _deadline_from_rule(
-            case_id=deadline.case_id,
-            rule=deadline.rule,
-            start=deadline.done_at,
-            organisation_id=deadline.organisation_id,
-            owner_id=deadline.owner_id,
-            case_step=step,
-            created_by_id=membership.user_id,
-        )
-    return None
+    if rule is None or not rule.repeats or step is None or step.status != CaseStep.Status.ACTIVE:
+        return None
+    following = _deadline_from_rule(
+        case_id=deadline.case_id,
+        rule=rule,
+        start=rules.next_cycle_start(rule, deadline.starts_at),
+        organisation_id=deadline.organisation_id,
+        owner_id=deadline.owner_id,
+        case_step=step,
+        created_by_id=membership.user_id,
+        follows=deadline,
+    )
+    # Codes only on the timeline: the rule, and who confirmed that the application is still pending.
+    note = f"{rule.code}: {confirmed_by}" if confirmed_by else rule.code
+    add_event(case=following.case, kind=CaseEvent.Kind.DEADLINE_SET, membership=membership, note=note)
+    return following
+
+
+# The board looks at least four weeks past the end of this week, so the next 14-day cycle is always on it.
+LATER_DAYS = 28
 
 
 @dataclass(frozen=True)
@@ -93,26 +166,42 @@ class Board:
     overdue: list[Deadline]
     today: list[Deadline]
     this_week: list[Deadline]
+    later: list[Deadline]
+    later_until: date
 
 
 def board(*, membership: Membership, mine: bool, now: datetime | None = None) -> Board:
-    """Open deadlines of the member's organisation (or their own), on cases they can see."""
+    """Open deadlines of the member's organisation (or their own), on cases they can see.
+
+    Overdue, due today, due this week and later (four weeks past this week). Each row brings its rule (the
+    legal reference), the previous cycle and who confirmed it, and the person responsible: the deadline's
+    owner or, when it has none (a step's deadline), the organisation's members assigned to the case —
+    in a fixed number of queries, however many deadlines there are.
+    """
     now = timezone.localtime(now or timezone.now())
     end_of_today = timezone.make_aware(datetime.combine(now.date() + timedelta(days=1), datetime.min.time()))
     end_of_week = end_of_today + timedelta(days=6 - now.weekday())
+    end_of_later = end_of_week + timedelta(days=LATER_DAYS)
     deadlines: QuerySet[Deadline] = Deadline.objects.filter(
         organisation_id=membership.organisation_id,
         done_at__isnull=True,
-        due_at__lt=end_of_week,
+        due_at__lt=end_of_later,
         case__in=visible_cases(membership),
-    ).select_related("case", "rule", "owner")
+    ).select_related("case", "rule", "owner", "organisation", "case_step__step", "follows__done_by")
+    assignees = CaseAssignment.objects.filter(organisation_id=membership.organisation_id).select_related("user")
+    deadlines = deadlines.prefetch_related(Prefetch("case__assignments", queryset=assignees, to_attr="assignees"))
     if mine:
-        deadlines = deadlines.filter(owner_id=membership.user_id)
-    rows = list(deadlines.order_by("due_at"))
+        assigned_to_me = CaseAssignment.objects.filter(
+            case=OuterRef("case_id"), user_id=membership.user_id, organisation_id=membership.organisation_id
+        )
+        deadlines = deadlines.filter(Q(owner_id=membership.user_id) | (Q(owner__isnull=True) & Exists(assigned_to_me)))
+    rows = list(deadlines.order_by("due_at", "pk"))
     return Board(
         overdue=[d for d in rows if d.due_at < now],
         today=[d for d in rows if now <= d.due_at < end_of_today],
-        this_week=[d for d in rows if end_of_today <= d.due_at],
+        this_week=[d for d in rows if end_of_today <= d.due_at < end_of_week],
+        later=[d for d in rows if end_of_week <= d.due_at],
+        later_until=timezone.localtime(end_of_later - timedelta(days=1)).date(),
     )
 
 

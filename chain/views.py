@@ -2,6 +2,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -9,7 +11,7 @@ from cases.access import CaseAccess
 from cases.views import open_case_or_404
 from chain import services
 from chain.access import coordinated_municipalities
-from chain.forms import BoardForm, DeadlineForm, FinishStepForm, OverviewForm
+from chain.forms import BoardForm, CompleteDeadlineForm, DeadlineForm, FinishStepForm, OverviewForm
 from chain.models import CaseStep, Deadline
 from chain.overview import overview
 from organisations.access import MemberRequest, membership_required
@@ -18,7 +20,7 @@ from organisations.models import Membership
 
 @membership_required
 def deadlines_board(request: MemberRequest) -> HttpResponse:
-    """Overdue, due today, due this week: for the organisation, or only the member's own."""
+    """Overdue, due today, this week and later: for the organisation, or only the member's own."""
     if request.membership.role == Membership.Role.STATISTICIAN:
         raise PermissionDenied
     form = BoardForm(request.GET or None)
@@ -43,14 +45,50 @@ def add_deadline(request: MemberRequest, code: str) -> HttpResponse:
     return render(request, "chain/add_deadline.html", {"case": access.case, "form": form})
 
 
-@require_POST
 @membership_required
 def complete_deadline(request: MemberRequest, pk: int) -> HttpResponse:
-    deadline = get_object_or_404(Deadline, pk=pk, organisation_id=request.membership.organisation_id)
+    """Mark one of the organisation's deadlines done; a 14-day cycle asks who confirmed it and when."""
+    deadline = get_object_or_404(
+        Deadline.objects.select_related("case", "rule", "organisation", "case_step__step", "follows__done_by"),
+        pk=pk,
+        organisation_id=request.membership.organisation_id,
+    )
     open_case_or_404(request, deadline.case.code)
-    services.complete_deadline(deadline=deadline, membership=request.membership)
-    messages.success(request, _("The deadline is marked as done."))
-    return redirect("chain:board")
+    if deadline.done_at is not None:
+        # Confirmed twice (a double submit, a second tab, a link followed late): say so, change nothing.
+        messages.warning(request, " ".join(services.already_done(deadline).messages))
+        return redirect("chain:board")
+    form = CompleteDeadlineForm(request.POST if request.method == "POST" else None, rule=deadline.rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            following = services.complete_deadline(
+                deadline=deadline,
+                membership=request.membership,
+                confirmed_by=form.cleaned_data.get("confirmed_by", ""),
+                confirmed_at=form.cleaned_data.get("confirmed_at"),
+            )
+        except ValidationError as error:
+            if error.code == "already_done":  # the other tab won the race a moment ago
+                messages.warning(request, " ".join(error.messages))
+                return redirect("chain:board")
+            form.add_error(error.code if error.code in form.fields else None, error)
+            return render(request, "chain/complete_deadline.html", _confirm_context(deadline, form))
+        if following is None:
+            messages.success(request, _("The deadline is marked as done."))
+        else:
+            messages.success(
+                request,
+                _("Confirmed. The next cycle is due %(due)s.")
+                % {"due": date_format(timezone.localtime(following.due_at), "SHORT_DATETIME_FORMAT")},
+            )
+        return redirect("chain:board")
+    return render(request, "chain/complete_deadline.html", _confirm_context(deadline, form))
+
+
+def _confirm_context(deadline: Deadline, form: CompleteDeadlineForm) -> dict[str, object]:
+    step = deadline.case_step
+    starts_next = bool(deadline.rule and deadline.rule.repeats and step and step.status == CaseStep.Status.ACTIVE)
+    return {"deadline": deadline, "form": form, "starts_next": starts_next}
 
 
 def _case_step(access: CaseAccess, step_code: str) -> CaseStep:

@@ -746,9 +746,10 @@ class _Story:
                 self._log(self.rng.choice(nav.everyone), nav.organisation, at, Action.VIEW, shared)
 
     def _disclose(self, at: datetime) -> None:
-        code, receiver_kind = self.rng.choice(DISCLOSURES)
+        # Never to the owner's own kind of service (it holds the file already), whatever the draw.
+        code, receiver_kind = self.rng.choice([d for d in DISCLOSURES if d[1] != self.owner.organisation.kind])
         basis = self.seeder.bases.get(code)
-        if basis is None or self.owner.organisation.kind == receiver_kind:
+        if basis is None:
             return
         receiver = self.plan.city.staff[receiver_kind].organisation
         informed = self.rng.random() < 0.5
@@ -968,29 +969,33 @@ class _ChainStory:
 
     def _deadlines(self, case_step: CaseStep, rule: DeadlineRule) -> None:
         """The deadline of the step in progress, from its start (overdue once its time has passed); a repeating
-        one (the 14-day support cycle) round after round, each done a little before it fell due.
+        one (the 14-day support cycle) round after round, each confirmed a little before it fell due (by the
+        person, the lawyer or UDI) and each counted from the previous round's due date.
 
         Steps already done get none: the board and the overview show open deadlines only, and at national
         scale the closed ones would be most of the rows.
         """
         start = cast(datetime, case_step.started_at)
         while True:
-            due = rules.due_at(unit=rule.unit, amount=rule.amount, start=start)
+            due = rules.due_at_for(rule, start)
             if not rule.repeats or due >= self.seeder.end:
                 self._deadline(case_step, rule, start, due, done=None)
                 return
-            latest_round = rules.due_at(unit=rule.unit, amount=rule.amount, start=due) >= self.seeder.end
+            following = rules.next_cycle_start(rule, start)
+            latest_round = rules.due_at_for(rule, following) >= self.seeder.end
             if latest_round and self.rng.random() < MISSED_ROUND_SHARE:
                 self._deadline(case_step, rule, start, due, done=None)  # missed: overdue on the board
                 return
             paid = self.seeder.later(due - timedelta(days=PAID_DAYS_BEFORE_DUE), within_days=PAID_DAYS_BEFORE_DUE)
-            self._deadline(case_step, rule, start, due, done=paid)
-            start = paid
+            self._deadline(case_step, rule, start, due, done=max(paid, start))
+            start = following
 
     def _deadline(
         self, case_step: CaseStep, rule: DeadlineRule, start: datetime, due: datetime, *, done: datetime | None
     ) -> None:
         organisation = cast(Organisation, case_step.responsible)
+        worker = self.rng.choice(self._staff(organisation).workers)
+        confirmed = done is not None and bool(rule.confirms_en)
         self.rows[Deadline].append(
             Deadline(
                 case=self.case,
@@ -1000,7 +1005,10 @@ class _ChainStory:
                 starts_at=start,
                 due_at=due,
                 done_at=done,
-                created_by_id=self.rng.choice(self._staff(organisation).workers),
+                done_by_id=worker if done is not None else None,
+                confirmed_by=self.rng.choice(Deadline.ConfirmedBy.values) if confirmed else "",
+                confirmed_at=done if confirmed else None,
+                created_by_id=worker,
                 created_at=start,
             )
         )

@@ -177,7 +177,7 @@ def _end(placement: Placement, *, membership: Membership, at: datetime) -> None:
     placement.alerts.filter(closed_at__isnull=True).update(
         closed_at=at, outcome=MissingChildAlert.Outcome.PLACEMENT_ENDED, closed_by_id=membership.user_id
     )
-    if placement.deadline is not None:
+    if placement.deadline is not None and placement.deadline.done_at is None:  # the step's end may have closed it
         complete_deadline(deadline=placement.deadline, membership=membership, at=at)
     if placement.kind == Placement.Kind.PROTECTIVE:
         Case.objects.filter(pk=placement.case_id, protective_placement_by=placement.organisation_id).update(

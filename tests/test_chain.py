@@ -113,15 +113,27 @@ def test_the_14_day_cycle_repeats_until_the_step_is_done(chain_templates: None, 
         case_step=step(case, "support-while-pending"), organisation=nav.organisation, membership=nav
     )
     first = Deadline.objects.get(case=case)
-    second = services.complete_deadline(deadline=first, membership=nav, at=t0 + timedelta(days=13))
+    assert first.due_at == datetime(2026, 11, 3, 10, 0, tzinfo=OSLO)  # across the DST change, same wall clock
+    second = services.complete_deadline(
+        deadline=first,
+        membership=nav,
+        at=t0 + timedelta(days=13),
+        confirmed_by=Deadline.ConfirmedBy.UDI,
+        confirmed_at=t0 + timedelta(days=12),
+    )
     assert second is not None
-    assert second.due_at == datetime(2026, 11, 16, 10, 0, tzinfo=OSLO)  # across the DST change, same wall clock
+    # From the previous due date, not from the day it was confirmed.
+    assert second.due_at == datetime(2026, 11, 17, 10, 0, tzinfo=OSLO)
     services.finish_step(
         access=access, membership=low, case_step=step(case, "support-while-pending"), at=t0 + timedelta(days=20)
     )
     second.refresh_from_db()
     assert second.done_at is not None  # the step is over: the cycle stops
-    assert services.complete_deadline(deadline=second, membership=nav) is None
+    with pytest.raises(ValidationError):
+        services.complete_deadline(
+            deadline=second, membership=nav, confirmed_by="udi", confirmed_at=t0 + timedelta(days=20)
+        )
+    assert Deadline.objects.filter(case=case).count() == 2
     reflection = step(case, "reflection-period")
     assert reflection.responsible is None  # the owner (a low-threshold service) does not take NAV's step
 

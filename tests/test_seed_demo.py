@@ -2,6 +2,7 @@ import itertools
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from io import StringIO
+from itertools import pairwise
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -398,7 +399,7 @@ def test_deadlines_are_those_of_the_rules_owned_by_the_responsible_and_some_are_
         rule, case_step = deadline.rule, deadline.case_step
         assert rule is not None
         assert case_step is not None
-        assert deadline.due_at == rules.due_at(unit=rule.unit, amount=rule.amount, start=deadline.starts_at)
+        assert deadline.due_at == rules.due_at_for(rule, deadline.starts_at)  # on the working day the rule says
         assert case_step.status == CaseStep.Status.ACTIVE
         assert case_step.step.deadline_rule_id == rule.pk
         assert deadline.organisation_id == case_step.responsible_id
@@ -406,6 +407,17 @@ def test_deadlines_are_those_of_the_rules_owned_by_the_responsible_and_some_are_
         if deadline.done_at is not None:  # a round of the repeating cycle, done before it fell due
             assert rule.repeats
             assert deadline.starts_at < deadline.done_at <= deadline.due_at
+            assert deadline.confirmed_by in Deadline.ConfirmedBy.values  # who confirmed the application is pending
+            assert deadline.confirmed_at == deadline.done_at
+    # Each round of a repeating cycle counts from the previous round's due date, not from when it was confirmed.
+    rounds: dict[int | None, list[Deadline]] = {}
+    for deadline in deadlines.filter(rule__repeats=True).order_by("starts_at"):
+        rounds.setdefault(deadline.case_step_id, []).append(deadline)
+    assert any(len(cycle) > 1 for cycle in rounds.values())
+    for cycle in rounds.values():
+        for previous, following in pairwise(cycle):
+            assert previous.rule is not None
+            assert following.starts_at == rules.next_cycle_start(previous.rule, previous.starts_at)
     # Every step in progress with a rule and someone responsible has one open deadline.
     with_rule = CaseStep.objects.filter(status="active", step__deadline_rule__isnull=False, responsible__isnull=False)
     assert sorted(Deadline.objects.filter(done_at=None).values_list("case_step", flat=True)) == sorted(

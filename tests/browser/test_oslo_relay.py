@@ -89,10 +89,15 @@ def relay_until_the_decision(vern: Vern, browser: Browser, oslo: dict[str, Membe
     nav.go("/chain/deadlines/")
     expect(nav.page.get_by_test_id("overdue")).to_contain_text(case.code)
     nav.assert_accessible()
-    nav.page.get_by_test_id("overdue").locator("button").click()  # confirmed pending, paid
-    cycles = Deadline.objects.filter(case=case, rule__code="support-cycle")
-    assert cycles.count() == 2  # the next cycle starts from the payment
+    nav.page.get_by_test_id("overdue").get_by_role("link", name=f"Bekreft for {case.code}").click()
+    nav.assert_accessible()
+    nav.page.get_by_label("UDI", exact=True).check()  # UDI confirmed the application is still pending; paid
+    nav.page.get_by_role("button", name="Bekreft og start neste periode").click()
+    cycles = Deadline.objects.filter(case=case, rule__code="support-cycle").order_by("due_at")
+    assert cycles.count() == 2
     assert cycles.filter(done_at=None).count() == 1
+    assert cycles[0].confirmed_by == "udi"
+    assert cycles[1].starts_at == cycles[0].due_at  # the next cycle counts from 21 September, not from the click
     finish(nav, case, "support-while-pending", "2026-10-15T11:00")  # UDI's decision date
     return nav
 
