@@ -126,7 +126,9 @@ def test_organisations_with_a_role_in_the_track_are_offered_with_their_ground(be
     assert cast.bergen_org not in grounds  # no role in the child track (an NGO)
     share_on_legal_basis(bergen, region)
     [invitee] = [invitee for invitee in services.invitees(bergen.case) if invitee.organisation == region]
-    assert (invitee.ground, invitee.role.code) == (Invitation.Ground.LEGAL_BASIS, "child-bufetat")
+    assert invitee.ground == Invitation.Ground.LEGAL_BASIS
+    assert invitee.role is not None
+    assert invitee.role.code == "child-bufetat"
 
 
 def test_an_organisation_with_a_role_is_invited_once_the_case_is_shared_with_it(bergen: Bergen, cast: Cast) -> None:
