@@ -28,7 +28,8 @@ def _form_page(request: MemberRequest, template: str, *, heading: str, submit: s
 def convene(request: MemberRequest, code: str) -> HttpResponse:
     access = open_case_or_404(request, code)
     initial = {"kind": request.GET.get("kind", Meeting.Kind.CASE)}
-    form = ConveneForm(request.POST or None, invitees=services.invitees(access.case), initial=initial)
+    invitees = services.invitees(access.case)
+    form = ConveneForm(request.POST or None, invitees=invitees, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.convene_meeting(access=access, membership=request.membership, **form.cleaned_data)
@@ -44,6 +45,7 @@ def convene(request: MemberRequest, code: str) -> HttpResponse:
         submit=_("Convene the meeting"),
         case=access.case,
         form=form,
+        not_shared=[invitee for invitee in invitees if not invitee.ground] if access.can_edit else [],
     )
 
 

@@ -32,7 +32,9 @@ def _record_sharing(
 ) -> HttpResponse:
     """One flow for both grounds of sharing: the form, the service, and a clear error on bad input."""
     access = _owned_case(request, code)
-    form = form_class(request.POST or None, owner=access.case.owner)
+    # ?organisation= preselects the receiver (the meeting page links here for an organisation not shared with yet).
+    initial = {"organisation": request.GET.get("organisation", "")}
+    form = form_class(request.POST or None, owner=access.case.owner, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             record(access=access, membership=request.membership, **form.cleaned_data)

@@ -12,12 +12,17 @@ from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from cases.access import get_case_for
 from chain.catalogue import load_templates
 from learning.models import Escalation, Routine
 from meetings.models import Finding, FindingCategory, Meeting
-from tests.bergen import bergen_child_case
+from organisations.models import Membership, Organisation
+from sharing import services as sharing_services
+from sharing.models import LegalBasis
+from tests.bergen import Bergen, bergen_child_case
 from tests.browser.conftest import Vern
 from tests.conftest import Cast
+from tests.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -176,3 +181,107 @@ def test_a_coordinator_keeps_a_routine_in_versions_and_moves_an_escalation_on(ve
     expect(page.get_by_test_id("history").locator("tbody tr")).to_have_count(2)
     expect(page.get_by_test_id("history")).to_contain_text("Sendt til departementet.")
     vern.assert_accessible()
+
+
+def share(bergen: Bergen, organisation: Organisation, basis: str) -> None:
+    owner = bergen.member(bergen.tot_coordinator)
+    sharing_services.disclose(
+        access=get_case_for(owner, bergen.case.code),
+        membership=owner,
+        organisation=organisation,
+        field_groups=["identity"],
+        legal_basis=LegalBasis.objects.get(code=basis),
+        justification="Barnet må beskyttes nå.",
+        person_informed=False,
+        informed_on=None,
+    )
+
+
+def test_a_tot_meeting_of_everyone_with_a_role_each_writing_its_own_action(
+    vern: Vern, cast: Cast, browser: object
+) -> None:
+    """The TOT coordinator convenes the police, Barnevernsvakten, Bufetat and the child's lawyer; Bufetat has
+    no step and the case is not shared with it, so the coordinator shares it on a legal basis first. Each
+    invited organisation then writes its own action item, and at the end each sees what it is entitled to."""
+    load_templates(apps.get_model)
+    bergen = bergen_child_case(cast)
+    code, page = bergen.case.code, vern.page
+
+    def organisation(name: str, kind: str) -> tuple[Organisation, Membership]:
+        created = OrganisationFactory.create(name=name, kind=kind, owner_type="state", municipality=cast.bergen)
+        return created, MembershipFactory.create(organisation=created, role=Membership.Role.COORDINATOR)
+
+    bufetat, bufetat_member = organisation("Bufetat region vest", Organisation.Kind.BUFETAT)
+    lawyer, lawyer_member = organisation("Advokat Berg", Organisation.Kind.LAWYER)
+    officer = MembershipFactory.create(organisation=bergen.police, role=Membership.Role.COORDINATOR)
+    night_worker = MembershipFactory.create(organisation=bergen.out_of_hours, role=Membership.Role.COORDINATOR)
+    share(bergen, bergen.police, "danger-to-life-or-health")
+    share(bergen, bergen.out_of_hours, "child-welfare-duty-to-notify")
+    share(bergen, lawyer, "public-body-recipient-tasks")
+
+    # Bufetat has a role in the child track's meetings, but the case is not shared with it yet.
+    vern.log_in(bergen.tot_coordinator)
+    vern.go(f"/cases/{code}/meetings/new/?kind=tot")
+    expect(page.get_by_test_id("not-shared")).to_contain_text("Bufetat region vest")
+    expect(page.locator(f"input[name=invited][value='{lawyer.pk}']")).not_to_be_checked()
+    vern.assert_accessible()
+    page.get_by_test_id("not-shared").get_by_role("link", name="del på et rettslig grunnlag").click()
+    expect(page.locator("select[name=organisation]")).to_have_value(str(bufetat.pk))
+    page.locator("input[name=field_groups][value=identity]").check()
+    basis = LegalBasis.objects.get(code="public-body-recipient-tasks")
+    page.locator(f"input[name=legal_basis][value='{basis.pk}']").check()
+    page.locator("textarea[name=justification]").fill("Bufetat skal skaffe institusjonsplass.")
+    page.locator("form.vern-form button[type=submit]").click()
+
+    # Now all four can be invited, each on its ground.
+    vern.go(f"/cases/{code}/meetings/new/?kind=tot")
+    expect(page.get_by_test_id("not-shared")).to_have_count(0)
+    page.locator("input[name=scheduled_at]").fill(timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+    for invited in (bufetat, lawyer):
+        page.locator(f"input[name=invited][value='{invited.pk}']").check()
+    page.locator(f"input[name=invited][value='{bergen.child_welfare.pk}']").uncheck()
+    submit(vern)
+    meeting = Meeting.objects.get()
+    invitations = page.get_by_test_id("invited")
+    expect(invitations).to_contain_text("Bufetat region vest (rettslig grunnlag: forvaltningsloven § 13 b nr. 7)")
+    expect(invitations).to_contain_text("Vest politidistrikt (ansvarlig for et steg)")
+    expect(invitations).not_to_contain_text(bergen.child_welfare.name)
+    vern.assert_accessible()
+
+    # Each invited organisation, logged in as its member, adds its own action item.
+    due = (timezone.localdate()).isoformat()
+    actions = {
+        bergen.police: (officer, "Avhøre barnet med tolk"),
+        bergen.out_of_hours: (night_worker, "Følge barnet til akuttplassering"),
+        bufetat: (bufetat_member, "Finne institusjonsplass"),
+        lawyer: (lawyer_member, "Møte barnet før avhøret"),
+    }
+    for invited, (member, title) in actions.items():
+        colleague = vern.another(browser)
+        colleague.log_in(member.user)
+        colleague.go(f"/cases/{code}/meetings/{meeting.pk}/")
+        colleague.page.get_by_test_id("action-items").get_by_role("link").click()
+        options = colleague.page.locator("select[name=organisation] option[value]:not([value=''])")
+        expect(options).to_have_count(1)  # its own organisation only
+        colleague.page.locator("input[name=title]").fill(title)
+        colleague.page.locator("select[name=organisation]").select_option(str(invited.pk))
+        colleague.page.locator("input[name=due_on]").fill(due)
+        colleague.page.locator("form.vern-form button[type=submit]").click()
+        expect(colleague.page.get_by_test_id("action-items")).to_contain_text(title)
+        if invited == bufetat:
+            colleague.assert_accessible()
+            colleague.go("/chain/deadlines/")
+            expect(colleague.page.get_by_test_id("today")).to_contain_text(title)
+        colleague.page.context.close()
+
+    # At the end: the convener sees every action; child welfare, not invited, does not find the meeting.
+    vern.go(f"/cases/{code}/meetings/{meeting.pk}/")
+    for _member, title in actions.values():
+        expect(page.get_by_test_id("action-items")).to_contain_text(title)
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_test_id("invited")).to_contain_text("Bufetat region vest (legal basis: forvaltningsloven")
+    vern.assert_accessible()
+    outsider = vern.another(browser)
+    outsider.log_in(bergen.cw_coordinator)
+    outsider.go(f"/cases/{code}/meetings/{meeting.pk}/")
+    expect(outsider.page.get_by_test_id("minutes")).to_have_count(0)
