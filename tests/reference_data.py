@@ -30,3 +30,7 @@ def ensure_reference_data() -> None:
         load_by_code(
             apps.get_model("meetings", "FindingCategory"), ROOT / "meetings" / "fixtures" / "finding_categories_v1.json"
         )
+    if not apps.get_model("meetings", "MeetingRole").objects.exists():
+        load_by_code(
+            apps.get_model("meetings", "MeetingRole"), ROOT / "meetings" / "fixtures" / "meeting_roles_v1.json"
+        )
