@@ -194,6 +194,8 @@ def _url(name: str, case: Case) -> str:
         args.append(FieldGroup.IDENTITY)
     elif name == "cases:edit_right":
         args.append(case.rights.select_related("right").order_by("right__order").first().right.code)  # type: ignore[union-attr]
+    elif name == "cases:record_decision":
+        args.append("lawyer-appointed")  # both tracks
     elif name == "cases:sharing:consent_withdraw":
         args.append(Consent.objects.filter(case=case).order_by("pk").first().pk)  # type: ignore[union-attr]
     elif name in ("cases:finish_step", "cases:take_step"):
