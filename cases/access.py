@@ -144,6 +144,7 @@ CHAIN_EVENT_KINDS = (
     CaseEvent.Kind.RESPONSIBILITY_ASSIGNED,
     CaseEvent.Kind.CHAIN_MOVED,
     CaseEvent.Kind.CASE_ENDED,
+    CaseEvent.Kind.DECISION_RECORDED,
     CaseEvent.Kind.MEETING_CONVENED,
     CaseEvent.Kind.MEETING_HELD,
     CaseEvent.Kind.EVALUATION_RECORDED,

@@ -169,6 +169,7 @@ class CaseEvent(models.Model):
         HANDOVER_ACCEPTED = "handover_accepted", _("Hand-over accepted")
         HANDOVER_DECLINED = "handover_declined", _("Hand-over declined")
         CASE_ENDED = "case_ended", _("Case ended")
+        DECISION_RECORDED = "decision_recorded", _("Decision recorded")
         # Multi-agency meetings (meetings app).
         MEETING_CONVENED = "meeting_convened", _("Meeting convened")
         MEETING_HELD = "meeting_held", _("Meeting held")

@@ -77,7 +77,6 @@ def case_detail(request: MemberRequest, code: str) -> HttpResponse:
     }
     context["deadlines"] = access.case.deadlines.filter(done_at__isnull=True).select_related("rule", "organisation")
     if access.can_edit:
-        context["case_rights"] = access.case.rights.select_related("right").order_by("right__order")
         context["consents"] = access.case.consents.select_related("organisation").order_by("-recorded_at")
         context["disclosures"] = access.case.disclosures.select_related("organisation", "legal_basis").order_by(
             "-created_at"

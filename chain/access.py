@@ -6,6 +6,9 @@ unit coordinates every municipality. Private organisations take part in chains
 but do not run them.
 """
 
+from cases.access import CaseAccess
+from cases.models import Case
+from chain.models import DecisionKind
 from organisations.models import Membership, Municipality, Organisation
 
 COORDINATING_ROLES = frozenset({Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN, Membership.Role.SYSTEM_ADMIN})
@@ -34,3 +37,14 @@ def coordinates_any(membership: Membership) -> bool:
     return organisation.kind == Organisation.Kind.NATIONAL_COORDINATION or (
         organisation.owner_type == Organisation.OwnerType.MUNICIPAL and organisation.municipality_id is not None
     )
+
+
+def may_record_decision(access: CaseAccess, membership: Membership, kind: DecisionKind) -> bool:
+    """A case decision is recorded by an organisation of a kind that makes it (UDI decides, the police receive
+    the application, the lawyer is appointed), which can open the case; the owner does not write it for them."""
+    return not access.must_break_glass and membership.organisation.kind in kind.recorded_by
+
+
+def decision_kinds_for(case: Case) -> list[DecisionKind]:
+    """The kinds of decision that apply to the case's track (the catalogue is small)."""
+    return [kind for kind in DecisionKind.objects.select_related("deadline_rule") if case.track in kind.tracks]

@@ -49,3 +49,20 @@ def load_templates(get_model: Callable[[str, str], Any], fixture: Path = FIXTURE
             )
         created += 1
     return created
+
+
+DECISIONS_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "case_decisions.json"
+
+
+def load_decision_kinds(get_model: Callable[[str, str], Any], fixture: Path = DECISIONS_FIXTURE) -> int:
+    """Load or update the catalogue of case decisions (by code); returns how many were created."""
+    kind_model = get_model("chain", "DecisionKind")
+    rule_model = get_model("chain", "DeadlineRule")
+    created = 0
+    for item in json.loads(fixture.read_text(encoding="utf-8")):
+        values = dict(item)
+        code, rule_code = values.pop("code"), values.pop("deadline_rule")
+        values["deadline_rule"] = rule_model.objects.get(code=rule_code) if rule_code else None
+        _kind, was_created = kind_model.objects.update_or_create(code=code, defaults=values)
+        created += was_created
+    return created

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chain.models import CaseChain, Deadline, DeadlineRule
+from core.forms import DateField
 from organisations.models import Municipality
 
 
@@ -94,3 +95,18 @@ class OverviewForm(forms.Form):
         self.fields["municipality"].queryset = Municipality.objects.filter(  # type: ignore[attr-defined]
             pk__in=[municipality.pk for municipality in municipalities]
         )
+
+
+class DecisionForm(forms.Form):
+    decided_on = DateField(label=_("Date of the decision"), help_text=_("The day it happened, not today's date."))
+    correction_reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=300,
+        required=False,
+        help_text=_("Only when you correct a date already recorded. Write no personal data."),
+    )
+
+    def __init__(self, *args: Any, correcting: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not correcting:
+            del self.fields["correction_reason"]

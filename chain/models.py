@@ -288,3 +288,70 @@ class Deadline(models.Model):
     @property
     def label(self) -> str:
         return self.rule.title if self.rule else self.title
+
+
+class DecisionKind(Bilingual, models.Model):
+    """A decision or event in a case that only certain kinds of organisation record, as data
+    (chain/fixtures/case_decisions.json): UDI's reflection-period decision, the police's receipt of the
+    application, the lawyer's or guardian's appointment. It may start a deadline (counted from the date it
+    happened, not from the day it was typed in) and complete a step of the chain."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    title_nb = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    # organisations.Organisation.Kind values: who makes the decision and so records it.
+    recorded_by = models.JSONField(default=list)
+    tracks = models.JSONField(default=list, help_text="adult, child or both")
+    deadline_rule = models.ForeignKey(
+        DeadlineRule, on_delete=models.PROTECT, null=True, blank=True, related_name="decision_kinds"
+    )
+    # The code of the chain step the decision completes when that step is in progress (blank: none).
+    completes_step = models.SlugField(max_length=60, blank=True)
+    legal_reference = models.CharField(max_length=300)
+    source = models.CharField(max_length=300)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("kind of case decision")
+        verbose_name_plural = _("kinds of case decision")
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def title(self) -> str:
+        return self.localised("title")
+
+
+class CaseDecision(models.Model):
+    """A decision recorded for a case: the day it happened, which organisation and member recorded it, and when.
+
+    Recorded once; a correction is a new record that supersedes the current one (with a reason), so the
+    history stays. Rows hold a date and codes, no personal data.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.ForeignKey(DecisionKind, on_delete=models.PROTECT, related_name="case_decisions")
+    decided_on = models.DateField(_("date"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    is_current = models.BooleanField(default=True)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    correction_reason = models.CharField(_("reason for the correction"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("case decision")
+        verbose_name_plural = _("case decisions")
+        ordering = ["case", "kind__order", "-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"], condition=models.Q(is_current=True), name="one_current_decision_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} – {self.kind.code}: {self.decided_on}"

@@ -262,6 +262,14 @@ def _set_step_deadline(*, case_step: CaseStep, membership: Membership, start: da
     rule = case_step.step.deadline_rule
     if rule is None or case_step.responsible is None:
         return
+    # A recorded decision may have started this rule already, from the day it was made (chain.decisions):
+    # the step takes that deadline over rather than starting a second one from the click.
+    started = Deadline.objects.filter(case_id=case_step.case_id, rule=rule, done_at__isnull=True).filter(
+        Q(case_step=case_step) | Q(case_step__isnull=True)
+    )
+    if started.exists():
+        started.update(case_step=case_step, organisation=case_step.responsible)
+        return
     _deadline_from_rule(
         case_id=case_step.case_id,
         rule=rule,
@@ -290,6 +298,14 @@ def finish_step(
         raise ValidationError(_("This step is not in progress."))
     if not may_act_on_step(access=access, membership=membership, case_step=case_step):
         raise ValidationError(_("Only the responsible organisation or the case owner can finish this step."))
+    return complete_step(case=access.case, membership=membership, case_step=case_step, at=at, skip=skip)
+
+
+def complete_step(
+    *, case: Case, membership: Membership, case_step: CaseStep, at: datetime, skip: bool = False
+) -> CaseStep | None:
+    """Finish an active step at `at` and start the next; the caller has checked who may (finish_step, or a case
+    decision that completes the step, chain.decisions)."""
     if case_step.started_at and at < case_step.started_at:
         # Forms give times to the minute: the minute a step started is not "before" it.
         if case_step.started_at - at >= timedelta(minutes=1):
@@ -301,9 +317,9 @@ def finish_step(
     case_step.done_at = at
     case_step.save(update_fields=["status", "done_at"])
     case_step.deadlines.filter(done_at__isnull=True).update(done_at=at)
-    add_event(case=access.case, kind=CaseEvent.Kind.STEP_COMPLETED, membership=membership, note=case_step.step.code)
+    add_event(case=case, kind=CaseEvent.Kind.STEP_COMPLETED, membership=membership, note=case_step.step.code)
     following = (
-        access.case.steps.filter(status=CaseStep.Status.WAITING, step__order__gt=case_step.step.order)
+        case.steps.filter(status=CaseStep.Status.WAITING, step__order__gt=case_step.step.order)
         .select_related("step__deadline_rule", "step__responsible_organisation", "case__owner")
         .order_by("step__order")
         .first()

@@ -59,6 +59,9 @@ LOCAL_ORGANISATIONS = [
     (Kind.STREET_OUTREACH, Owner.MUNICIPAL, "Uteteamet i {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
     (Kind.LAWYER, Owner.PRIVATE, "Advokatkontoret Fjord, {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
     (Kind.RECEPTION_CENTRE, Owner.STATE, "Asylmottaket i {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
+    (Kind.INTERPRETER_SERVICE, Owner.MUNICIPAL, "Tolketjenesten i {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
+    (Kind.SCHOOL, Owner.MUNICIPAL, "Mottaksskolen i {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
+    (Kind.GUARDIAN, Owner.PRIVATE, "Vergene for mindreårige i {city}", [Role.ORG_ADMIN, Role.CASEWORKER]),
 ]
 NATIONAL_ORGANISATIONS = [
     (Kind.UDI, Owner.STATE, "Utlendingsdirektoratet (demo)", [Role.ORG_ADMIN, Role.CASEWORKER]),
@@ -84,6 +87,9 @@ SLUGS = {
     Kind.LAWYER: "advokat",
     Kind.UDI: "udi",
     Kind.RECEPTION_CENTRE: "mottak",
+    Kind.INTERPRETER_SERVICE: "tolk",
+    Kind.SCHOOL: "skole",
+    Kind.GUARDIAN: "verge",
     Kind.NATIONAL_COORDINATION: "kom",
 }
 ROLE_SLUGS = {

@@ -53,6 +53,10 @@ class Organisation(models.Model):
         SHELTER = "shelter", _("Shelter / ROSA")
         STREET_OUTREACH = "street_outreach", _("Street outreach")
         LAWYER = "lawyer", _("Lawyer")
+        # Providers of single rights (the rights catalogue's `provided_by`) and the guardian of a child.
+        INTERPRETER_SERVICE = "interpreter_service", _("Interpreter service")
+        SCHOOL = "school", _("School")
+        GUARDIAN = "guardian", _("Guardian (verge)")
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)

@@ -19,6 +19,9 @@ class Right(Bilingual, models.Model):
     source = models.CharField(max_length=300)
     tracks = models.JSONField(help_text="adult, child or both")
     child_cannot_decline = models.BooleanField(default=False)
+    # The kinds of organisation (organisations.Organisation.Kind) that provide the right and may record it on a
+    # case shared with them; the case owner always may.
+    provided_by = models.JSONField(default=list, blank=True, help_text="organisation kinds that provide it")
     order = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 

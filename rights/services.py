@@ -10,8 +10,12 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AccessEntry
+from audit.services import record_access
 from cases.models import Case, CaseEvent
+from cases.services import is_assigned
 from organisations.models import Membership, Organisation
+from rights.access import may_record_on_case, provided_right_ids
 from rights.models import CaseRight, Right
 
 Status = CaseRight.Status
@@ -67,6 +71,15 @@ def update_case_right(
     declined_on: date | None,
     note: str,
 ) -> CaseRight:
+    """Record whether a right was offered, delivered or declined, by the owner or the organisation providing it.
+
+    Who wrote it goes on the timeline (a sharing organisation sees its own entries) and in the access log.
+    """
+    case = case_right.case
+    if not may_record_on_case(case, membership, case_right.right):
+        raise ValidationError(
+            _("Only the organisation that owns the case or one that provides this right can record it.")
+        )
     validate_dates(
         case=case_right.case,
         right=case_right.right,
@@ -83,12 +96,24 @@ def update_case_right(
     case_right.organisation_id = membership.organisation_id
     case_right.updated_by_id = membership.user_id
     case_right.save()
+    is_owner = case.owner_id == membership.organisation_id
     CaseEvent.objects.create(
-        case=case_right.case,
+        case=case,
         kind=CaseEvent.Kind.RIGHT_UPDATED,
         actor_id=membership.user_id,
         organisation_id=membership.organisation_id,
+        # The owner sees every event; a provider sees the rights it recorded itself.
+        audience=None if is_owner else membership.organisation,
         note=f"{case_right.right.code}: {status}",
+    )
+    record_access(
+        user=membership.user,
+        organisation=membership.organisation,
+        case=case,
+        field_groups=[],
+        action=AccessEntry.Action.EDIT,
+        reason=f"{case_right.right.code}: {status}",
+        assigned=is_assigned(case, membership),
     )
     return case_right
 
@@ -99,14 +124,22 @@ class Gap:
     missing: list[CaseRight]
 
 
-def gaps(*, cases: QuerySet[Case], days: int, today: date | None = None) -> list[Gap]:
-    """Cases older than `days` with a right neither delivered nor declined: where the system fails."""
+def gaps(
+    *, cases: QuerySet[Case], days: int, organisation: Organisation | None = None, today: date | None = None
+) -> list[Gap]:
+    """Cases older than `days` with a right neither delivered nor declined: where the system fails.
+
+    With `organisation`: every right of the cases it owns, and of the cases shared with it the rights it
+    provides (NAV sees the living support and housing still missing in the cases shared with it).
+    """
     today = today or timezone.localdate()
     cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.min))
+    open_rights = CaseRight.objects.filter(case__in=cases.filter(created_at__lt=cutoff), right__is_active=True)
+    if organisation is not None:
+        open_rights = open_rights.filter(Q(case__owner=organisation) | Q(right_id__in=provided_right_ids(organisation)))
     open_rights = (
-        CaseRight.objects.filter(case__in=cases.filter(created_at__lt=cutoff), right__is_active=True)
-        .exclude(status__in=[Status.DELIVERED, Status.DECLINED])
-        .select_related("case", "right")
+        open_rights.exclude(status__in=[Status.DELIVERED, Status.DECLINED])
+        .select_related("case__owner", "right")
         .order_by("case__created_at", "right__order")
     )
     by_case: dict[int, Gap] = {}

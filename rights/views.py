@@ -8,8 +8,9 @@ from cases.access import visible_cases
 from cases.models import Case
 from cases.views import open_case_or_404
 from organisations.access import MemberRequest, membership_required
-from organisations.models import Membership
+from organisations.models import Membership, Organisation
 from rights import services
+from rights.access import may_record_right
 from rights.forms import CaseRightForm, GapForm
 
 COORDINATING_ROLES = (Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN, Membership.Role.SYSTEM_ADMIN)
@@ -19,9 +20,12 @@ DEFAULT_GAP_DAYS = 14
 @membership_required
 def edit_case_right(request: MemberRequest, code: str, right_code: str) -> HttpResponse:
     access = open_case_or_404(request, code)
-    if not access.can_edit:
-        raise PermissionDenied
     case_right = get_object_or_404(access.case.rights.select_related("right"), right__code=right_code)
+    if not may_record_right(access, request.membership, case_right.right):
+        kinds = dict(Organisation.Kind.choices)
+        providers = [str(kinds[kind]) for kind in case_right.right.provided_by if kind in kinds]
+        context = {"case": access.case, "case_right": case_right, "providers": providers}
+        return render(request, "rights/refused.html", context, status=403)
     can_decline = not (access.case.track == Case.Track.CHILD and case_right.right.child_cannot_decline)
     initial = {
         "status": case_right.status,
@@ -53,7 +57,7 @@ def gap_view(request: MemberRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["days"] is not None:
         days = form.cleaned_data["days"]
     gaps = services.gaps(
-        cases=visible_cases(request.membership).filter(owner=request.membership.organisation), days=days
+        cases=visible_cases(request.membership), days=days, organisation=request.membership.organisation
     )
     return render(request, "rights/gaps.html", {"form": form, "gaps": gaps, "days": days})
 

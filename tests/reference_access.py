@@ -66,3 +66,16 @@ def groups(actor: Actor, case: CaseFacts) -> frozenset[str]:
 
 def consent_active(*, given_on: date, expires_on: date | None, withdrawn: bool, today: date) -> bool:
     return not withdrawn and given_on <= today and (expires_on is None or expires_on >= today)
+
+
+def may_write_as_provider(actor: Actor, case: CaseFacts, providers: set[int]) -> bool:
+    """A right (or a case decision) is written by the owner, or by an organisation the case is shared with whose
+    kind provides (or decides) it — `providers` are those organisations — and never behind an unbroken glass."""
+    if not sees(actor, case) or must_break_glass(actor, case):
+        return False
+    return actor.organisation == case.owner or actor.organisation in providers
+
+
+def may_record_decision(actor: Actor, case: CaseFacts, deciders: set[int]) -> bool:
+    """A case decision is recorded only by an organisation of a kind that makes it, which can open the case."""
+    return sees(actor, case) and not must_break_glass(actor, case) and actor.organisation in deciders

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.apps import apps
 
+from chain.catalogue import load_decision_kinds
 from core.fixtures import load_by_code
 from rights.catalogue import load_rights
 from screening.catalogue import load_catalogue, read_fixture
@@ -26,6 +27,8 @@ def ensure_reference_data() -> None:
         load_by_code(apps.get_model("sharing", "LegalBasis"), ROOT / "sharing" / "fixtures" / "legal_bases.json")
     if not apps.get_model("chain", "DeadlineRule").objects.exists():
         load_by_code(apps.get_model("chain", "DeadlineRule"), ROOT / "chain" / "fixtures" / "deadline_rules.json")
+    if not apps.get_model("chain", "DecisionKind").objects.exists():
+        load_decision_kinds(apps.get_model)
     if not apps.get_model("meetings", "FindingCategory").objects.exists():
         load_by_code(
             apps.get_model("meetings", "FindingCategory"), ROOT / "meetings" / "fixtures" / "finding_categories_v1.json"

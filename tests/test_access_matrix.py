@@ -88,6 +88,7 @@ POLICY = {
     "referrals:decline": SCREENING,
     "referrals:withdraw": SCREENING,
     "cases:move_chain": CASE,
+    "cases:record_decision": CASE,
     "chain:templates": COORDINATOR,
     "chain:template_detail": COORDINATOR,
     "chain:template_edit": COORDINATOR,

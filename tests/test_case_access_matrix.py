@@ -8,8 +8,10 @@ member not granted that group. A new case URL is tried automatically once it is
 declared CASE in tests/test_access_matrix.py.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -192,6 +194,8 @@ def _url(name: str, case: Case) -> str:
         args.append(FieldGroup.IDENTITY)
     elif name == "cases:edit_right":
         args.append(case.rights.select_related("right").order_by("right__order").first().right.code)  # type: ignore[union-attr]
+    elif name == "cases:record_decision":
+        args.append("lawyer-appointed")  # both tracks
     elif name == "cases:sharing:consent_withdraw":
         args.append(Consent.objects.filter(case=case).order_by("pk").first().pk)  # type: ignore[union-attr]
     elif name in ("cases:finish_step", "cases:take_step"):
@@ -309,4 +313,48 @@ def test_the_api_follows_the_same_rules(situation: str, world: World) -> None:
             problems.append(f"{label}: leaked {leaked}")
         if expected == 200 and set(response.json()["field_groups"]) != set(granted):
             problems.append(f"{label}: groups {sorted(response.json()['field_groups'])}, expected {sorted(granted)}")
+    assert not problems, "\n".join(problems)
+
+
+RIGHTS_FIXTURE = Path(__file__).resolve().parent.parent / "rights" / "fixtures" / "rights_v1.json"
+
+
+def _providers(right_code: str) -> set[str]:
+    """Read from the catalogue file itself, not through the code under test."""
+    return set(next(r for r in json.loads(RIGHTS_FIXTURE.read_text()) if r["code"] == right_code)["provided_by"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("situation", SITUATIONS)
+def test_a_right_is_written_by_the_owner_or_the_organisation_that_provides_it(situation: str, world: World) -> None:
+    """POST a right as every member: only the owner and a provider the case is shared with change it."""
+    case, facts = world.cases[situation], world.facts[situation]
+    code = "accommodation"  # both tracks; NAV, shelters and child welfare services provide it
+    kinds = _providers(code)
+    url = reverse("cases:edit_right", args=[case.code, code])
+    today = timezone.localdate()
+    data = {"status": "offered", "offered_on": today.strftime("%d.%m.%Y"), "note": ""}
+    problems = []
+    for label, (user, organisation) in world.actors().items():
+        with transaction.atomic():
+            client = Client() if user is None else client_acting_in(user, organisation)
+            response = client.post(url, data)
+            status = case.rights.get(right__code=code).status
+            writes = False
+            if user is None or organisation is None:
+                expected = 302 if user is None else 403
+            else:
+                actor = _actor(user, organisation)
+                providers = {o.pk for o in Organisation.objects.filter(kind__in=kinds)}
+                if not ref.sees(actor, facts) or ref.must_break_glass(actor, facts):
+                    expected = 404
+                elif ref.may_write_as_provider(actor, facts, providers):
+                    expected, writes = 302, True
+                else:
+                    expected = 403
+            if response.status_code != expected:
+                problems.append(f"{label}: status {response.status_code}, expected {expected}")
+            if (status == "offered") != writes:
+                problems.append(f"{label}: right is {status}")
+            transaction.set_rollback(True)
     assert not problems, "\n".join(problems)

@@ -12,7 +12,7 @@ The flow started in September; the test opens the case as it was then and the
 people record each step with the date it happened.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -177,3 +177,121 @@ def test_c_an_asylum_hand_over_not_yet_accepted_is_raised_on_the_board(
     expect(coordinator.page.get_by_test_id("handover-count")).to_have_text("0")
     case.refresh_from_db()
     assert case.owner_id == oslo["reception"].organisation_id
+
+
+def test_d_every_partner_writes_its_own_part_of_the_shared_case(
+    vern: Vern, browser: Browser, cast: Cast, oslo: dict[str, Membership]
+) -> None:
+    """Issue 14: the NGO shares with NAV and the lawyer by consent; the lawyer records the appointment, the police
+    the application, UDI the decision date (the six months count from it), NAV the living support delivered."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.access import get_case_for
+    from chain.models import CaseDecision
+    from chain.rules import add_months
+    from rights.models import CaseRight
+    from sharing.models import Consent
+    from sharing.services import record_consent
+
+    ngo = cast.ngo_worker.memberships.select_related("user", "organisation").get()
+    udi = member(cast, Organisation.Kind.UDI, "Utlendingsdirektoratet")
+    case = create_case(membership=ngo, municipality=cast.oslo)
+    today = timezone.localdate()
+    appointed, lodged, decided = (today - timedelta(days=d) for d in (30, 25, 10))
+
+    owner = vern
+    owner.log_in(cast.ngo_worker)
+    for organisation in ("NAV Oslo", "Advokatkontoret Fjord"):
+        owner.go(f"/cases/{case.code}/sharing/consent/new/")
+        owner.page.locator("select[name=organisation]").select_option(label=organisation)
+        for group in ("identity", "immigration"):
+            owner.page.locator(f"input[name=field_groups][value={group}]").check()
+        owner.page.locator("input[name=purpose]").fill("Bistand etter identifisering")
+        owner.page.locator("input[name=form][value=written]").check()
+        owner.page.locator("form.vern-form button[type=submit]").click()
+        expect(owner.page.get_by_test_id("case-chain")).to_be_visible()
+    owner.assert_accessible()
+    for partner in (oslo["police"].organisation, udi.organisation):  # given earlier, for the application
+        record_consent(
+            access=get_case_for(ngo, case.code),
+            membership=ngo,
+            organisation=partner,
+            field_groups=["identity", "immigration"],
+            purpose="Søknad om refleksjonsperiode",
+            form=Consent.Form.WRITTEN,
+            given_on=today - timedelta(days=40),
+            expires_on=None,
+        )
+
+    def record_decision(person: Vern, code: str, label: str, on: date) -> None:
+        person.go(f"/cases/{case.code}/")
+        person.page.get_by_test_id(f"decision-{code}").get_by_role("link", name=f"Registrer «{label}»").click()
+        person.assert_accessible()
+        person.page.locator("input[name=decided_on]").fill(on.isoformat())
+        person.page.locator("form.vern-form button[type=submit]").click()
+        expect(person.page.get_by_test_id(f"decision-{code}")).to_contain_text(on.strftime("%d.%m.%Y"))
+
+    lawyer = log_in(vern, browser, oslo["lawyer"])
+    record_decision(lawyer, "lawyer-appointed", "Bistandsadvokat oppnevnt", appointed)
+    police = log_in(vern, browser, oslo["police"])
+    record_decision(
+        police, "reflection-application-submitted", "Søknad om refleksjonsperiode levert til politiet", lodged
+    )
+    # The police may not record UDI's decision: the page says who does.
+    police.go(f"/cases/{case.code}/decisions/reflection-period-granted/")
+    expect(police.page.get_by_test_id("decision-refused")).to_contain_text("Utlendingsdirektoratet (UDI)")
+    police.assert_accessible()
+
+    udi_person = log_in(vern, browser, udi)
+    record_decision(udi_person, "reflection-period-granted", "Refleksjonsperiode innvilget (vedtaksdato)", decided)
+    end = add_months(decided, 6)
+    deadline_cell = udi_person.page.get_by_test_id("decision-deadline-reflection-period-granted")
+    expect(deadline_cell).to_contain_text(end.strftime("%d.%m.%Y"))
+    expect(deadline_cell).to_contain_text("utlendingsforskriften § 8-3 første ledd")
+    udi_person.assert_accessible()
+    deadline = Deadline.objects.get(case=case, rule__code="reflection-period-end")
+    assert deadline.starts_at == datetime.combine(decided, datetime.min.time(), tzinfo=OSLO)  # not the click
+
+    nav = log_in(vern, browser, oslo["nav"])
+    nav.go(f"/cases/{case.code}/")
+    nav.page.get_by_test_id("right-living_support").get_by_role("link").click()
+    nav.assert_accessible()
+    nav.page.locator("input[name=status][value=delivered]").check()
+    nav.page.locator("input[name=offered_on]").fill((decided + timedelta(days=1)).isoformat())
+    nav.page.locator("input[name=delivered_on]").fill((decided + timedelta(days=2)).isoformat())
+    nav.page.locator("form.vern-form button[type=submit]").click()
+    living_support = nav.page.get_by_test_id("right-living_support")
+    expect(living_support).to_contain_text("Gitt")
+    expect(living_support).to_contain_text("NAV Oslo")
+    # NAV sees the rights it provides, not the lawyer's; the decisions and the deadline with its legal reference.
+    expect(nav.page.get_by_test_id("right-victim_lawyer")).to_have_count(0)
+    expect(nav.page.get_by_test_id("decision-reflection-period-granted")).to_contain_text("Utlendingsdirektoratet")
+    expect(nav.page.get_by_test_id("deadline-reflection-period-end")).to_contain_text("utlendingsloven § 38")
+    nav.assert_accessible()
+    nav.page.get_by_role("button", name="English").click()
+    expect(nav.page.get_by_test_id("right-living_support")).to_contain_text("Delivered")
+    expect(nav.page.get_by_test_id("case-decisions")).to_contain_text("Decisions and dates")
+    nav.assert_accessible()
+
+    # What each organisation sees at the end.
+    owner.go(f"/cases/{case.code}/")
+    expect(owner.page.get_by_test_id("right-living_support")).to_contain_text("NAV Oslo")
+    expect(owner.page.get_by_test_id("right-victim_lawyer")).to_be_visible()  # the owner sees every right
+    for code, organisation in [
+        ("lawyer-appointed", "Advokatkontoret Fjord"),
+        ("reflection-application-submitted", "Oslo politidistrikt"),
+        ("reflection-period-granted", "Utlendingsdirektoratet"),
+    ]:
+        expect(owner.page.get_by_test_id(f"decision-{code}")).to_contain_text(organisation)
+    expect(owner.page.locator(".vern-timeline")).to_contain_text("Beslutning registrert")
+    expect(owner.page.locator(".vern-timeline")).to_contain_text("Rettighet oppdatert")
+    owner.assert_accessible()
+    lawyer.go(f"/cases/{case.code}/")
+    expect(lawyer.page.get_by_test_id("right-victim_lawyer")).to_be_visible()
+    expect(lawyer.page.get_by_test_id("right-living_support")).to_have_count(0)
+    udi_person.go(f"/cases/{case.code}/")
+    expect(udi_person.page.get_by_test_id("case-rights")).to_have_count(0)  # UDI provides none of the rights
+    assert CaseRight.objects.get(case=case, right__code="living_support").organisation == oslo["nav"].organisation
+    assert CaseDecision.objects.filter(case=case, is_current=True).count() == 3
