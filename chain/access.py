@@ -6,6 +6,9 @@ unit coordinates every municipality. Private organisations take part in chains
 but do not run them.
 """
 
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, QuerySet, Value, When
+
 from organisations.models import Membership, Municipality, Organisation
 
 COORDINATING_ROLES = frozenset({Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN, Membership.Role.SYSTEM_ADMIN})
@@ -33,4 +36,41 @@ def coordinates_any(membership: Membership) -> bool:
     organisation = membership.organisation
     return organisation.kind == Organisation.Kind.NATIONAL_COORDINATION or (
         organisation.owner_type == Organisation.OwnerType.MUNICIPAL and organisation.municipality_id is not None
+    )
+
+
+def coordinating_organisations(municipality: Municipality) -> QuerySet[Organisation]:
+    """The municipality's own public services, whose coordinators and admins coordinate its chain.
+
+    The national coordination unit, which coordinates every municipality, is left out: it
+    is not told of every step in every municipality.
+    """
+    return Organisation.objects.filter(
+        municipality=municipality, owner_type=Organisation.OwnerType.MUNICIPAL, is_active=True
+    )
+
+
+def holding_organisation(municipality: Municipality) -> Organisation | None:
+    """Who holds a step that no organisation has taken, and its deadline, until someone takes it.
+
+    The municipality's TOT coordinator, else the first of its public services by name;
+    without any, the national coordination unit.
+    """
+    tot_first = SqlCase(
+        When(kind=Organisation.Kind.TOT_COORDINATOR, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        coordinating_organisations(municipality).order_by(tot_first, "name", "pk").first()
+        or Organisation.objects.filter(kind=Organisation.Kind.NATIONAL_COORDINATION, is_active=True)
+        .order_by("name", "pk")
+        .first()
+    )
+
+
+def coordinator_memberships(municipality: Municipality) -> QuerySet[Membership]:
+    """The members who coordinate the municipality's chain: told when a step has no one responsible."""
+    return Membership.objects.filter(
+        organisation__in=coordinating_organisations(municipality),
+        role__in=COORDINATING_ROLES,
+        user__is_active=True,
     )

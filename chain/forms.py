@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chain.models import CaseChain, DeadlineRule
-from organisations.models import Municipality
+from organisations.models import Municipality, Organisation
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -63,3 +63,14 @@ class OverviewForm(forms.Form):
         self.fields["municipality"].queryset = Municipality.objects.filter(  # type: ignore[attr-defined]
             pk__in=[municipality.pk for municipality in municipalities]
         )
+
+
+class ChooseResponsibleForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Responsible organisation"),
+        queryset=Organisation.objects.filter(is_active=True),
+        error_messages={
+            "required": _("Choose the organisation that is to be responsible."),
+            "invalid_choice": _("Choose one of the organisations offered."),
+        },
+    )
