@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.access import get_case_for, granted_groups, visible_cases
-from cases.models import Case, FieldGroup
+from cases.models import Case, CaseEvent, FieldGroup
 from cases.services import create_case
 from chain.models import CaseStep
 from chain.services import finish_step
@@ -91,9 +91,8 @@ def test_a_referral_shares_only_the_chosen_groups_and_acceptance_makes_the_recei
     lawyer_step.refresh_from_db()
     assert lawyer_step.responsible_id == lawyer.organisation_id
     assert case in visible_cases(lawyer)
-    # The template says the lawyer step is done when its referral is accepted: the next step runs.
-    assert lawyer_step.status == CaseStep.Status.DONE
-    assert case.steps.get(step__code="reflection-application").status == CaseStep.Status.ACTIVE
+    # Taking the case is not the appointment: the lawyer records that (the step names no completing event).
+    assert lawyer_step.status == CaseStep.Status.ACTIVE
 
 
 def test_a_referral_to_an_organisation_that_does_not_take_the_step_is_refused(
@@ -166,7 +165,10 @@ def test_a_hand_over_moves_the_case_only_when_accepted(relay: dict[str, Membersh
     state_step.refresh_from_db()
     assert case.owner_id == reception.organisation_id
     assert state_step.responsible_id == reception.organisation_id
-    assert state_step.status == CaseStep.Status.DONE  # the reception centre accepted the hand-over
+    # The template says the step is done when the reception centre accepts the hand-over.
+    assert state_step.status == CaseStep.Status.DONE
+    completed = case.events.get(kind=CaseEvent.Kind.STEP_COMPLETED, note="state-reception")
+    assert (completed.actor_id, completed.organisation_id) == (reception.user_id, reception.organisation_id)
     assert case not in visible_cases(nav)
     assert services.outgoing(nav)[0].referral.status == Referral.Status.ACCEPTED
 

@@ -145,13 +145,12 @@ def test_b_the_bergen_tot_flow_from_a_good_friday_notice_to_the_evaluation_meeti
     guardian_due = Deadline.objects.get(case=case, rule__code="guardian-next-morning")
     assert guardian_due.due_at == datetime(2026, 4, 8, 9, 0, tzinfo=OSLO)
 
-    # A lawyer is arranged while the guardian is appointed (accepted ahead, so it does not finish the step).
+    finish(child_welfare, case, "guardian", "2026-04-08T08:45")
+
+    # A lawyer, then child welfare, Bergen's only one, has the protective placement: six weeks from its start.
     refer(police, case, "lawyer", "Advokatkontoret Bryggen", legal_basis=DUTY_TO_NOTIFY)
     lawyer = log_in(vern, browser, bergen["lawyer"])
     accept(lawyer, case)
-    finish(child_welfare, case, "guardian", "2026-04-08T08:45")
-
-    # The lawyer is appointed, then child welfare, Bergen's only one, has the protective placement: six weeks.
     finish(lawyer, case, "lawyer", "2026-04-10T10:00")
     child_welfare.go(f"/cases/{case.code}/")
     expect(child_welfare.page.get_by_test_id("step-protective-placement")).to_contain_text("Barneverntjenesten")
