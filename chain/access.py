@@ -6,6 +6,9 @@ unit coordinates every municipality. Private organisations take part in chains
 but do not run them.
 """
 
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, QuerySet, Value, When
+
 from cases.access import CaseAccess
 from cases.models import Case
 from chain.models import DecisionKind
@@ -48,3 +51,40 @@ def may_record_decision(access: CaseAccess, membership: Membership, kind: Decisi
 def decision_kinds_for(case: Case) -> list[DecisionKind]:
     """The kinds of decision that apply to the case's track (the catalogue is small)."""
     return [kind for kind in DecisionKind.objects.select_related("deadline_rule") if case.track in kind.tracks]
+
+
+def coordinating_organisations(municipality: Municipality) -> QuerySet[Organisation]:
+    """The municipality's own public services, whose coordinators and admins coordinate its chain.
+
+    The national coordination unit, which coordinates every municipality, is left out: it
+    is not told of every step in every municipality.
+    """
+    return Organisation.objects.filter(
+        municipality=municipality, owner_type=Organisation.OwnerType.MUNICIPAL, is_active=True
+    )
+
+
+def holding_organisation(municipality: Municipality) -> Organisation | None:
+    """Who holds a step that no organisation has taken, and its deadline, until someone takes it.
+
+    The municipality's TOT coordinator, else the first of its public services by name;
+    without any, the national coordination unit.
+    """
+    tot_first = SqlCase(
+        When(kind=Organisation.Kind.TOT_COORDINATOR, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        coordinating_organisations(municipality).order_by(tot_first, "name", "pk").first()
+        or Organisation.objects.filter(kind=Organisation.Kind.NATIONAL_COORDINATION, is_active=True)
+        .order_by("name", "pk")
+        .first()
+    )
+
+
+def coordinator_memberships(municipality: Municipality) -> QuerySet[Membership]:
+    """The members who coordinate the municipality's chain: told when a step has no one responsible."""
+    return Membership.objects.filter(
+        organisation__in=coordinating_organisations(municipality),
+        role__in=COORDINATING_ROLES,
+        user__is_active=True,
+    )

@@ -66,3 +66,23 @@ def load_decision_kinds(get_model: Callable[[str, str], Any], fixture: Path = DE
         _kind, was_created = kind_model.objects.update_or_create(code=code, defaults=values)
         created += was_created
     return created
+
+
+def set_completing_events(get_model: Callable[[str, str], Any], fixture: Path = FIXTURE) -> int:
+    """Give the steps of templates loaded before `completed_by_event` existed the events the file names.
+
+    Matched by municipality, track and step code, and only where the step names no event yet;
+    returns how many steps were changed.
+    """
+    step_model = get_model("chain", "ChainStep")
+    changed = 0
+    for item in json.loads(fixture.read_text(encoding="utf-8")):
+        for step in item["steps"]:
+            if step.get("completed_by_event"):
+                changed += step_model.objects.filter(
+                    template__municipality__number=item["municipality_number"],
+                    template__track=item["track"],
+                    code=step["code"],
+                    completed_by_event="",
+                ).update(completed_by_event=step["completed_by_event"])
+    return changed

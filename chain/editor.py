@@ -57,6 +57,7 @@ class StepContent:
     deadline_rule: DeadlineRule | None
     legal_reference: str
     field_groups: list[str]
+    completed_by_event: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {field.name: getattr(self, field.name) for field in fields(self)}

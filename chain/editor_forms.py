@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, FieldGroup
 from chain.editor import StepContent
-from chain.models import ChainStep, ChainTemplate, DeadlineRule
+from chain.models import ChainStep, ChainTemplate, DeadlineRule, StepEvent
 from organisations.models import Municipality, Organisation
 
 
@@ -80,6 +80,12 @@ class StepForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("Chosen in advance when someone refers a case for this step; the sender can change it."),
+    )
+    completed_by_event = forms.ChoiceField(
+        label=_("Done when this happens"),
+        choices=[("", _("Nothing: the responsible organisation marks the step done")), *StepEvent.choices],
+        required=False,
+        help_text=_("The step is done by itself when this happens while it is in progress."),
     )
 
     def __init__(self, *args: Any, step: ChainStep | None = None, **kwargs: Any) -> None:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chain.models import CaseChain, Deadline, DeadlineRule
 from core.forms import DateField
-from organisations.models import Municipality
+from organisations.models import Municipality, Organisation
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -110,3 +110,14 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not correcting:
             del self.fields["correction_reason"]
+
+
+class ChooseResponsibleForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Responsible organisation"),
+        queryset=Organisation.objects.filter(is_active=True),
+        error_messages={
+            "required": _("Choose the organisation that is to be responsible."),
+            "invalid_choice": _("Choose one of the organisations offered."),
+        },
+    )

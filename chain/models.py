@@ -110,8 +110,21 @@ class ChainTemplate(Bilingual, models.Model):
         return self.localised("title")
 
 
+class StepEvent(models.TextChoices):
+    """An event in an app above the chain that completes a step (chain.services.record_event)."""
+
+    PLACEMENT_STARTED = "placement_started", _("A placement is started")
+    REFERRAL_ACCEPTED = "referral_accepted", _("The referral for the step is accepted")
+    MEETING_HELD = "meeting_held", _("A meeting about the case is held")
+
+
 class ChainStep(Bilingual, models.Model):
-    """One step of a chain: who is responsible, what done means, its deadline and legal reference."""
+    """One step of a chain: who is responsible, what done means, its deadline and legal reference.
+
+    `completed_by_event` names the event that completes the step when it happens
+    while the step is in progress (a placement started, the step's referral
+    accepted, a meeting held); without one, the step is recorded as done by hand.
+    """
 
     template = models.ForeignKey(ChainTemplate, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(_("order"))
@@ -137,6 +150,9 @@ class ChainStep(Bilingual, models.Model):
     legal_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
     # What a referral for this step shares by default: only what the purpose needs.
     field_groups = models.JSONField(_("information a referral for this step needs"), default=list, blank=True)
+    completed_by_event = models.CharField(
+        _("done when this happens"), max_length=30, choices=StepEvent.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("chain step")

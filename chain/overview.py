@@ -6,6 +6,7 @@ organisation may see it (cases.access.visible_cases); otherwise the row shows th
 owning organisation, so the coordinator knows whom to call.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from cases.access import sees_row_case
 from cases.models import Case
 from chain.extensions import OverviewPanel, overview_panels
 from chain.models import CaseStep, Deadline
-from organisations.models import Membership, Municipality
+from organisations.models import Membership, Municipality, Organisation
 
 LISTED = 100  # rows listed per table; the counts cover all
 COMPLETED_WINDOW = timedelta(days=365)  # "median when done" covers steps finished in the last year
@@ -98,6 +99,20 @@ def _step_rows(municipality: Municipality, now: datetime) -> list[StepRow]:
     return sorted(rows.values(), key=lambda row: (row.track, row.order))
 
 
+def _offer_candidates(unassigned: Sequence[CaseStep], municipality: Municipality) -> None:
+    """Each step's candidates, for the coordinator to choose from (chain.services.candidates), in one query."""
+    of_kind: dict[str, list[Organisation]] = defaultdict(list)
+    kinds = {case_step.step.responsible_kind for case_step in unassigned if case_step.step.responsible_kind}
+    if kinds:
+        for organisation in Organisation.objects.filter(
+            municipality=municipality, kind__in=kinds, is_active=True
+        ).order_by("name", "pk"):
+            of_kind[organisation.kind].append(organisation)
+    for case_step in unassigned:
+        named = case_step.step.responsible_organisation
+        case_step.candidates = [named] if named is not None else of_kind[case_step.step.responsible_kind]  # type: ignore[attr-defined]
+
+
 def overview(*, membership: Membership, municipality: Municipality, now: datetime | None = None) -> Overview:
     now = now or timezone.now()
     open_cases: QuerySet[Case] = Case.objects.filter(municipality=municipality).exclude(chain__ended_at__isnull=False)
@@ -105,10 +120,11 @@ def overview(*, membership: Membership, municipality: Municipality, now: datetim
         case__municipality=municipality, status=CaseStep.Status.ACTIVE, responsible=None
     )
     unassigned = list(
-        unassigned_steps.select_related("case__owner", "step")
+        unassigned_steps.select_related("case__owner", "step__responsible_organisation")
         .annotate(visible=sees_row_case(membership))
         .order_by("started_at")[:LISTED]
     )
+    _offer_candidates(unassigned, municipality)
     overdue_deadlines = Deadline.objects.filter(case__municipality=municipality, done_at=None, due_at__lt=now)
     overdue = list(
         overdue_deadlines.select_related("case", "rule", "organisation")

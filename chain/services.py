@@ -11,9 +11,10 @@ raises it at once (chain.overview).
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -22,7 +23,10 @@ from cases.access import CaseAccess, visible_cases
 from cases.models import Case, CaseAssignment, CaseEvent
 from cases.services import add_event
 from chain import rules
-from chain.models import CaseChain, CaseStep, ChainStep, ChainTemplate, Deadline, DeadlineRule
+from chain.access import coordinator_memberships, holding_organisation, may_coordinate
+from chain.models import CaseChain, CaseStep, ChainStep, ChainTemplate, Deadline, DeadlineRule, StepEvent
+from notifications.models import Notification
+from notifications.services import notify
 from organisations.models import Membership, Organisation
 
 
@@ -211,13 +215,27 @@ def active_template(case: Case) -> ChainTemplate | None:
     ).first()
 
 
+def candidates(step: ChainStep, case: Case) -> list[Organisation]:
+    """The organisations a step can be given in this case: the one the template names, or the
+    active organisations of the step's kind in the case's municipality."""
+    if step.responsible_organisation is not None:
+        return [step.responsible_organisation]
+    return list(
+        Organisation.objects.filter(
+            municipality_id=case.municipality_id, kind=step.responsible_kind, is_active=True
+        ).order_by("name", "pk")
+    )
+
+
 def default_responsible(step: ChainStep, case: Case) -> Organisation | None:
-    """The organisation responsible for a step without a referral: a named one, or the owner if it takes the step."""
+    """Who is responsible for a step without a referral: a named organisation, the owner if it takes the
+    step, or the municipality's one organisation of the step's kind. With several, a coordinator chooses."""
     if step.responsible_organisation is not None:
         return step.responsible_organisation
     if step.takes(case.owner):
         return case.owner
-    return None
+    found = candidates(step, case)
+    return found[0] if len(found) == 1 else None
 
 
 @transaction.atomic
@@ -247,6 +265,7 @@ def start_chain(*, case: Case, membership: Membership, at: datetime | None = Non
 
 
 def activate_step(*, case_step: CaseStep, membership: Membership, at: datetime) -> None:
+    """Start a step at `at`: resolve who is responsible, and start its deadline from `at` either way."""
     case = case_step.case
     case_step.status = CaseStep.Status.ACTIVE
     case_step.started_at = at
@@ -254,13 +273,20 @@ def activate_step(*, case_step: CaseStep, membership: Membership, at: datetime) 
         case_step.responsible = default_responsible(case_step.step, case)
     case_step.save(update_fields=["status", "started_at", "responsible"])
     add_event(case=case, kind=CaseEvent.Kind.STEP_STARTED, membership=membership, note=case_step.step.code)
-    if case_step.responsible is not None:
-        _set_step_deadline(case_step=case_step, membership=membership, start=at)
+    _set_step_deadline(case_step=case_step, membership=membership, start=at)
+    if case_step.responsible is None:
+        _tell_coordinators(case_step)
+
+
+def _deadline_holder(case_step: CaseStep) -> Organisation:
+    """The responsible organisation; while there is none, the municipality's coordinator (else the owner)."""
+    case = case_step.case
+    return case_step.responsible or holding_organisation(case.municipality) or case.owner
 
 
 def _set_step_deadline(*, case_step: CaseStep, membership: Membership, start: datetime) -> None:
     rule = case_step.step.deadline_rule
-    if rule is None or case_step.responsible is None:
+    if rule is None:
         return
     # A recorded decision may have started this rule already, from the day it was made (chain.decisions):
     # the step takes that deadline over rather than starting a second one from the click.
@@ -268,17 +294,41 @@ def _set_step_deadline(*, case_step: CaseStep, membership: Membership, start: da
         Q(case_step=case_step) | Q(case_step__isnull=True)
     )
     if started.exists():
-        started.update(case_step=case_step, organisation=case_step.responsible)
+        started.update(case_step=case_step, organisation=_deadline_holder(case_step))
         return
     _deadline_from_rule(
         case_id=case_step.case_id,
         rule=rule,
         start=start,
-        organisation_id=case_step.responsible.pk,
+        organisation_id=_deadline_holder(case_step).pk,
         owner_id=None,
         case_step=case_step,
         created_by_id=membership.user_id,
     )
+
+
+def _tell_coordinators(case_step: CaseStep) -> None:
+    """The municipality's coordinators are told that a step has started with no one responsible.
+
+    The notification names the case by its code and links to the overview, which names
+    the case only to those who may see it and otherwise its owner, whom to call.
+    """
+    case = case_step.case
+    members: dict[int, list[int]] = {}
+    for organisation_id, user_id in coordinator_memberships(case.municipality).values_list(
+        "organisation_id", "user_id"
+    ):
+        members.setdefault(organisation_id, []).append(user_id)
+    link = f"{reverse('chain:overview')}?municipality={case.municipality_id}"
+    for organisation_id, user_ids in members.items():
+        notify(
+            user_ids=user_ids,
+            organisation_id=organisation_id,
+            kind=Notification.Kind.STEP_WITHOUT_RESPONSIBLE,
+            case=case,
+            link_path=link,
+            event_key=f"step-without-responsible:{case_step.pk}",
+        )
 
 
 def may_act_on_step(*, access: CaseAccess, membership: Membership, case_step: CaseStep) -> bool:
@@ -313,6 +363,12 @@ def complete_step(
         at = case_step.started_at
     if at > timezone.now() + timedelta(minutes=5):
         raise ValidationError(_("A step cannot be finished in the future."))
+    return _complete_step(case=case, case_step=case_step, membership=membership, at=at, skip=skip)
+
+
+def _complete_step(
+    *, case: Case, case_step: CaseStep, membership: Membership, at: datetime, skip: bool = False
+) -> CaseStep | None:
     case_step.status = CaseStep.Status.SKIPPED if skip else CaseStep.Status.DONE
     case_step.done_at = at
     case_step.save(update_fields=["status", "done_at"])
@@ -320,7 +376,7 @@ def complete_step(
     add_event(case=case, kind=CaseEvent.Kind.STEP_COMPLETED, membership=membership, note=case_step.step.code)
     following = (
         case.steps.filter(status=CaseStep.Status.WAITING, step__order__gt=case_step.step.order)
-        .select_related("step__deadline_rule", "step__responsible_organisation", "case__owner")
+        .select_related("step__deadline_rule", "step__responsible_organisation", "case__owner", "case__municipality")
         .order_by("step__order")
         .first()
     )
@@ -330,14 +386,49 @@ def complete_step(
 
 
 @transaction.atomic
+def record_event(
+    *, case: Case, event: str, membership: Membership, at: datetime, case_step: CaseStep | None = None
+) -> CaseStep | None:
+    """An event in an app above (a placement started, a referral accepted, a meeting held) happened at `at`.
+
+    If the step in progress is completed by that event (ChainStep.completed_by_event) — and, when
+    `case_step` is given, is that step — it is done at `at` (not before it started) by `membership`'s
+    organisation, and the next step starts. The caller has checked that the member may do what it records.
+    Returns the step that was completed, or None.
+    """
+    if event not in StepEvent.values:
+        raise ValueError(f"unknown step event {event!r}")
+    active = (
+        CaseStep.objects.select_for_update(of=("self",))
+        .select_related("step")
+        .filter(case=case, status=CaseStep.Status.ACTIVE)
+        .order_by("step__order")
+        .first()
+    )
+    if active is None or active.step.completed_by_event != event:
+        return None
+    if case_step is not None and active.pk != case_step.pk:
+        return None
+    if CaseChain.objects.filter(case=case, ended_at__isnull=False).exists():
+        return None
+    if active.started_at is not None and at < active.started_at:
+        at = active.started_at  # a placement made before the step began still completes it, as it begins
+    _complete_step(case=case, case_step=active, membership=membership, at=at)
+    return active
+
+
+@transaction.atomic
 def assign_responsibility(*, case_step: CaseStep, organisation: Organisation, membership: Membership) -> None:
-    """Responsibility for a step moves to `organisation` (which must take that kind of step)."""
+    """Responsibility for a step moves to `organisation` (which must take that kind of step).
+
+    The step's open deadline, held by the coordinator while no one was responsible, moves with it:
+    it keeps running from the event that started the step.
+    """
     if not case_step.step.takes(organisation):
         raise ValidationError(
             _("%(organisation)s does not take the step “%(step)s”.")
             % {"organisation": organisation.name, "step": case_step.step.title}
         )
-    previous = case_step.responsible_id
     case_step.responsible = organisation
     case_step.save(update_fields=["responsible"])
     add_event(
@@ -349,10 +440,50 @@ def assign_responsibility(*, case_step: CaseStep, organisation: Organisation, me
     if case_step.status != CaseStep.Status.ACTIVE:
         return
     open_deadlines = case_step.deadlines.filter(done_at__isnull=True)
-    if previous is None or not open_deadlines.exists():
-        _set_step_deadline(case_step=case_step, membership=membership, start=case_step.started_at or timezone.now())
-    else:
+    if open_deadlines.exists():
         open_deadlines.update(organisation=organisation, owner=None)
+    else:
+        _set_step_deadline(case_step=case_step, membership=membership, start=case_step.started_at or timezone.now())
+
+
+@transaction.atomic
+def choose_responsible(*, case_step: CaseStep, organisation: Organisation, membership: Membership) -> None:
+    """A coordinator of the case's municipality gives a step no one has taken to one of its candidates."""
+    locked = (
+        CaseStep.objects.select_for_update(of=("self",))
+        .select_related("case__municipality", "case__owner", "step__responsible_organisation", "step__deadline_rule")
+        .get(pk=case_step.pk)
+    )
+    case = locked.case
+    if not may_coordinate(membership, case.municipality):
+        raise PermissionDenied
+    if locked.status != CaseStep.Status.ACTIVE:
+        raise ValidationError(_("This step is not in progress."))
+    if locked.responsible_id is not None:
+        raise ValidationError(
+            _("%(organisation)s has already taken the step “%(step)s”.")
+            % {"organisation": locked.responsible.name, "step": locked.step.title}  # type: ignore[union-attr]
+        )
+    if organisation not in candidates(locked.step, case):
+        step = locked.step
+        if step.responsible_organisation is not None:
+            message = _("The step “%(step)s” is for %(named)s only.") % {
+                "step": step.title,
+                "named": step.responsible_organisation.name,
+            }
+        elif organisation.kind != step.responsible_kind:
+            message = _("%(organisation)s is not of the kind “%(kind)s” and cannot take the step “%(step)s”.") % {
+                "organisation": organisation.name,
+                "kind": step.get_responsible_kind_display(),
+                "step": step.title,
+            }
+        else:
+            message = _("%(organisation)s is not in %(municipality)s: choose one of the municipality’s own.") % {
+                "organisation": organisation.name,
+                "municipality": case.municipality.name,
+            }
+        raise ValidationError(message)
+    assign_responsibility(case_step=locked, organisation=organisation, membership=membership)
 
 
 def responsible_organisations(case: Case) -> QuerySet[Organisation]:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("deadlines/", views.deadlines_board, name="board"),
     path("deadlines/<int:pk>/done/", views.complete_deadline, name="complete"),
     path("overview/", views.coordinator_overview, name="overview"),
+    path("overview/steps/<int:pk>/responsible/", views.choose_responsible, name="choose_responsible"),
     path("templates/", editor_views.template_list, name="templates"),
     path("templates/<int:pk>/", editor_views.template_detail, name="template_detail"),
     path("templates/<int:pk>/title/", editor_views.template_edit, name="template_edit"),

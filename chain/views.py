@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -11,7 +12,14 @@ from cases.access import CaseAccess
 from cases.views import open_case_or_404
 from chain import services
 from chain.access import coordinated_municipalities
-from chain.forms import BoardForm, CompleteDeadlineForm, DeadlineForm, FinishStepForm, OverviewForm
+from chain.forms import (
+    BoardForm,
+    ChooseResponsibleForm,
+    CompleteDeadlineForm,
+    DeadlineForm,
+    FinishStepForm,
+    OverviewForm,
+)
 from chain.models import CaseStep, Deadline
 from chain.overview import overview
 from organisations.access import MemberRequest, membership_required
@@ -160,3 +168,31 @@ def coordinator_overview(request: MemberRequest) -> HttpResponse:
         "overview": overview(membership=request.membership, municipality=municipality),
     }
     return render(request, "chain/overview.html", context)
+
+
+@require_POST
+@membership_required
+def choose_responsible(request: MemberRequest, pk: int) -> HttpResponse:
+    """A coordinator gives a step no one has taken to one of the organisations that may take it."""
+    municipalities = coordinated_municipalities(request.membership)
+    if not municipalities:
+        raise PermissionDenied
+    case_step = get_object_or_404(
+        CaseStep.objects.select_related("case__municipality", "step"), pk=pk, case__municipality__in=municipalities
+    )
+    form = ChooseResponsibleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(message) for errors in form.errors.values() for message in errors))
+    else:
+        organisation = form.cleaned_data["organisation"]
+        try:
+            services.choose_responsible(case_step=case_step, organisation=organisation, membership=request.membership)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(organisation)s is now responsible for “%(step)s”.")
+                % {"organisation": organisation.name, "step": case_step.step.title},
+            )
+    return redirect(f"{reverse('chain:overview')}?municipality={case_step.case.municipality_id}")

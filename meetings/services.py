@@ -22,8 +22,8 @@ from audit.models import AccessEntry
 from cases.access import CaseAccess, consents_in_force, disclosures_in_force
 from cases.models import Case, CaseEvent
 from cases.services import add_event, log_access
-from chain.models import CaseChain, Deadline
-from chain.services import responsible_organisations
+from chain.models import CaseChain, Deadline, StepEvent
+from chain.services import record_event, responsible_organisations
 from core import crypto
 from meetings.access import may_keep_minutes, organisation_sees_case, readable_meetings
 from meetings.models import ActionItem, Finding, FindingCategory, Invitation, Meeting, MeetingRole, MeetingText
@@ -274,6 +274,8 @@ def record_minutes(
     log_access(access=access, membership=membership, groups=[], action=AccessEntry.Action.EDIT)
     if first_time:
         add_event(case=access.case, kind=CaseEvent.Kind.MEETING_HELD, membership=membership, note=meeting.kind)
+        # The chain's meeting step (the TOT meeting) is done when the meeting has been held.
+        record_event(case=access.case, event=StepEvent.MEETING_HELD, membership=membership, at=held_at)
     meeting.refresh_from_db()
     return meeting
 

@@ -23,6 +23,7 @@ class Notification(models.Model):
         CHILD_FOUND = "child_found", _("A missing child has been found")
         REFERRAL = "referral", _("Referral")
         HANDOVER = "handover", _("Hand-over")
+        STEP_WITHOUT_RESPONSIBLE = "step_without_responsible", _("A step of the chain has no one responsible")
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

@@ -23,8 +23,8 @@ from cases.access import CaseAccess
 from cases.models import Case, CaseEvent
 from cases.services import add_event
 from chain import rules
-from chain.models import Deadline, DeadlineRule
-from chain.services import complete_deadline, set_deadline
+from chain.models import Deadline, DeadlineRule, StepEvent
+from chain.services import complete_deadline, record_event, set_deadline
 from notifications.models import Notification
 from notifications.services import Concern, in_utc, members_of, members_to_notify, notify
 from organisations.models import Membership, Municipality, Organisation
@@ -119,6 +119,8 @@ def start_placement(
     _event(placement, CaseEvent.Kind.PLACEMENT_STARTED, membership, note=kind)
     if kind == Placement.Kind.PROTECTIVE:
         _start_protection(placement, access=access, membership=membership)
+    # The chain's placement step (the Bergen model's emergency placement) is done when the child is placed.
+    record_event(case=case, event=StepEvent.PLACEMENT_STARTED, membership=membership, at=started_at)
     return placement
 
 

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from cases.access import ALL_GROUPS, CaseAccess
 from cases.models import Case, CaseAssignment, CaseEvent
 from cases.services import add_event
-from chain.models import CaseStep
-from chain.services import assign_responsibility
+from chain.models import CaseStep, StepEvent
+from chain.services import assign_responsibility, record_event
 from notifications.models import Notification
 from notifications.services import members_of, notify
 from organisations.models import Membership, Organisation
@@ -248,6 +248,15 @@ def accept(*, referral: Referral, membership: Membership) -> None:
         else CaseEvent.Kind.REFERRAL_ACCEPTED
     )
     add_event(case=case, kind=kind, membership=membership, audience=referral.from_organisation)
+    if referral.case_step is not None:
+        # A step done by the acceptance itself (a lawyer appointed, the reception centre taking the case).
+        record_event(
+            case=case,
+            event=StepEvent.REFERRAL_ACCEPTED,
+            membership=membership,
+            at=referral.decided_at or timezone.now(),
+            case_step=referral.case_step,
+        )
     _tell_the_sender(referral)
 
 

@@ -76,6 +76,7 @@ POLICY = {
     "rights:summary": ORG_ADMIN,
     "chain:board": MEMBER,
     "chain:overview": COORDINATOR,
+    "chain:choose_responsible": COORDINATOR,
     "chain:complete": SCREENING,
     "cases:add_deadline": CASE,
     "cases:finish_step": CASE,
@@ -177,6 +178,11 @@ def url_for(name: str, cast: Cast) -> str:
         return reverse(name, args=[deadline.pk])
     if name.startswith("referrals:") and POLICY[name] == SCREENING:
         return reverse(name, args=[_referral_for(cast, received=name != "referrals:withdraw").pk])
+    if name == "chain:choose_responsible":  # a step of an Oslo case; tests/test_chain_owners.py has who may
+        load_templates(apps.get_model)
+        membership = cast.ngo_worker.memberships.select_related("organisation", "user").get(organisation=cast.ngo)
+        case = create_case(membership=membership, municipality=cast.oslo)
+        return reverse(name, args=[case.steps.get(status="active").pk])
     if name.startswith("chain:") and POLICY[name] == COORDINATOR and name not in ("chain:templates", "chain:overview"):
         load_templates(apps.get_model)
         template = ChainTemplate.objects.get(municipality=cast.oslo)

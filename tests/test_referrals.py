@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.access import get_case_for, granted_groups, visible_cases
-from cases.models import Case, FieldGroup
+from cases.models import Case, CaseEvent, FieldGroup
 from cases.services import create_case
 from chain.models import CaseStep
 from chain.services import finish_step
@@ -43,12 +43,16 @@ def member(organisation: Organisation, role: str = Membership.Role.COORDINATOR) 
 
 @pytest.fixture
 def relay(cast: Cast, chain_templates: None) -> dict[str, Membership]:
-    return {
+    relay = {
         "low": member(org(cast, Organisation.Kind.LOW_THRESHOLD_SERVICE)),
         "lawyer": member(org(cast, Organisation.Kind.LAWYER, Organisation.OwnerType.PRIVATE)),
         "nav": member(org(cast, Organisation.Kind.NAV_OFFICE)),
         "reception": member(org(cast, Organisation.Kind.RECEPTION_CENTRE, Organisation.OwnerType.STATE)),
     }
+    # Two lawyers' offices and two reception centres: no step goes to one of them until it accepts a referral.
+    org(cast, Organisation.Kind.LAWYER, Organisation.OwnerType.PRIVATE)
+    org(cast, Organisation.Kind.RECEPTION_CENTRE, Organisation.OwnerType.STATE)
+    return relay
 
 
 def case_at_lawyer_step(relay: dict[str, Membership], cast: Cast) -> tuple[Case, CaseStep]:
@@ -87,6 +91,8 @@ def test_a_referral_shares_only_the_chosen_groups_and_acceptance_makes_the_recei
     lawyer_step.refresh_from_db()
     assert lawyer_step.responsible_id == lawyer.organisation_id
     assert case in visible_cases(lawyer)
+    # Taking the case is not the appointment: the lawyer records that (the step names no completing event).
+    assert lawyer_step.status == CaseStep.Status.ACTIVE
 
 
 def test_a_referral_to_an_organisation_that_does_not_take_the_step_is_refused(
@@ -159,6 +165,10 @@ def test_a_hand_over_moves_the_case_only_when_accepted(relay: dict[str, Membersh
     state_step.refresh_from_db()
     assert case.owner_id == reception.organisation_id
     assert state_step.responsible_id == reception.organisation_id
+    # The template says the step is done when the reception centre accepts the hand-over.
+    assert state_step.status == CaseStep.Status.DONE
+    completed = case.events.get(kind=CaseEvent.Kind.STEP_COMPLETED, note="state-reception")
+    assert (completed.actor_id, completed.organisation_id) == (reception.user_id, reception.organisation_id)
     assert case not in visible_cases(nav)
     assert services.outgoing(nav)[0].referral.status == Referral.Status.ACCEPTED
 

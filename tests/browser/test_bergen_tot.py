@@ -3,9 +3,12 @@ evaluation meeting, replayed by the people of six organisations.
 
 The police meet a girl who may be 16 at 22:50 on Friday 3 April 2026 (Good Friday) and notify the TOT
 coordinator at 23:00. The TOT meeting is due within one working day: Easter Monday is a public holiday,
-so by Tuesday 7 April. Out-of-hours child welfare places her; child welfare sees that a guardian is
-appointed the next working morning; a lawyer is appointed; a protective placement runs for six weeks;
-follow-up meetings; the investigation is dropped and the evaluation meeting records what worked.
+so by Tuesday 7 April — and that deadline runs from the notice although Bergen has two TOT teams and
+nobody has taken the step yet (issue 14, item 3): the TOT coordinator finds it on her overview and
+takes it. The meeting held completes its step; out-of-hours child welfare's emergency placement
+completes the placement step; child welfare sees that a guardian is appointed the next working
+morning; a lawyer is appointed; a protective placement runs for six weeks; follow-up meetings; the
+investigation is dropped and the evaluation meeting records what worked.
 """
 
 from datetime import datetime
@@ -21,6 +24,7 @@ from chain.catalogue import load_templates
 from chain.models import CaseStep, Deadline
 from learning.models import Escalation
 from meetings.models import Finding, FindingCategory, Meeting
+from notifications.models import Notification
 from organisations.models import Membership, Organisation
 from tests.browser.conftest import Vern
 from tests.browser.flows import accept, finish, log_in, refer
@@ -44,6 +48,7 @@ def bergen(cast: Cast) -> dict[str, Membership]:
     return {
         "police": member(cast, Organisation.Kind.POLICE_DISTRICT, "Vest politidistrikt", state),
         "tot": member(cast, Organisation.Kind.TOT_COORDINATOR, "TOT-koordinator Bergen"),
+        "tot_south": member(cast, Organisation.Kind.TOT_COORDINATOR, "TOT-koordinator Bergen sør"),
         "out_of_hours": member(cast, Organisation.Kind.CHILD_WELFARE_OUT_OF_HOURS, "Barnevernsvakten i Bergen"),
         "child_welfare": member(cast, Organisation.Kind.CHILD_WELFARE, "Barneverntjenesten i Bergen"),
         "lawyer": member(cast, Organisation.Kind.LAWYER, "Advokatkontoret Bryggen", private),
@@ -63,15 +68,42 @@ def test_b_the_bergen_tot_flow_from_a_good_friday_notice_to_the_evaluation_meeti
     police.go(f"/cases/{case.code}/")
     police.assert_accessible()
     finish(police, case, "police-notice", "2026-04-03T23:00")
+
+    # Two TOT teams could take the meeting, so neither is given it — but its deadline runs from the notice.
+    meeting_step = police.page.get_by_test_id("step-tot-meeting")
+    expect(meeting_step).to_contain_text("Ingen ansvarlig")
+    expect(police.page.get_by_test_id("deadline-tot-meeting")).to_contain_text("07.04.2026 23:00")
+    meeting_due = Deadline.objects.get(case=case, rule__code="tot-meeting")
+    assert meeting_due.starts_at == datetime(2026, 4, 3, 23, 0, tzinfo=OSLO)
+    assert meeting_due.due_at == datetime(2026, 4, 7, 23, 0, tzinfo=OSLO)  # Easter Monday is no working day
+    assert meeting_due.organisation_id == bergen["tot"].organisation_id  # the municipality's coordinator holds it
+
+    # The TOT coordinator is told, finds the step on her overview and gives it to her own team.
+    tot_member = bergen["tot"]
+    assert Notification.objects.filter(
+        recipient=tot_member.user, kind=Notification.Kind.STEP_WITHOUT_RESPONSIBLE, case=case
+    ).exists()
+    tot = log_in(vern, browser, tot_member)
+    tot.go("/chain/overview/")
+    tot.assert_accessible()
+    expect(tot.page.get_by_test_id("unassigned-count")).to_have_text("1")
+    row = tot.page.get_by_test_id("unassigned-tot-meeting")
+    expect(row).to_contain_text("Vest politidistrikt")  # not shared with her yet: the owner, whom to call
+    row.locator("select[name=organisation]").select_option(label="TOT-koordinator Bergen")
+    row.locator("button").click()
+    expect(tot.page.locator(".ds-alert").first).to_contain_text("TOT-koordinator Bergen er nå ansvarlig")
+    expect(tot.page.get_by_test_id("unassigned-count")).to_have_text("0")
+    tot.assert_accessible()
+    meeting_due.refresh_from_db()
+    assert (meeting_due.organisation_id, meeting_due.due_at) == (
+        tot_member.organisation_id,
+        datetime(2026, 4, 7, 23, 0, tzinfo=OSLO),
+    )
+
     refer(police, case, "tot-meeting", "TOT-koordinator Bergen", legal_basis=DUTY_TO_NOTIFY)
     refer(police, case, "emergency-placement", "Barnevernsvakten i Bergen", legal_basis=DUTY_TO_NOTIFY)
     refer(police, case, "guardian", "Barneverntjenesten i Bergen", legal_basis=DUTY_TO_NOTIFY)
-
-    tot = log_in(vern, browser, bergen["tot"])
     accept(tot, case)
-    meeting_due = Deadline.objects.get(case=case, rule__code="tot-meeting")
-    assert meeting_due.due_at == datetime(2026, 4, 7, 23, 0, tzinfo=OSLO)  # Easter Monday is no working day
-    assert meeting_due.organisation_id == bergen["tot"].organisation_id
     out_of_hours = log_in(vern, browser, bergen["out_of_hours"])
     accept(out_of_hours, case)
     child_welfare = log_in(vern, browser, bergen["child_welfare"])
@@ -88,26 +120,39 @@ def test_b_the_bergen_tot_flow_from_a_good_friday_notice_to_the_evaluation_meeti
     tot.page.locator("form.vern-form button[type=submit]").click()
     meeting = Meeting.objects.get(case=case, kind=Meeting.Kind.TOT)
     tot.go(f"/cases/{case.code}/meetings/{meeting.pk}/minutes/")
+    tot.page.locator("input[name=held_at]").fill("2026-04-07T11:00")
     tot.page.locator("textarea[name=safety]").fill("Bakmennene kan lete etter henne i Bergen.")
     tot.page.locator("textarea[name=needs]").fill("Trygt sted, tolk, verge.")
     tot.page.locator("textarea[name=decisions]").fill("Beskyttende plassering utenfor Bergen.")
     tot.page.locator("form.vern-form button[type=submit]").click()
     expect(tot.page.get_by_test_id("minutes")).to_contain_text("Beskyttende plassering")
-    finish(tot, case, "tot-meeting", "2026-04-07T11:00")
+    # The meeting held is what completes the TOT meeting step: nobody marks it done by hand.
+    tot.go(f"/cases/{case.code}/")
+    expect(tot.page.get_by_test_id("step-tot-meeting")).to_have_attribute("data-status", "done")
+    assert case.steps.get(step__code="tot-meeting").done_at == datetime(2026, 4, 7, 11, 0, tzinfo=OSLO)
 
-    # The placement is recorded, then the guardian is due the next working morning.
-    finish(out_of_hours, case, "emergency-placement", "2026-04-07T11:30")
+    # Out-of-hours child welfare places her: the placement completes the placement step, and the guardian
+    # is due the next working morning.
+    out_of_hours.go(f"/cases/{case.code}/")
+    out_of_hours.page.locator(f"a[href='/cases/{case.code}/placement/start/']").click()
+    out_of_hours.assert_accessible()
+    out_of_hours.page.locator("input[name=kind][value=emergency]").check()
+    out_of_hours.page.locator("input[name=started_at]").fill("2026-04-07T11:30")
+    out_of_hours.page.locator("form.vern-form button[type=submit]").click()
+    expect(out_of_hours.page.get_by_test_id("current-placement")).to_contain_text("Barnevernsvakten i Bergen")
+    expect(out_of_hours.page.get_by_test_id("step-emergency-placement")).to_have_attribute("data-status", "done")
+    expect(out_of_hours.page.get_by_test_id("step-guardian")).to_have_attribute("data-status", "active")
     guardian_due = Deadline.objects.get(case=case, rule__code="guardian-next-morning")
     assert guardian_due.due_at == datetime(2026, 4, 8, 9, 0, tzinfo=OSLO)
+
     finish(child_welfare, case, "guardian", "2026-04-08T08:45")
 
-    # A lawyer, then child welfare takes the protective placement: six weeks from its start.
+    # A lawyer, then child welfare, Bergen's only one, has the protective placement: six weeks from its start.
     refer(police, case, "lawyer", "Advokatkontoret Bryggen", legal_basis=DUTY_TO_NOTIFY)
     lawyer = log_in(vern, browser, bergen["lawyer"])
     accept(lawyer, case)
     finish(lawyer, case, "lawyer", "2026-04-10T10:00")
     child_welfare.go(f"/cases/{case.code}/")
-    child_welfare.page.get_by_test_id("step-protective-placement").locator("button").click()
     expect(child_welfare.page.get_by_test_id("step-protective-placement")).to_contain_text("Barneverntjenesten")
     placement_end = Deadline.objects.get(case=case, rule__code="protective-placement-end")
     assert placement_end.due_at == datetime(2026, 5, 22, 10, 0, tzinfo=OSLO)
