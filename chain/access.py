@@ -6,6 +6,8 @@ unit coordinates every municipality. Private organisations take part in chains
 but do not run them.
 """
 
+from cases.models import Case
+from chain.models import CaseStep
 from organisations.models import Membership, Municipality, Organisation
 
 COORDINATING_ROLES = frozenset({Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN, Membership.Role.SYSTEM_ADMIN})
@@ -34,3 +36,9 @@ def coordinates_any(membership: Membership) -> bool:
     return organisation.kind == Organisation.Kind.NATIONAL_COORDINATION or (
         organisation.owner_type == Organisation.OwnerType.MUNICIPAL and organisation.municipality_id is not None
     )
+
+
+def is_responsible_for_a_step(case: Case, organisation: Organisation) -> bool:
+    """A role in the case (`cases.roles`): the organisation is responsible for one of its steps, in any status
+    — a step it finished still makes it a partner, and one it will take is why it was given the case."""
+    return CaseStep.objects.filter(case=case, responsible=organisation).exists()
