@@ -63,6 +63,7 @@ def post(client: Client, name: str, case: Case, data: dict[str, Any]) -> Any:
 
 
 def messages_of(response: Any) -> str:
+    """The messages shown to the member, in bokmål as the pages are (the services' refusals are in English)."""
     return " ".join(str(message) for message in response.context["messages"])
 
 
@@ -77,7 +78,7 @@ def test_a_coordinator_assigns_her_own_caseworker_who_then_sees_the_case_as_mine
     response = post(
         client_acting_in(cast.nav_coordinator, cast.nav), "cases:assign", case, {"user": cast.nav_worker.pk}
     )
-    assert "was assigned to the case" in messages_of(response)
+    assert "er tildelt saken" in messages_of(response)
     assert cast.nav_worker.pk in assigned(case, cast.nav)
 
     worker = client_acting_in(cast.nav_worker, cast.nav)
@@ -116,7 +117,7 @@ def test_a_member_of_another_organisation_cannot_be_assigned(cast: Cast) -> None
 
     response = post(client_acting_in(cast.ngo_admin, cast.ngo), "cases:assign", case, {"user": cast.nav_worker.pk})
     assert response.status_code == 200
-    assert "of your own organisation" in messages_of(response)
+    assert "i din egen organisasjon" in messages_of(response)
     assert cast.nav_worker.pk not in assigned(case, cast.nav) | assigned(case, cast.ngo)
 
 
@@ -124,7 +125,7 @@ def test_a_statistician_cannot_be_assigned(cast: Cast) -> None:
     case = ngo_case(cast)
     statistician = MembershipFactory.create(organisation=cast.ngo, role=Membership.Role.STATISTICIAN).user
     response = post(client_acting_in(cast.ngo_admin, cast.ngo), "cases:assign", case, {"user": statistician.pk})
-    assert "of your own organisation" in messages_of(response)
+    assert "i din egen organisasjon" in messages_of(response)
     assert statistician.pk not in assigned(case, cast.ngo)
 
 
@@ -157,7 +158,7 @@ def test_a_sharing_organisations_coordinator_cannot_assign_onto_another_organisa
     ]:
         response = post(client, name, case, data)
         assert response.status_code == 200
-        assert "no role" in messages_of(response), name
+        assert "ingen rolle" in messages_of(response), name
     assert assigned(case, cast.nav) == set()
     assert not AccessEntry.objects.filter(case=case, action=AccessEntry.Action.ASSIGNMENT).exists()
 
@@ -208,15 +209,15 @@ def test_accepting_without_naming_anyone_assigns_the_member_who_accepts(cast: Ca
 def test_a_referral_cannot_be_given_to_another_organisations_member_or_by_a_caseworker(cast: Cast) -> None:
     case = ngo_case(cast)
     referral = refer_support_to_nav(cast, case)
-    coordinator = client_acting_in(cast.nav_coordinator, cast.nav)
-    response = coordinator.post(
-        reverse("referrals:accept", args=[referral.pk]), {"caseworker": cast.ngo_colleague.pk}, follow=True
-    )
-    assert "of your own organisation" in messages_of(response)
     with pytest.raises(ValidationError, match="Only a coordinator"):
         referrals.accept(
             referral=referral, membership=member(cast.nav_worker, cast.nav), caseworker=cast.nav_coordinator
         )
+    coordinator = client_acting_in(cast.nav_coordinator, cast.nav)
+    response = coordinator.post(
+        reverse("referrals:accept", args=[referral.pk]), {"caseworker": cast.ngo_colleague.pk}, follow=True
+    )
+    assert "i din egen organisasjon" in messages_of(response)
     referral.refresh_from_db()
     assert referral.status == Referral.Status.PENDING
     assert assigned(case, cast.nav) == set()
@@ -237,7 +238,7 @@ def test_re_assigning_on_absence_is_on_the_timeline_and_in_the_access_log(cast: 
         case,
         {"user": cast.nav_worker.pk, "to": colleague.pk},
     )
-    assert "was moved" in messages_of(response)
+    assert "Saken er flyttet" in messages_of(response)
     assert assigned(case, cast.nav) == {cast.nav_coordinator.pk, colleague.pk}  # she accepted the referral
     assert not visible_cases(member(cast.nav_worker, cast.nav)).filter(pk=case.pk).exists()
     event = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.REASSIGNED).get()
@@ -252,7 +253,7 @@ def test_re_assigning_on_absence_is_on_the_timeline_and_in_the_access_log(cast: 
     assert entry.reason == f"moved {cast.nav_worker.pk} to {colleague.pk}"
     # The owner sees NAV's change on its timeline; the NGO's own assignments stay its own.
     owner_page = client_acting_in(cast.ngo_admin, cast.ngo).get(reverse("cases:detail", args=[case.code]))
-    assert "Moved to a colleague" in owner_page.content.decode()
+    assert "Flyttet til en kollega" in owner_page.content.decode()
 
 
 def test_unassigning_the_last_member_is_allowed_with_a_warning(cast: Cast) -> None:
@@ -261,7 +262,7 @@ def test_unassigning_the_last_member_is_allowed_with_a_warning(cast: Cast) -> No
     assert assigned(case, cast.nav) == {cast.nav_coordinator.pk}  # the member who accepted
     client = client_acting_in(cast.nav_coordinator, cast.nav)
     response = post(client, "cases:unassign", case, {"user": cast.nav_coordinator.pk})
-    assert "Nobody in your organisation holds the case now" in messages_of(response)
+    assert "Ingen i organisasjonen din har saken nå" in messages_of(response)
     assert assigned(case, cast.nav) == set()
     assert 'data-testid="nobody-assigned"' in response.content.decode()
     # The coordinator still sees the case, and can give it to someone again.
@@ -311,7 +312,7 @@ def test_two_coordinators_assigning_the_same_member_at_once_make_one_row_and_a_m
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.ASSIGNED).count() == 1
 
     response = post(client_acting_in(cast.ngo_admin, cast.ngo), "cases:assign", case, {"user": cast.ngo_colleague.pk})
-    assert "already assigned" in messages_of(response)
+    assert "er allerede tildelt saken" in messages_of(response)
     assert CaseAssignment.objects.filter(case=case, user=cast.ngo_colleague).count() == 1
 
 
