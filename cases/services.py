@@ -202,7 +202,8 @@ def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
-def _check_may_assign(case: Case, membership: Membership) -> None:
+def check_may_assign(case: Case, membership: Membership) -> None:
+    """Refuse, with the reason, a member who may not change who works on `case` in their organisation."""
     if membership.role not in ASSIGNING_ROLES:
         raise ValidationError(_("Only a coordinator or an administrator can assign members to a case."))
     if not has_role_in(case, membership.organisation):
@@ -256,7 +257,7 @@ def assign_member(*, access: CaseAccess, membership: Membership, user: User) -> 
     if access.must_break_glass:
         raise PermissionError("Break the glass before working on a protected case.")
     case = _locked(access.case)
-    _check_may_assign(case, membership)
+    check_may_assign(case, membership)
     _check_assignable(user, membership.organisation)
     assignment = _create_assignment(case=case, organisation_id=membership.organisation_id, user=user)
     _record_assignment(
@@ -290,7 +291,7 @@ def unassign_member(*, access: CaseAccess, membership: Membership, user: User) -
     if access.must_break_glass:
         raise PermissionError("Break the glass before working on a protected case.")
     case = _locked(access.case)
-    _check_may_assign(case, membership)
+    check_may_assign(case, membership)
     deleted, _rows = CaseAssignment.objects.filter(
         case=case, user=user, organisation_id=membership.organisation_id
     ).delete()
@@ -308,7 +309,7 @@ def move_assignment(*, access: CaseAccess, membership: Membership, from_user: Us
     if access.must_break_glass:
         raise PermissionError("Break the glass before working on a protected case.")
     case = _locked(access.case)
-    _check_may_assign(case, membership)
+    check_may_assign(case, membership)
     if from_user.pk == to_user.pk:
         raise ValidationError(_("Choose a colleague other than the member who holds the case now."))
     _check_assignable(to_user, membership.organisation)

@@ -225,19 +225,35 @@ def who_has_seen(request: MemberRequest, code: str) -> HttpResponse:
     return render(request, "cases/who_has_seen.html", context)
 
 
-def _posted_user(request: MemberRequest, name: str) -> User | None:
-    """The user a form names by id; only a member of the acting organisation is ever found."""
+def _posted_user(request: MemberRequest, name: str, *, holding: str = "") -> User | None:
+    """The user a form names by id; only a member of the acting organisation is ever found — or, with
+    `holding` (a case code), someone the organisation has assigned to that case, who may have left it since."""
     value = request.POST.get(name, "")
     if not value.isdigit() or len(value) > 18:
         return None
-    return User.objects.filter(pk=int(value), memberships__organisation=request.membership.organisation).first()
+    organisation = request.membership.organisation
+    if holding:
+        users = User.objects.filter(case_assignments__organisation=organisation, case_assignments__case__code=holding)
+    else:
+        users = User.objects.filter(memberships__organisation=organisation)
+    return users.filter(pk=int(value)).first()
 
 
 def _assignment_case(request: MemberRequest, code: str) -> CaseAccess:
+    """404 for a case the member cannot open, 403 for a member who never assigns; an organisation without a
+    role in the case is told why (`refusal`) before its input is even read."""
     access = open_case_or_404(request, code)
     if request.membership.role not in ASSIGNING_ROLES:
         raise PermissionDenied
     return access
+
+
+def _refusal(request: MemberRequest, access: CaseAccess) -> str:
+    try:
+        services.check_may_assign(access.case, request.membership)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
 
 
 def _back_to_assignments(code: str) -> HttpResponse:
@@ -248,6 +264,9 @@ def _back_to_assignments(code: str) -> HttpResponse:
 @membership_required
 def assign(request: MemberRequest, code: str) -> HttpResponse:
     access = _assignment_case(request, code)
+    if refusal := _refusal(request, access):
+        messages.error(request, refusal)
+        return _back_to_assignments(code)
     user = _posted_user(request, "user")
     if user is None:
         messages.error(request, _("Choose a caseworker, coordinator or administrator of your own organisation."))
@@ -265,7 +284,10 @@ def assign(request: MemberRequest, code: str) -> HttpResponse:
 @membership_required
 def unassign(request: MemberRequest, code: str) -> HttpResponse:
     access = _assignment_case(request, code)
-    user = _posted_user(request, "user")
+    if refusal := _refusal(request, access):
+        messages.error(request, refusal)
+        return _back_to_assignments(code)
+    user = _posted_user(request, "user", holding=code)
     if user is None:
         messages.error(request, _("Choose a member of your organisation who is assigned to the case."))
         return _back_to_assignments(code)
@@ -291,7 +313,10 @@ def unassign(request: MemberRequest, code: str) -> HttpResponse:
 def move_assignment(request: MemberRequest, code: str) -> HttpResponse:
     """Absence: give the case to a colleague in place of the member who holds it."""
     access = _assignment_case(request, code)
-    from_user, to_user = _posted_user(request, "user"), _posted_user(request, "to")
+    if refusal := _refusal(request, access):
+        messages.error(request, refusal)
+        return _back_to_assignments(code)
+    from_user, to_user = _posted_user(request, "user", holding=code), _posted_user(request, "to")
     if from_user is None or to_user is None:
         messages.error(request, _("Choose the member who holds the case and the colleague who takes it over."))
         return _back_to_assignments(code)

@@ -329,3 +329,11 @@ def test_the_log_review_does_not_flag_a_coordinators_assignment_as_an_unassigned
     assign_member(access=get_case_for(admin, case.code), membership=admin, user=cast.ngo_colleague)
     flags = review_flags(organisation=cast.ngo, since=since)
     assert not [flag for flag in flags if flag.kind == FlagKind.NOT_ASSIGNED]
+
+
+def test_a_member_who_has_left_the_organisation_can_still_be_taken_off_the_case(cast: Cast) -> None:
+    case = ngo_case(cast)
+    Membership.objects.filter(user=cast.ngo_worker, organisation=cast.ngo).delete()
+    response = post(client_acting_in(cast.ngo_admin, cast.ngo), "cases:unassign", case, {"user": cast.ngo_worker.pk})
+    assert "er ikke lenger tildelt saken" in messages_of(response)
+    assert assigned(case, cast.ngo) == set()
