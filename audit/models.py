@@ -59,6 +59,8 @@ class AccessEntry(models.Model):
         BREAK_THE_GLASS = "break_the_glass", _("Opened by breaking the glass")
         DISCLOSURE = "disclosure", _("Disclosed")
         PRINT = "print", _("Printed")
+        # Who in an organisation works on the case, and so reads it as assigned: no data is read.
+        ASSIGNMENT = "assignment", _("Assignment changed")
 
     sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)

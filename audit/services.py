@@ -479,8 +479,9 @@ def _outside_hours_flags(accesses: list[_Access], users: Users) -> list[Flag]:
 
 
 def _not_assigned_flags(accesses: list[_Access], users: Users) -> list[Flag]:
-    # Breaking the glass is unassigned by nature and flagged on its own.
-    unassigned = [a for a in accesses if not a.assigned and a.action != AccessEntry.Action.BREAK_THE_GLASS]
+    # Breaking the glass is unassigned by nature and flagged on its own; changing who is assigned reads nothing.
+    not_reads = (AccessEntry.Action.BREAK_THE_GLASS, AccessEntry.Action.ASSIGNMENT)
+    unassigned = [a for a in accesses if not a.assigned and a.action not in not_reads]
     flags = []
     for user_id, group in _grouped(unassigned, lambda access: access.user_id).items():
         cases = len({access.case_id for access in group})

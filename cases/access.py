@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.models import Case, CaseAssignment, CaseEvent, FieldGroup, ProtectedCaseAccess
+from cases.roles import has_role_in
 from organisations.models import Membership, Organisation
 from sharing.models import Consent, Disclosure
 
@@ -31,6 +32,9 @@ ROLES_SEEING_ALL_CASES = frozenset(
     {Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN, Membership.Role.SYSTEM_ADMIN}
 )
 ALL_GROUPS = frozenset(FieldGroup.values)
+# Who assigns an organisation's members to a case, and who can be assigned (never a statistician).
+ASSIGNING_ROLES = frozenset({Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN})
+ASSIGNABLE_ROLES = frozenset({Membership.Role.CASEWORKER, Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN})
 
 
 def consents_in_force() -> QuerySet[Consent]:
@@ -128,13 +132,33 @@ def get_case_for(membership: Membership, code: str, *, glass_broken: bool = Fals
     )
 
 
-def may_protect_and_assign(membership: Membership, access: CaseAccess) -> bool:
-    """Coordinators and admins of the owning organisation protect a case and assign its members.
+def may_protect(membership: Membership, access: CaseAccess) -> bool:
+    """Coordinators and admins of the owning organisation protect a case.
 
     Sharing and editing are open to every owner member who can open the case
     (`CaseAccess.can_edit`): the caseworker who meets the person records consent.
     """
     return access.can_edit and membership.role in ROLES_SEEING_ALL_CASES
+
+
+def may_assign(membership: Membership, access: CaseAccess) -> bool:
+    """Coordinators and admins assign their own organisation's members to a case the organisation has a role
+    in (`cases.roles`: it owns the case, is responsible for a step, accepted a referral). Seeing a case by
+    consent or disclosure is not enough: an assignment makes the members' reads count as "assigned"."""
+    return (
+        membership.role in ASSIGNING_ROLES
+        and not access.must_break_glass
+        and has_role_in(access.case, membership.organisation)
+    )
+
+
+def assignable_members(organisation: Organisation) -> QuerySet[Membership]:
+    """The members of `organisation` who can be given a case: caseworkers, coordinators and admins."""
+    return (
+        Membership.objects.filter(organisation=organisation, role__in=ASSIGNABLE_ROLES)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__email")
+    )
 
 
 # Events about the case's way through the chain: step codes and organisation names, no personal data.
@@ -155,7 +179,7 @@ def visible_events(access: CaseAccess, organisation: Organisation) -> QuerySet[C
     """The timeline as this organisation may see it: the owner sees all; a sharing
     organisation sees its own sharings, changes to the groups it may read and the
     case's way through the chain."""
-    events = access.case.events.select_related("actor", "organisation", "audience")
+    events = access.case.events.select_related("actor", "organisation", "audience", "member")
     if access.is_owner:
         return events
     return events.filter(

@@ -88,7 +88,11 @@ class Case(models.Model):
 
 
 class CaseAssignment(models.Model):
-    """A member assigned to work on a case; caseworkers see the cases they are assigned to."""
+    """A member assigned to work on a case; caseworkers see the cases they are assigned to.
+
+    Each organisation assigns its own members (`cases.services.assign_member`), and only on a case it has a
+    role in (`cases.roles`); the unique constraint keeps two coordinators assigning at once to one row.
+    """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_assignments")
@@ -154,6 +158,8 @@ class CaseEvent(models.Model):
         UNPROTECTED = "unprotected", _("Protection lifted")
         BREAK_THE_GLASS = "break_the_glass", _("Opened by breaking the glass")
         ASSIGNED = "assigned", _("Member assigned")
+        UNASSIGNED = "unassigned", _("Member no longer assigned")
+        REASSIGNED = "reassigned", _("Moved to a colleague")
         TRACK_CHANGED = "track_changed", _("Track changed")
         RIGHT_UPDATED = "right_updated", _("Right updated")
         DEADLINE_SET = "deadline_set", _("Deadline set")
@@ -193,6 +199,10 @@ class CaseEvent(models.Model):
     audience = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, related_name="+")
     field_groups = models.JSONField(default=list)
     note = models.CharField(max_length=500, blank=True)
+    # The member an assignment event is about (assigned, no longer assigned, or the colleague a case moved to).
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.models import AccessEntry
 from audit.services import record_access
-from cases.access import CaseAccess
+from cases.access import ASSIGNING_ROLES, CaseAccess, assignable_members
 from cases.models import (
     Case,
     CaseAssignment,
@@ -28,6 +29,7 @@ from cases.models import (
     FieldGroupRecord,
     ProtectedCaseAccess,
 )
+from cases.roles import has_role_in
 from cases.signals import case_created, case_track_changed
 from core import crypto
 from organisations.models import Membership, Municipality, Organisation
@@ -64,6 +66,7 @@ def add_event(
     audience: Organisation | None = None,
     field_groups: Iterable[str] = (),
     note: str = "",
+    member: User | None = None,
 ) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
@@ -73,6 +76,7 @@ def add_event(
         audience=audience,
         field_groups=sorted(field_groups),
         note=note,
+        member=member,
     )
 
 
@@ -186,10 +190,145 @@ def find_cases_by_identity(*, cases: Any, name: str, birth_date: str) -> Any:
     return cases
 
 
+# --- Assignment inside each organisation ---------------------------------------------------------
+# Each organisation gives the case to its own members, and only on a case it has a role in (cases.roles).
+# Every change is a timeline event (about the member, seen by the owner and the organisation itself) and an
+# access-log entry (member ids only), in the same transaction. Changes to one case's assignments are
+# serialised by a row lock on the case; the unique constraint decides between two coordinators who assign
+# the same member at the same moment: one row, and the second is told.
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def check_may_assign(case: Case, membership: Membership) -> None:
+    """Refuse, with the reason, a member who may not change who works on `case` in their organisation."""
+    if membership.role not in ASSIGNING_ROLES:
+        raise ValidationError(_("Only a coordinator or an administrator can assign members to a case."))
+    if not has_role_in(case, membership.organisation):
+        raise ValidationError(
+            _(
+                "Your organisation cannot assign members to this case: the case is shared with it, but it has no "
+                "role in it. It needs to own the case, be responsible for one of its steps or have accepted a "
+                "referral."
+            )
+        )
+
+
+def _check_assignable(user: User, organisation: Organisation) -> None:
+    if not assignable_members(organisation).filter(user=user).exists():
+        raise ValidationError(_("Choose a caseworker, coordinator or administrator of your own organisation."))
+
+
+def _record_assignment(*, case: Case, membership: Membership, kind: str, member: User, reason: str) -> None:
+    own_case = case.owner_id == membership.organisation_id
+    add_event(
+        case=case,
+        kind=kind,
+        membership=membership,
+        audience=None if own_case else membership.organisation,
+        member=member,
+    )
+    record_access(
+        user=membership.user,
+        organisation=membership.organisation,
+        case=case,
+        field_groups=[],
+        action=AccessEntry.Action.ASSIGNMENT,
+        reason=reason,
+        assigned=is_assigned(case, membership),
+    )
+
+
+def _create_assignment(*, case: Case, organisation_id: int, user: User) -> CaseAssignment:
+    try:
+        with transaction.atomic():
+            return CaseAssignment.objects.create(case=case, user=user, organisation_id=organisation_id)
+    except IntegrityError as error:
+        raise ValidationError(
+            _("%(member)s is already assigned to this case. Nothing was changed.") % {"member": user}
+        ) from error
+
+
 @transaction.atomic
-def assign_member(*, access: CaseAccess, membership: Membership, user: User) -> None:
-    CaseAssignment.objects.get_or_create(case=access.case, user=user, organisation_id=membership.organisation_id)
-    add_event(case=access.case, kind=CaseEvent.Kind.ASSIGNED, membership=membership)
+def assign_member(*, access: CaseAccess, membership: Membership, user: User) -> CaseAssignment:
+    """A coordinator or admin gives the case to a member of their own organisation."""
+    if access.must_break_glass:
+        raise PermissionError("Break the glass before working on a protected case.")
+    case = _locked(access.case)
+    check_may_assign(case, membership)
+    _check_assignable(user, membership.organisation)
+    assignment = _create_assignment(case=case, organisation_id=membership.organisation_id, user=user)
+    _record_assignment(
+        case=case, membership=membership, kind=CaseEvent.Kind.ASSIGNED, member=user, reason=f"assigned {user.pk}"
+    )
+    return assignment
+
+
+@transaction.atomic
+def assign_on_acceptance(*, case: Case, membership: Membership, user: User) -> None:
+    """The member accepting a referral names who works on the case (themselves by default): called by
+    referrals.services.accept once the acceptance has given the organisation its role."""
+    case = _locked(case)
+    if not has_role_in(case, membership.organisation):
+        raise ValidationError(_("Your organisation has no role in this case."))
+    _check_assignable(user, membership.organisation)
+    _assignment, created = CaseAssignment.objects.get_or_create(
+        case=case, user=user, organisation_id=membership.organisation_id
+    )
+    if created:
+        _record_assignment(
+            case=case, membership=membership, kind=CaseEvent.Kind.ASSIGNED, member=user, reason=f"assigned {user.pk}"
+        )
+
+
+@transaction.atomic
+def unassign_member(*, access: CaseAccess, membership: Membership, user: User) -> bool:
+    """Take a member off the case. Returns whether anyone in the organisation is still assigned: removing the
+    last is allowed (the member may have left, the organisation's part may be over), and the case page then
+    says that nobody holds the case — coordinators and admins still see it."""
+    if access.must_break_glass:
+        raise PermissionError("Break the glass before working on a protected case.")
+    case = _locked(access.case)
+    check_may_assign(case, membership)
+    deleted, _rows = CaseAssignment.objects.filter(
+        case=case, user=user, organisation_id=membership.organisation_id
+    ).delete()
+    if not deleted:
+        raise ValidationError(_("%(member)s is not assigned to this case. Nothing was changed.") % {"member": user})
+    _record_assignment(
+        case=case, membership=membership, kind=CaseEvent.Kind.UNASSIGNED, member=user, reason=f"unassigned {user.pk}"
+    )
+    return CaseAssignment.objects.filter(case=case, organisation_id=membership.organisation_id).exists()
+
+
+@transaction.atomic
+def move_assignment(*, access: CaseAccess, membership: Membership, from_user: User, to_user: User) -> None:
+    """Absence: move the case from one member to a colleague in one step (nobody is without it in between)."""
+    if access.must_break_glass:
+        raise PermissionError("Break the glass before working on a protected case.")
+    case = _locked(access.case)
+    check_may_assign(case, membership)
+    if from_user.pk == to_user.pk:
+        raise ValidationError(_("Choose a colleague other than the member who holds the case now."))
+    _check_assignable(to_user, membership.organisation)
+    deleted, _rows = CaseAssignment.objects.filter(
+        case=case, user=from_user, organisation_id=membership.organisation_id
+    ).delete()
+    if not deleted:
+        raise ValidationError(
+            _("%(member)s is not assigned to this case. Nothing was changed.") % {"member": from_user}
+        )
+    # A colleague who already holds the case simply keeps it.
+    CaseAssignment.objects.get_or_create(case=case, user=to_user, organisation_id=membership.organisation_id)
+    _record_assignment(
+        case=case,
+        membership=membership,
+        kind=CaseEvent.Kind.REASSIGNED,
+        member=to_user,
+        reason=f"moved {from_user.pk} to {to_user.pk}",
+    )
 
 
 @transaction.atomic

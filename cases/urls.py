@@ -30,6 +30,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<case:code>/break-the-glass/", views.break_glass, name="break_glass"),
     path("<case:code>/who-has-seen/", views.who_has_seen, name="who_has_seen"),
     path("<case:code>/assign/", views.assign, name="assign"),
+    path("<case:code>/assign/remove/", views.unassign, name="unassign"),
+    path("<case:code>/assign/move/", views.move_assignment, name="move_assignment"),
     path("<case:code>/sharing/", include("sharing.urls")),
     path("<case:code>/track/", views.change_track, name="change_track"),
 ]

@@ -1,10 +1,12 @@
 import time
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,10 +14,19 @@ from accounts.models import User
 from audit.services import subject_access_report
 from audit.services import who_has_seen as log_entries_for
 from cases import services
-from cases.access import CaseAccess, get_case_for, may_protect_and_assign, visible_cases, visible_events
+from cases.access import (
+    ASSIGNING_ROLES,
+    CaseAccess,
+    assignable_members,
+    get_case_for,
+    may_assign,
+    may_protect,
+    visible_cases,
+    visible_events,
+)
 from cases.fields import GROUP_FORMS, display_rows
 from cases.forms import BreakGlassForm, ChangeTrackForm, CreateCaseForm, FindCaseForm, ProtectForm, VersionForm
-from cases.models import FieldGroup
+from cases.models import CaseAssignment, FieldGroup
 from organisations.access import MemberRequest, membership_required
 
 GLASS_SESSION_KEY = "vern_glass_broken"
@@ -32,7 +43,23 @@ def case_access(request: MemberRequest, code: str) -> CaseAccess:
 
 @membership_required
 def case_list(request: MemberRequest) -> HttpResponse:
-    cases = visible_cases(request.membership).select_related("owner", "municipality").order_by("-created_at")
+    membership = request.membership
+    cases = visible_cases(membership).select_related("owner", "municipality").order_by("-created_at")
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        cases = cases.filter(
+            assignments__user_id=membership.user_id, assignments__organisation_id=membership.organisation_id
+        )
+    # Who holds what: the organisation's own assigned members, in one query for the whole page.
+    cases = cases.prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=CaseAssignment.objects.filter(organisation_id=membership.organisation_id)
+            .select_related("user")
+            .order_by("assigned_at", "pk"),
+            to_attr="own_assignments",
+        )
+    )
     # A search is POSTed: a name or date of birth must never end up in a URL, a log or browser history.
     find_form = FindCaseForm(request.POST or None)
     if find_form.is_bound and find_form.is_valid():
@@ -41,7 +68,7 @@ def case_list(request: MemberRequest) -> HttpResponse:
             cases=cases, name=find_form.cleaned_data["name"], birth_date=birth_date.isoformat() if birth_date else ""
         )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    return render(request, "cases/list.html", {"page": page, "find_form": find_form})
+    return render(request, "cases/list.html", {"page": page, "find_form": find_form, "mine": mine})
 
 
 @membership_required
@@ -73,7 +100,8 @@ def case_detail(request: MemberRequest, code: str) -> HttpResponse:
         "case": access.case,
         "groups": groups,
         "events": visible_events(access, request.membership.organisation)[:50],
-        "may_protect": may_protect_and_assign(request.membership, access),
+        "may_protect": may_protect(request.membership, access),
+        **_assignment_context(request, access),
     }
     context["deadlines"] = access.case.deadlines.filter(done_at__isnull=True).select_related("rule", "organisation")
     if access.can_edit:
@@ -82,6 +110,26 @@ def case_detail(request: MemberRequest, code: str) -> HttpResponse:
             "-created_at"
         )
     return render(request, "cases/detail.html", context)
+
+
+def _assignment_context(request: MemberRequest, access: CaseAccess) -> dict[str, object]:
+    """Who in the member's own organisation holds the case, and whom a coordinator may give it to."""
+    membership = request.membership
+    assignments = list(
+        CaseAssignment.objects.filter(case=access.case, organisation_id=membership.organisation_id)
+        .select_related("user")
+        .order_by("assigned_at", "pk")
+    )
+    context: dict[str, object] = {"assignments": assignments, "may_assign": may_assign(membership, access)}
+    if context["may_assign"]:
+        assigned = {assignment.user_id for assignment in assignments}
+        members = list(assignable_members(membership.organisation))
+        context["assignable"] = [member for member in members if member.user_id not in assigned]
+        context["colleagues"] = members
+    else:
+        # A coordinator who sees the case by a sharing alone is told why there is nothing to press.
+        context["no_role"] = membership.role in ASSIGNING_ROLES
+    return context
 
 
 @membership_required
@@ -120,7 +168,7 @@ def edit_group(request: MemberRequest, code: str, group: str) -> HttpResponse:
 @membership_required
 def protect(request: MemberRequest, code: str) -> HttpResponse:
     access = open_case_or_404(request, code)
-    if not may_protect_and_assign(request.membership, access):
+    if not may_protect(request.membership, access):
         raise PermissionDenied
     members = User.objects.filter(memberships__organisation=request.membership.organisation).order_by("first_name")
     named = access.case.protected_access.values_list("user_id", flat=True)
@@ -176,24 +224,108 @@ def who_has_seen(request: MemberRequest, code: str) -> HttpResponse:
     return render(request, "cases/who_has_seen.html", context)
 
 
+def _posted_user(request: MemberRequest, name: str, *, holding: str = "") -> User | None:
+    """The user a form names by id; only a member of the acting organisation is ever found — or, with
+    `holding` (a case code), someone the organisation has assigned to that case, who may have left it since."""
+    value = request.POST.get(name, "")
+    if not value.isdigit() or len(value) > 18:
+        return None
+    organisation = request.membership.organisation
+    if holding:
+        users = User.objects.filter(case_assignments__organisation=organisation, case_assignments__case__code=holding)
+    else:
+        users = User.objects.filter(memberships__organisation=organisation)
+    return users.filter(pk=int(value)).first()
+
+
+def _assignment_case(request: MemberRequest, code: str) -> CaseAccess:
+    """404 for a case the member cannot open, 403 for a member who never assigns; an organisation without a
+    role in the case is told why (`refusal`) before its input is even read."""
+    access = open_case_or_404(request, code)
+    if request.membership.role not in ASSIGNING_ROLES:
+        raise PermissionDenied
+    return access
+
+
+def _refusal(request: MemberRequest, access: CaseAccess) -> str:
+    try:
+        services.check_may_assign(access.case, request.membership)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
+
+
+def _back_to_assignments(code: str) -> HttpResponse:
+    return redirect(reverse("cases:detail", args=[code]) + "#assignment-heading")
+
+
 @require_POST
 @membership_required
 def assign(request: MemberRequest, code: str) -> HttpResponse:
-    access = open_case_or_404(request, code)
-    if request.membership.role not in (request.membership.Role.COORDINATOR, request.membership.Role.ORG_ADMIN):
-        raise PermissionDenied
-    user_id = request.POST.get("user", "")
-    user = (
-        User.objects.filter(pk=int(user_id), memberships__organisation=request.membership.organisation).first()
-        if user_id.isdigit()
-        else None
-    )
+    access = _assignment_case(request, code)
+    if refusal := _refusal(request, access):
+        messages.error(request, refusal)
+        return _back_to_assignments(code)
+    user = _posted_user(request, "user")
     if user is None:
-        messages.error(request, _("Choose a member of your organisation."))
-    else:
+        messages.error(request, _("Choose a caseworker, coordinator or administrator of your own organisation."))
+        return _back_to_assignments(code)
+    try:
         services.assign_member(access=access, membership=request.membership, user=user)
-        messages.success(request, _("The member was assigned to the case."))
-    return redirect("cases:detail", code=code)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(member)s was assigned to the case.") % {"member": user})
+    return _back_to_assignments(code)
+
+
+@require_POST
+@membership_required
+def unassign(request: MemberRequest, code: str) -> HttpResponse:
+    access = _assignment_case(request, code)
+    if refusal := _refusal(request, access):
+        messages.error(request, refusal)
+        return _back_to_assignments(code)
+    user = _posted_user(request, "user", holding=code)
+    if user is None:
+        messages.error(request, _("Choose a member of your organisation who is assigned to the case."))
+        return _back_to_assignments(code)
+    try:
+        anyone_left = services.unassign_member(access=access, membership=request.membership, user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back_to_assignments(code)
+    messages.success(request, _("%(member)s is no longer assigned to the case.") % {"member": user})
+    if not anyone_left:
+        messages.warning(
+            request,
+            _(
+                "Nobody in your organisation holds the case now. Coordinators and administrators still see it: "
+                "assign a member so that someone follows it up."
+            ),
+        )
+    return _back_to_assignments(code)
+
+
+@require_POST
+@membership_required
+def move_assignment(request: MemberRequest, code: str) -> HttpResponse:
+    """Absence: give the case to a colleague in place of the member who holds it."""
+    access = _assignment_case(request, code)
+    if refusal := _refusal(request, access):
+        messages.error(request, refusal)
+        return _back_to_assignments(code)
+    from_user, to_user = _posted_user(request, "user", holding=code), _posted_user(request, "to")
+    if from_user is None or to_user is None:
+        messages.error(request, _("Choose the member who holds the case and the colleague who takes it over."))
+        return _back_to_assignments(code)
+    try:
+        services.move_assignment(access=access, membership=request.membership, from_user=from_user, to_user=to_user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The case was moved from %(from)s to %(to)s.") % {"from": from_user, "to": to_user})
+    return _back_to_assignments(code)
 
 
 @membership_required

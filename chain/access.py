@@ -11,7 +11,7 @@ from django.db.models import IntegerField, QuerySet, Value, When
 
 from cases.access import CaseAccess
 from cases.models import Case
-from chain.models import DecisionKind
+from chain.models import CaseStep, DecisionKind
 from organisations.models import Membership, Municipality, Organisation
 
 COORDINATING_ROLES = frozenset({Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN, Membership.Role.SYSTEM_ADMIN})
@@ -88,3 +88,9 @@ def coordinator_memberships(municipality: Municipality) -> QuerySet[Membership]:
         role__in=COORDINATING_ROLES,
         user__is_active=True,
     )
+
+
+def is_responsible_for_a_step(case: Case, organisation: Organisation) -> bool:
+    """A role in the case (`cases.roles`): the organisation is responsible for one of its steps, in any status
+    — a step it finished still makes it a partner, and one it will take is why it was given the case."""
+    return CaseStep.objects.filter(case=case, responsible=organisation).exists()

@@ -26,7 +26,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.access import CaseAccess, may_protect_and_assign
+from cases.access import CaseAccess, may_protect
 from cases.models import Case, CaseEvent
 from cases.services import add_event
 from chain.access import coordinates_any, may_coordinate
@@ -369,7 +369,7 @@ def move_step(*, step: ChainStep, up: bool, membership: Membership) -> None:
 
 def may_move_case(membership: Membership, access: CaseAccess) -> bool:
     """The case owner's coordinators and admins decide which version of the chain a case follows."""
-    return may_protect_and_assign(membership, access)
+    return may_protect(membership, access)
 
 
 def move_targets(case: Case, chain: CaseChain | None) -> QuerySet[ChainTemplate]:

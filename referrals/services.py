@@ -23,9 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.access import ALL_GROUPS, CaseAccess
-from cases.models import Case, CaseAssignment, CaseEvent
-from cases.services import add_event
+from accounts.models import User
+from cases.access import ALL_GROUPS, ASSIGNING_ROLES, CaseAccess
+from cases.models import Case, CaseEvent
+from cases.services import add_event, assign_on_acceptance
 from chain.models import CaseStep, StepEvent
 from chain.services import assign_responsibility, record_event
 from notifications.models import Notification
@@ -223,18 +224,28 @@ def _decide(referral: Referral, membership: Membership, status: str, answer: str
     referral.save(update_fields=["status", "answer", "decided_by", "decided_at"])
 
 
+def accepted_a_referral(case: Case, organisation: Organisation) -> bool:
+    """A role in the case (`cases.roles`): the organisation accepted a referral or hand-over of it."""
+    return Referral.objects.filter(case=case, to_organisation=organisation, status=Referral.Status.ACCEPTED).exists()
+
+
 @transaction.atomic
-def accept(*, referral: Referral, membership: Membership) -> None:
+def accept(*, referral: Referral, membership: Membership, caseworker: User | None = None) -> None:
+    """Accept, naming the member who works on the case from now on: `caseworker`, or the member who accepts.
+
+    Only a coordinator or an admin names a colleague (`cases.access.ASSIGNING_ROLES`); the named member must
+    belong to the receiving organisation and be one who works on cases."""
     referral = (
         Referral.objects.select_for_update(of=("self",)).select_related("case", "case_step__step").get(pk=referral.pk)
     )
     _answerable(referral, membership)
+    caseworker = caseworker or membership.user
+    if caseworker.pk != membership.user_id and membership.role not in ASSIGNING_ROLES:
+        raise ValidationError(_("Only a coordinator or an administrator can give the case to a colleague."))
     case = referral.case
     _decide(referral, membership, Referral.Status.ACCEPTED)
-    # The member who accepts works on the case from now on.
-    CaseAssignment.objects.get_or_create(
-        case=case, user_id=membership.user_id, organisation_id=membership.organisation_id
-    )
+    # The accepted referral gives the organisation its role in the case, so the assignment is allowed now.
+    assign_on_acceptance(case=case, membership=membership, user=caseworker)
     if referral.kind == Referral.Kind.HANDOVER:
         _take_over(referral=referral, membership=membership)
     elif referral.case_step is not None and referral.case_step.status in (

@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
+from cases.access import ASSIGNING_ROLES, assignable_members
 from cases.views import open_case_or_404
 from chain.models import CaseStep
 from organisations.access import MemberRequest, membership_required
@@ -83,6 +85,10 @@ def inbox(request: MemberRequest) -> HttpResponse:
         raise PermissionDenied
     incoming = list(services.incoming(request.membership).order_by("-created_at")[:200])
     context = {
+        # A coordinator or admin accepting names the colleague who works on the case; anyone else takes it.
+        "caseworkers": list(assignable_members(request.membership.organisation))
+        if request.membership.role in ASSIGNING_ROLES
+        else [],
         "pending": [referral for referral in incoming if referral.status == Referral.Status.PENDING],
         "answered": [referral for referral in incoming if referral.status != Referral.Status.PENDING],
         "outgoing": services.outgoing(request.membership),
@@ -102,13 +108,31 @@ def _received(request: MemberRequest, pk: int) -> Referral:
 @membership_required
 def accept(request: MemberRequest, pk: int) -> HttpResponse:
     referral = _received(request, pk)
+    caseworker = _caseworker(request)
+    if caseworker is None:
+        messages.error(request, _("Choose a caseworker, coordinator or administrator of your own organisation."))
+        return redirect("referrals:inbox")
     try:
-        services.accept(referral=referral, membership=request.membership)
+        services.accept(referral=referral, membership=request.membership, caseworker=caseworker)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("referrals:inbox")
-    messages.success(request, _("Accepted. Your organisation is now responsible."))
+    messages.success(
+        request,
+        _("Accepted. Your organisation is now responsible, and %(member)s works on the case.") % {"member": caseworker},
+    )
     return redirect("cases:detail", code=referral.case.code)
+
+
+def _caseworker(request: MemberRequest) -> User | None:
+    """The member named to work on the accepted case: by default the one accepting."""
+    value = request.POST.get("caseworker", "")
+    if not value:
+        return request.membership.user
+    if not value.isdigit() or len(value) > 18:
+        return None
+    member = assignable_members(request.membership.organisation).filter(user_id=int(value)).first()
+    return member.user if member else None
 
 
 @membership_required

@@ -26,6 +26,8 @@ class CaseFacts:
     protected: bool = False
     named: set[int] = field(default_factory=set)
     placement_by: int | None = None
+    # Organisations with a role in the case besides the owner: responsible for a step, or accepted a referral.
+    roles: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,16 @@ def groups(actor: Actor, case: CaseFacts) -> frozenset[str]:
     if case.placement_by is not None and case.placement_by != actor.organisation:
         granted.discard("contact")
     return frozenset(granted)
+
+
+ASSIGNING_ROLES = frozenset({"coordinator", "org_admin"})
+
+
+def may_assign(actor: Actor, case: CaseFacts) -> bool:
+    """Coordinators and admins assign their own members, on a case their organisation owns or has a role in,
+    once they can open it (a protected case: named, or after breaking the glass). Seeing is not enough."""
+    has_role = actor.organisation == case.owner or actor.organisation in case.roles
+    return actor.role in ASSIGNING_ROLES and has_role and sees(actor, case) and not must_break_glass(actor, case)
 
 
 def consent_active(*, given_on: date, expires_on: date | None, withdrawn: bool, today: date) -> bool:

@@ -66,6 +66,8 @@ POLICY = {
     "cases:break_glass": CASE,
     "cases:who_has_seen": CASE,
     "cases:assign": CASE,
+    "cases:unassign": CASE,
+    "cases:move_assignment": CASE,
     "cases:sharing:consent_create": CASE,
     "cases:sharing:consent_withdraw": CASE,
     "cases:sharing:disclosure_create": CASE,

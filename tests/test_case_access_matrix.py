@@ -9,7 +9,7 @@ declared CASE in tests/test_access_matrix.py.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -356,5 +356,49 @@ def test_a_right_is_written_by_the_owner_or_the_organisation_that_provides_it(si
                 problems.append(f"{label}: status {response.status_code}, expected {expected}")
             if (status == "offered") != writes:
                 problems.append(f"{label}: right is {status}")
+            transaction.set_rollback(True)
+    assert not problems, "\n".join(problems)
+
+
+ASSIGN_URLS = ["cases:assign", "cases:unassign", "cases:move_assignment"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("situation", [*SITUATIONS, "nav_responsible"])
+@pytest.mark.parametrize("name", ASSIGN_URLS)
+def test_assignment_changes_only_where_the_organisation_has_a_role(name: str, situation: str, world: World) -> None:
+    """Every member × own, sharing and unrelated organisation × protected: the assignment URLs change the
+    organisation's own assignments exactly when the reference says it may assign, and never on a case it
+    cannot see (issue 15, hole 3: a sharing coordinator's POST changes nothing)."""
+    if situation == "nav_responsible":
+        # The shared case, with NAV responsible for its support step: NAV may now assign its own members.
+        case = world.cases["shared"]
+        CaseStep.objects.filter(case=case, step__code="support-while-pending").update(responsible=world.cast.nav)
+        facts = replace(world.facts["shared"], roles={world.cast.nav.pk})
+    else:
+        case, facts = world.cases[situation], world.facts[situation]
+    url = reverse(name, args=[case.code])
+    problems = []
+    for label, (user, organisation) in world.actors().items():
+        if user is None or organisation is None:
+            continue
+        with transaction.atomic():
+            # A colleague of the actor, who is never an actor: the one given, taken off or moved.
+            colleague = MembershipFactory.create(organisation=organisation, role=Membership.Role.CASEWORKER).user
+            data: dict[str, Any] = {"user": colleague.pk}
+            if name != "cases:assign":
+                CaseAssignment.objects.create(case=case, user=colleague, organisation=organisation)
+                data["to"] = user.pk
+            response = client_acting_in(user, organisation).post(url, data)
+            held = CaseAssignment.objects.filter(case=case, user=colleague, organisation=organisation).exists()
+            changed = held if name == "cases:assign" else not held
+            actor = _actor(user, organisation)
+            expected = ref.may_assign(actor, facts)
+            if changed != expected:
+                problems.append(f"{label}: changed={changed}, expected {expected}")
+            if not ref.sees(actor, facts) and response.status_code != 404:
+                problems.append(f"{label}: status {response.status_code} on a case it cannot see, expected 404")
+            elif response.status_code not in (302, 403, 404):
+                problems.append(f"{label}: status {response.status_code}")
             transaction.set_rollback(True)
     assert not problems, "\n".join(problems)

@@ -103,7 +103,6 @@ def test_a_case_costs_the_same_with_3_and_30_sharings_and_events(cast: Cast) -> 
     assert basis is not None
 
     def grow_to(count: int) -> None:
-        access = get_case_for(worker, case.code)
         for organisation in receivers(count)[case.consents.count() :]:
             Consent.objects.create(
                 case=case,
@@ -130,7 +129,7 @@ def test_a_case_costs_the_same_with_3_and_30_sharings_and_events(cast: Cast) -> 
                 audience=organisation,
                 field_groups=[FieldGroup.IDENTITY],
             )
-            services.assign_member(access=access, membership=worker, user=cast.ngo_colleague)
+            services.add_event(case=case, kind=CaseEvent.Kind.ASSIGNED, membership=worker, member=cast.ngo_colleague)
 
     few, many = counts_with_few_and_many(
         client_acting_in(cast.ngo_worker, cast.ngo), reverse("cases:detail", args=[case.code]), grow_to
