@@ -57,9 +57,7 @@ def ground_label(invitee: Invitee) -> str:
         return str(_("legal basis: %(law)s %(section)s")) % {"law": basis.law, "section": basis.section}
     if invitee.consent is not None:
         return str(_("consent given %(date)s")) % {"date": date_format(invitee.consent.given_on, "SHORT_DATE_FORMAT")}
-    if invitee.ground:
-        return str(Invitation.Ground(invitee.ground).label)
-    return str(_("not shared with yet: record a consent or a legal basis first"))
+    return str(Invitation.Ground(invitee.ground).label)
 
 
 class ConveneForm(forms.Form):
@@ -94,7 +92,8 @@ class ConveneForm(forms.Form):
     def __init__(self, *args: Any, invitees: list[Invitee], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: InviteeField = self.fields["invited"]  # type: ignore[assignment]
-        field.invitees = {invitee.organisation.pk: invitee for invitee in invitees}
+        # Those the case is not shared with yet are listed apart, with links to share (convene.html).
+        field.invitees = {invitee.organisation.pk: invitee for invitee in invitees if invitee.ground}
         field.queryset = Organisation.objects.filter(pk__in=field.invitees)
         proposed = (Invitation.Ground.OWNER, Invitation.Ground.RESPONSIBLE)
         field.initial = [invitee.organisation.pk for invitee in invitees if invitee.ground in proposed]
