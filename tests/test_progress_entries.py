@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AccessEntry
 from cases import services
@@ -99,7 +99,7 @@ def test_a_partner_writes_about_the_group_it_shares_and_not_about_another(
     entry = write(nav, case, FieldGroup.HEALTH, HEALTH_NOTE)
     assert (entry.author_organisation_id, entry.author_id) == (nav.organisation_id, nav.user_id)
 
-    with pytest.raises(ValidationError, match="delt med"):
+    with translation.override("nb"), pytest.raises(ValidationError, match="delt med dere"):
         write(nav, case, FieldGroup.CRIMINAL_CASE, "Skrevet utenfor delingen")
     assert ProgressEntry.objects.filter(case=case).count() == 1
     # Writing widened nothing: NAV still reads health only.
