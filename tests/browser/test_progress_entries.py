@@ -59,19 +59,19 @@ def test_a_partner_writes_its_part_within_its_sharing(vern: Vern, cast: Cast, br
     nav.page.get_by_label("Hva har organisasjonen din gjort eller fått vite?").fill(NOTE)
     nav.page.get_by_role("button", name="Lagre fremdriftsnotatet").click()
     expect(nav.page.get_by_role("status")).to_contain_text("Fremdriftsnotatet er lagret")
-    entries = nav.page.get_by_test_id("progress").locator("li")
+    entries = nav.page.get_by_test_id("progress-entries").locator("li")
     expect(entries).to_have_count(1)
     expect(entries.first).to_contain_text(NOTE)
     expect(entries.first).to_contain_text("NAV Oslo")
 
     # The owner sees it, with who wrote it and what it is about, and the timeline says so (without the text).
     ngo.go(f"/cases/{code}/")
-    entry = ngo.page.get_by_test_id("progress").locator("li").first
+    entry = ngo.page.get_by_test_id("progress-entries").locator("li").first
     expect(entry).to_contain_text(NOTE)
     expect(entry).to_contain_text("NAV Oslo")
     expect(entry).to_contain_text(str(cast.nav_coordinator))
     expect(entry).to_contain_text("Helse")
-    timeline = ngo.page.locator(".vern-timeline").last
+    timeline = ngo.page.locator(".vern-timeline")
     expect(timeline).to_contain_text("Fremdriftsnotat skrevet (Helse) – NAV Oslo")
     expect(timeline).not_to_contain_text(NOTE)
     ngo.assert_accessible()
@@ -88,5 +88,5 @@ def test_a_partner_writes_its_part_within_its_sharing(vern: Vern, cast: Cast, br
     # The same page in English, checked by axe too.
     ngo.page.get_by_role("button", name="English").click()
     expect(ngo.page.get_by_test_id("progress").get_by_role("heading", level=2)).to_have_text("Progress")
-    expect(ngo.page.get_by_test_id("progress").locator("li").first).to_contain_text("Health")
+    expect(ngo.page.get_by_test_id("progress-entries").locator("li").first).to_contain_text("Health")
     ngo.assert_accessible()
