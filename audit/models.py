@@ -61,6 +61,9 @@ class AccessEntry(models.Model):
         PRINT = "print", _("Printed")
         # Who in an organisation works on the case, and so reads it as assigned: no data is read.
         ASSIGNMENT = "assignment", _("Assignment changed")
+        # Progress entries (cases.models.ProgressEntry): the groups they are about, never their text.
+        PROGRESS_READ = "progress_read", _("Read progress entries")
+        PROGRESS_WRITTEN = "progress_written", _("Wrote a progress entry")
 
     sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)

@@ -23,7 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import Case, CaseAssignment, CaseEvent, FieldGroup, ProtectedCaseAccess
+from cases.models import GENERAL, Case, CaseAssignment, CaseEvent, FieldGroup, ProgressEntry, ProtectedCaseAccess
 from cases.roles import has_role_in
 from organisations.models import Membership, Organisation
 from sharing.models import Consent, Disclosure
@@ -187,4 +187,32 @@ def visible_events(access: CaseAccess, organisation: Organisation) -> QuerySet[C
         | Q(audience__isnull=True, kind=CaseEvent.Kind.CREATED)
         | Q(audience__isnull=True, kind__in=CHAIN_EVENT_KINDS)
         | Q(audience__isnull=True, kind=CaseEvent.Kind.FIELD_GROUP_CHANGED, field_groups__0__in=sorted(access.groups))
+        | Q(audience__isnull=True, kind=CaseEvent.Kind.PROGRESS_WRITTEN, field_groups__0__in=sorted(access.groups))
     )
+
+
+# --- Progress entries: each organisation's own part of the case ------------------------------------------------
+# Written within one's sharing, read by the owner, the author and those whose sharing covers the entry's group.
+
+
+def writable_progress_groups(access: CaseAccess) -> list[str]:
+    """What a member who can open the case may write a progress entry about, in field-group order: the groups
+    the organisation may read (the owner: all, bar the whereabouts during another service's protective
+    placement; a sharing organisation: those its consents and disclosures name) and the case in general.
+    Nothing behind an unbroken glass. The owner remains the one who shares: writing never widens a sharing."""
+    if access.must_break_glass:
+        return []
+    return [group for group in FieldGroup.values if group in access.groups] + [GENERAL]
+
+
+def readable_progress(access: CaseAccess, organisation: Organisation) -> QuerySet[ProgressEntry]:
+    """The progress entries `organisation` may read: those about a group it may read now (the owner: every group,
+    bar the whereabouts during another service's protective placement), and the general ones — all of them for
+    the owner, its own for a sharing organisation. An organisation's own entry about a group whose sharing was
+    withdrawn is hidden from it too: the person's withdrawal wins over authorship. Nothing behind an unbroken
+    glass."""
+    entries = access.case.progress_entries.select_related("author_organisation", "author")
+    if access.must_break_glass:
+        return entries.none()
+    general = Q(group=GENERAL) if access.is_owner else Q(group=GENERAL, author_organisation=organisation)
+    return entries.filter(Q(group__in=sorted(access.groups)) | general)

@@ -1,8 +1,10 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from cases.models import Case
+from cases.models import PROGRESS_MAX_LENGTH, PROGRESS_TOPICS, Case
 from core.forms import DateField
 from organisations.models import Municipality
 
@@ -64,3 +66,39 @@ class ChangeTrackForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example the result of an age assessment. Do not write the person's name."),
     )
+
+
+class ProgressEntryForm(forms.Form):
+    """A progress entry: what it is about (only what the member's organisation may write about) and the text."""
+
+    group = forms.ChoiceField(
+        label=_("About"),
+        choices=[],
+        error_messages={
+            "required": _("Choose what the entry is about."),
+            "invalid_choice": _(
+                "Your organisation can write only about the information the case is shared with it for. Nothing "
+                "was saved. Choose one of the choices in the list."
+            ),
+        },
+        help_text=_(
+            "An entry about a kind of information is seen by the owner, by your organisation and by those the "
+            "case shares that information with. A general entry is seen by the owner and your organisation only."
+        ),
+    )
+    text = forms.CharField(
+        label=_("What has your organisation done or learnt?"),
+        max_length=PROGRESS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write what your organisation has done or learnt. Nothing was saved.")},
+        help_text=_(
+            "Write what the others need to know to do their part, and no more personal data than that. Do not "
+            "write the person's name: the case code is enough."
+        ),
+    )
+
+    def __init__(self, *args: Any, groups: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(PROGRESS_TOPICS)
+        field = cast(forms.ChoiceField, self.fields["group"])
+        field.choices = [("", _("Choose")), *((group, labels[group]) for group in groups)]

@@ -189,6 +189,8 @@ class CaseEvent(models.Model):
         POLICE_NOTIFIED = "police_notified", _("Police notified of a missing child")
         ABSCONDED = "absconded", _("Ran away or was taken from the placement")
         CHILD_FOUND = "child_found", _("Missing child found")
+        # A sharing organisation's (or the owner's) own part: a progress entry (ProgressEntry), never its text.
+        PROGRESS_WRITTEN = "progress_written", _("Progress entry written")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -210,3 +212,42 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} – {self.kind}"
+
+
+# A progress entry about the case as a whole rather than one field group: seen by the owner and the author only.
+GENERAL = "general"
+PROGRESS_TOPICS = [*FieldGroup.choices, (GENERAL, _("General, not about one kind of information"))]
+PROGRESS_MAX_LENGTH = 2000
+
+
+class ProgressEntry(models.Model):
+    """What one organisation has done or learnt in the case, in its own words: its own part of the shared case.
+
+    Written by a member of the owner or of an organisation the case is shared with, about one field group the
+    organisation's sharing covers (the owner: any it may read) or about the case in general. The text is
+    encrypted (core.crypto) with the case, the row, the group and the author organisation as associated data,
+    so a ciphertext moved to another row, group or author does not decrypt. Who reads which entry is decided in
+    `cases.access.readable_progress`; key rotation (cases.rotation) covers it through `encrypted_at_rest`.
+    """
+
+    encrypted_at_rest = True
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="progress_entries")
+    group = models.CharField(_("about"), max_length=20, choices=PROGRESS_TOPICS)
+    author_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    written_at = models.DateTimeField(_("written"), auto_now_add=True)
+    ciphertext = models.TextField()
+
+    class Meta:
+        verbose_name = _("progress entry")
+        verbose_name_plural = _("progress entries")
+        ordering = ["-written_at", "-pk"]
+        indexes = [models.Index(fields=["case", "-written_at"], name="progress_entry_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.case} – {self.group}"
+
+    @property
+    def associated_data(self) -> str:
+        return f"case:{self.case_id}:progress:{self.pk}:{self.group}:{self.author_organisation_id}"

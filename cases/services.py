@@ -5,6 +5,7 @@ transaction (audit.services.record_access); every change writes a timeline event
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -19,14 +20,23 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.models import AccessEntry
 from audit.services import record_access
-from cases.access import ASSIGNING_ROLES, CaseAccess, assignable_members
+from cases.access import (
+    ASSIGNING_ROLES,
+    CaseAccess,
+    assignable_members,
+    readable_progress,
+    writable_progress_groups,
+)
 from cases.models import (
+    GENERAL,
+    PROGRESS_MAX_LENGTH,
     Case,
     CaseAssignment,
     CaseEvent,
     CaseSequence,
     FieldGroup,
     FieldGroupRecord,
+    ProgressEntry,
     ProtectedCaseAccess,
 )
 from cases.roles import has_role_in
@@ -179,6 +189,91 @@ def read_field_groups(
     if data:
         log_access(access=access, membership=membership, groups=data.keys(), action=action)
     return data
+
+
+# --- Progress entries: each organisation's own part of the case ------------------------------------------------
+# Who may write and read which entry is decided in cases.access; here they are encrypted, logged and put on the
+# timeline, in one transaction. The timeline and the log name the group and the author organisation, never the
+# text.
+
+PROGRESS_ON_PAGE = 100  # the newest entries the case page shows (and decrypts)
+
+
+def _logged_groups(groups: Iterable[str]) -> list[str]:
+    """The field groups for the access log: a general entry is about none of them."""
+    return sorted({group for group in groups if group != GENERAL})
+
+
+@transaction.atomic
+def write_progress_entry(*, access: CaseAccess, membership: Membership, group: str, text: str) -> ProgressEntry:
+    """A member writes their organisation's part: encrypted, on the timeline (group and organisation only) and in
+    the access log. Only about what the organisation's sharing covers; a refusal saves nothing."""
+    if access.must_break_glass:
+        raise PermissionError("Break the glass before working on a protected case.")
+    if group not in writable_progress_groups(access):
+        raise ValidationError(
+            _(
+                "Your organisation can write only about the information the case is shared with it for. Nothing "
+                "was saved. Choose one of the choices in the list; if you need to write about something else, ask "
+                "%(owner)s, who owns the case, to share it."
+            )
+            % {"owner": access.case.owner.name}
+        )
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Write what your organisation has done or learnt. Nothing was saved."))
+    if len(text) > PROGRESS_MAX_LENGTH:
+        raise ValidationError(_("Write at most %(max)d characters. Nothing was saved.") % {"max": PROGRESS_MAX_LENGTH})
+    case = access.case
+    # The associated data names the row, so the row exists (with no text) before its text is encrypted.
+    entry = ProgressEntry.objects.create(
+        case=case,
+        group=group,
+        author_organisation_id=membership.organisation_id,
+        author_id=membership.user_id,
+        ciphertext="",
+    )
+    entry.ciphertext = crypto.encrypt_json({"text": text}, aad=entry.associated_data)
+    entry.save(update_fields=["ciphertext"])
+    add_event(
+        case=case,
+        kind=CaseEvent.Kind.PROGRESS_WRITTEN,
+        membership=membership,
+        # A general entry is seen by the owner and its author only, and so is its event.
+        audience=membership.organisation if group == GENERAL else None,
+        field_groups=_logged_groups([group]),
+    )
+    log_access(
+        access=access, membership=membership, groups=_logged_groups([group]), action=AccessEntry.Action.PROGRESS_WRITTEN
+    )
+    return entry
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    entry: ProgressEntry
+    text: str
+
+
+@transaction.atomic
+def read_progress_entries(
+    *, access: CaseAccess, membership: Membership, limit: int = PROGRESS_ON_PAGE
+) -> list[ProgressRow]:
+    """Decrypt the newest progress entries this member may read, and log that they read them (with the groups
+    they are about). One query for the entries, however many there are."""
+    entries = list(readable_progress(access, membership.organisation)[:limit])
+    rows = [
+        ProgressRow(entry, str(crypto.decrypt_json(entry.ciphertext, aad=entry.associated_data)["text"]))
+        for entry in entries
+    ]
+    if rows:
+        log_access(
+            access=access,
+            membership=membership,
+            groups=_logged_groups(entry.group for entry in entries),
+            action=AccessEntry.Action.PROGRESS_READ,
+        )
+    return rows
 
 
 def find_cases_by_identity(*, cases: Any, name: str, birth_date: str) -> Any:

@@ -34,4 +34,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<case:code>/assign/move/", views.move_assignment, name="move_assignment"),
     path("<case:code>/sharing/", include("sharing.urls")),
     path("<case:code>/track/", views.change_track, name="change_track"),
+    path("<case:code>/progress/", views.write_progress, name="write_progress"),
 ]

@@ -23,9 +23,18 @@ from cases.access import (
     may_protect,
     visible_cases,
     visible_events,
+    writable_progress_groups,
 )
 from cases.fields import GROUP_FORMS, display_rows
-from cases.forms import BreakGlassForm, ChangeTrackForm, CreateCaseForm, FindCaseForm, ProtectForm, VersionForm
+from cases.forms import (
+    BreakGlassForm,
+    ChangeTrackForm,
+    CreateCaseForm,
+    FindCaseForm,
+    ProgressEntryForm,
+    ProtectForm,
+    VersionForm,
+)
 from cases.models import CaseAssignment, FieldGroup
 from organisations.access import MemberRequest, membership_required
 
@@ -101,6 +110,9 @@ def case_detail(request: MemberRequest, code: str) -> HttpResponse:
         "groups": groups,
         "events": visible_events(access, request.membership.organisation)[:50],
         "may_protect": may_protect(request.membership, access),
+        "progress": services.read_progress_entries(access=access, membership=request.membership),
+        "progress_on_page": services.PROGRESS_ON_PAGE,
+        "progress_form": ProgressEntryForm(groups=writable_progress_groups(access), auto_id="progress_%s"),
         **_assignment_context(request, access),
     }
     context["deadlines"] = access.case.deadlines.filter(done_at__isnull=True).select_related("rule", "organisation")
@@ -345,3 +357,25 @@ def change_track(request: MemberRequest, code: str) -> HttpResponse:
         messages.success(request, _("The track was changed."))
         return redirect("cases:detail", code=code)
     return render(request, "cases/change_track.html", {"case": access.case, "form": form})
+
+
+@membership_required
+def write_progress(request: MemberRequest, code: str) -> HttpResponse:
+    """A member writes their organisation's part of the case; a refusal comes back with their text kept."""
+    access = open_case_or_404(request, code)
+    groups = writable_progress_groups(access)
+    form = ProgressEntryForm(request.POST or None, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.write_progress_entry(
+                access=access,
+                membership=request.membership,
+                group=form.cleaned_data["group"],
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The progress entry was saved."))
+            return redirect(reverse("cases:detail", args=[code]) + "#progress-heading")
+    return render(request, "cases/progress_form.html", {"case": access.case, "form": form})

@@ -91,3 +91,23 @@ def may_write_as_provider(actor: Actor, case: CaseFacts, providers: set[int]) ->
 def may_record_decision(actor: Actor, case: CaseFacts, deciders: set[int]) -> bool:
     """A case decision is recorded only by an organisation of a kind that makes it, which can open the case."""
     return sees(actor, case) and not must_break_glass(actor, case) and actor.organisation in deciders
+
+
+GENERAL = "general"  # a progress entry about the case as a whole
+
+
+def may_write_progress(actor: Actor, case: CaseFacts, group: str) -> bool:
+    """A progress entry is written by a member who can open the case (named, or after breaking the glass), about
+    a group their organisation may read, or in general."""
+    if not sees(actor, case) or must_break_glass(actor, case):
+        return False
+    return group == GENERAL or group in groups(actor, case)
+
+
+def reads_progress(actor: Actor, case: CaseFacts, *, group: str, author: int) -> bool:
+    """An entry is read by whoever may read its group now; a general one by the owner and its author only."""
+    if not sees(actor, case) or must_break_glass(actor, case):
+        return False
+    if group == GENERAL:
+        return actor.organisation in (case.owner, author)
+    return group in groups(actor, case)

@@ -74,6 +74,7 @@ POLICY = {
     "cases:sharing:disclosure_end": CASE,
     "cases:edit_right": CASE,
     "cases:change_track": CASE,
+    "cases:write_progress": CASE,
     "rights:gaps": ORG_ADMIN,
     "rights:summary": ORG_ADMIN,
     "chain:board": MEMBER,

@@ -16,14 +16,15 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import create_api_token
 from cases import services
-from cases.access import get_case_for
-from cases.models import Case, CaseAssignment, FieldGroup
+from cases.access import get_case_for, writable_progress_groups
+from cases.models import Case, CaseAssignment, FieldGroup, ProgressEntry
 from chain.models import CaseStep
 from meetings.models import Meeting
 from organisations.models import Membership, Organisation
@@ -401,4 +402,77 @@ def test_assignment_changes_only_where_the_organisation_has_a_role(name: str, si
             elif response.status_code not in (302, 403, 404):
                 problems.append(f"{label}: status {response.status_code}")
             transaction.set_rollback(True)
+    assert not problems, "\n".join(problems)
+
+
+PROGRESS_GROUPS = [ref.GENERAL, FieldGroup.IDENTITY, FieldGroup.HEALTH, FieldGroup.CONTACT, FieldGroup.CRIMINAL_CASE]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("situation", SITUATIONS)
+def test_a_progress_entry_is_written_only_within_the_sharing(situation: str, world: World) -> None:
+    """POST a progress entry about each group as every member: written exactly where the reference says (own,
+    sharing and unrelated organisation × protected, placement), 404 where the case cannot be seen, and a
+    refusal never saves anything or widens a sharing."""
+    case, facts = world.cases[situation], world.facts[situation]
+    url = reverse("cases:write_progress", args=[case.code])
+    problems = []
+    for label, (user, organisation) in world.actors().items():
+        for group in PROGRESS_GROUPS:
+            with transaction.atomic():
+                client = Client() if user is None else client_acting_in(user, organisation)
+                before = _sharing_state(case)
+                response = client.post(url, {"group": group, "text": "Fremdrift i saken"})
+                written = ProgressEntry.objects.filter(case=case).exists()
+                if user is None or organisation is None:
+                    expected, status = False, {302 if user is None else 403}
+                else:
+                    actor = _actor(user, organisation)
+                    expected = ref.may_write_progress(actor, facts, group)
+                    status = {302} if expected else {404} if not ref.sees(actor, facts) else {200, 404}
+                    if ref.sees(actor, facts) and not ref.must_break_glass(actor, facts):
+                        access = get_case_for(_member(user, organisation), case.code)
+                        may = {g for g in PROGRESS_GROUPS if ref.may_write_progress(actor, facts, g)}
+                        if set(writable_progress_groups(access)) & set(PROGRESS_GROUPS) != may:
+                            problems.append(f"{label}: offers {writable_progress_groups(access)}, expected {may}")
+                if written != expected:
+                    problems.append(f"{label} {group}: written={written}, expected {expected}")
+                if response.status_code not in status:
+                    problems.append(f"{label} {group}: status {response.status_code}, expected {status}")
+                if _sharing_state(case) != before:
+                    problems.append(f"{label} {group}: the sharing changed")
+                transaction.set_rollback(True)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("situation", SITUATIONS)
+def test_a_progress_entry_is_read_by_whom_the_reference_says(situation: str, world: World) -> None:
+    """Every member who may writes an entry about each group they may (after breaking the glass where needed);
+    then each member's case page shows exactly the entries the reference lets them read."""
+    case, facts = world.cases[situation], world.facts[situation]
+    marks: dict[str, tuple[str, int]] = {}  # text -> (group, author organisation)
+    for label, (user, organisation) in world.actors().items():
+        if user is None or organisation is None:
+            continue
+        membership = _member(user, organisation)
+        try:
+            access = get_case_for(membership, case.code, glass_broken=True)
+        except Http404:
+            continue
+        for group in writable_progress_groups(access):
+            text = f"Fremdrift{label}{group}Slutt"
+            services.write_progress_entry(access=access, membership=membership, group=group, text=text)
+            marks[text] = (group, organisation.pk)
+    assert marks
+    problems = []
+    for label, (user, organisation) in world.actors().items():
+        if user is None or organisation is None:
+            continue
+        body = client_acting_in(user, organisation).get(reverse("cases:detail", args=[case.code])).content.decode()
+        actor = _actor(user, organisation)
+        for text, (group, author) in marks.items():
+            expected = ref.reads_progress(actor, facts, group=group, author=author)
+            if (text in body) != expected:
+                problems.append(f"{label}: sees {text}={text in body}, expected {expected}")
     assert not problems, "\n".join(problems)

@@ -214,3 +214,45 @@ def test_the_log_review_costs_the_same_for_3_and_30_flagged_members(cast: Cast) 
 
     few, many = counts_with_few_and_many(client_acting_in(cast.ngo_admin, cast.ngo), reverse("audit:review"), grow_to)
     assert few == many
+
+
+def test_a_case_costs_the_same_with_3_and_30_progress_entries(cast: Cast) -> None:
+    """Each entry by another member of another organisation the case is shared with, about health or in general:
+    the owner's page and a partner's page list them all in one query, and log the read once."""
+    case = new_case(cast)
+    owner = member(cast.ngo_worker, cast.ngo)
+    partner = member(cast.nav_coordinator, cast.nav)
+    Consent.objects.create(
+        case=case,
+        organisation=cast.nav,
+        field_groups=[FieldGroup.HEALTH],
+        purpose="Oppfølging",
+        form=Consent.Form.WRITTEN,
+        given_on=timezone.localdate(),
+    )
+
+    def grow_to(count: int) -> None:
+        for n in range(case.progress_entries.filter(group=FieldGroup.HEALTH).count(), count):
+            organisation = receivers(n + 1)[n]
+            Consent.objects.create(
+                case=case,
+                organisation=organisation,
+                field_groups=[FieldGroup.HEALTH],
+                purpose="Oppfølging",
+                form=Consent.Form.WRITTEN,
+                given_on=timezone.localdate(),
+            )
+            writer = MembershipFactory.create(organisation=organisation, role=Membership.Role.COORDINATOR)
+            services.write_progress_entry(
+                access=get_case_for(writer, case.code), membership=writer, group=FieldGroup.HEALTH, text=f"Notat {n}"
+            )
+        services.write_progress_entry(
+            access=get_case_for(owner, case.code), membership=owner, group="general", text="Eget notat"
+        )
+
+    row = 'data-testid="progress-entry-'
+    url = reverse("cases:detail", args=[case.code])
+    for reader in (owner, partner):
+        few, many = counts_with_few_and_many(client_acting_in(reader.user, reader.organisation), url, grow_to, row=row)
+        assert few == many, reader.organisation.name
+        case.progress_entries.all().delete()
