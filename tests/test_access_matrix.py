@@ -180,7 +180,8 @@ def url_for(name: str, cast: Cast) -> str:
         )
         return reverse(name, args=[deadline.pk])
     if name.startswith("referrals:") and POLICY[name] == SCREENING:
-        return reverse(name, args=[_referral_for(cast, received=name not in ("referrals:withdraw", "referrals:ask_access")).pk])
+        sent = name in ("referrals:withdraw", "referrals:ask_access")
+        return reverse(name, args=[_referral_for(cast, received=not sent).pk])
     if name == "chain:choose_responsible":  # a step of an Oslo case; tests/test_chain_owners.py has who may
         load_templates(apps.get_model)
         membership = cast.ngo_worker.memberships.select_related("organisation", "user").get(organisation=cast.ngo)

@@ -27,9 +27,9 @@ from cases.models import Case, CaseAssignment, FieldGroup
 from chain.models import CaseStep
 from meetings.models import Meeting
 from organisations.models import Membership, Organisation
+from referrals import services as referral_services
 from sharing import services as sharing_services
 from sharing.models import Consent, Disclosure, LegalBasis
-from referrals import services as referral_services
 from tests import reference_access as ref
 from tests.conftest import Cast
 from tests.factories import MembershipFactory, OrganisationFactory

@@ -14,9 +14,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from cases.access import get_case_for, granted_groups, visible_cases
-from cases.models import Case, CaseEvent, FieldGroup
+from cases.models import Case, CaseEvent
 from cases.services import create_case, save_field_group
-from sharing import services as sharing_services
 from chain.models import CaseStep
 from chain.services import finish_step
 from notifications.models import Notification
@@ -24,6 +23,7 @@ from organisations.models import Membership, Organisation
 from referrals import services
 from referrals.models import Referral
 from referrals.services import Ground
+from sharing import services as sharing_services
 from sharing.models import LegalBasis
 from tests.conftest import Cast
 from tests.factories import MembershipFactory, OrganisationFactory
@@ -370,7 +370,8 @@ def test_after_the_hand_over_the_ngo_sees_the_way_and_the_answer_and_no_group(
     assert 'data-testid="group-' not in page.text
     for data in [*SENTINELS.values(), {"asylum": applied}]:
         assert next(iter(data.values())) not in page.text
-    assert take not in page.text and "/done/" not in page.text
+    assert take not in page.text
+    assert "/done/" not in page.text
     # The step reached goes back to the referrer, on its referrals page too.
     feedback = next(f for f in services.outgoing(low) if f.referral.pk == referral.pk)
     assert feedback.referral.status == Referral.Status.ACCEPTED
