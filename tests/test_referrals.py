@@ -328,7 +328,7 @@ def test_only_the_chosen_groups_go_with_the_hand_over_and_the_receiver_reads_onl
     for group in ("contact", "health", "criminal_case", "family"):
         assert next(iter(SENTINELS[group].values())) not in page.text
     # …and cannot hand it on to someone else either.
-    with pytest.raises(ValidationError, match="not given this information"):
+    with translation.override("en"), pytest.raises(ValidationError, match="not given this information"):
         sharing_services.record_consent(
             access=access,
             membership=reception,
@@ -416,7 +416,7 @@ def test_the_ngo_asks_for_continued_access_and_the_new_owner_records_the_consent
     assert told.link_path == (
         reverse("cases:sharing:consent_create", args=[case.code]) + f"?organisation={low.organisation_id}"
     )
-    with pytest.raises(ValidationError, match="asked for continued access"):
+    with translation.override("en"), pytest.raises(ValidationError, match="asked for continued access"):
         services.ask_for_continued_access(referral=referral, membership=low)
     # Another organisation cannot ask on its behalf.
     other = client_acting_in(relay["nav"].user, relay["nav"].organisation)
@@ -439,3 +439,28 @@ def test_the_ngo_asks_for_continued_access_and_the_new_owner_records_the_consent
     )
     access = get_case_for(low, case.code)
     assert (access.follow_up, access.groups) == (False, {"contact"})
+
+
+def test_the_hand_over_page_refuses_in_bokmal_and_shows_what_goes_before_sending(
+    relay: dict[str, Membership], cast: Cast
+) -> None:
+    case, _step = ngo_case(relay, cast)
+    low = relay["low"]
+    client = client_acting_in(low.user, low.organisation)
+    url = reverse("cases:hand_over", args=[case.code]) + "?step=state-reception"
+    form = {
+        "to": relay["reception"].organisation_id,
+        "purpose": "Asylsøknad",
+        "ground": "consent",
+        "consent_form": "written",
+        "field_groups": ["identity", "immigration"],
+    }
+    refused = client.post(url, form)
+    assert "Registrer det i saken først, eller skriv hvorfor saken sendes nå." in refused.text
+    claim_asylum(low, case)
+    assert "Velg minst én type opplysninger som skal sendes." in client.post(url, form | {"field_groups": []}).text
+    shown = client.post(url, form)
+    assert 'data-testid="handover-summary"' in shown.text
+    assert not Referral.objects.exists()  # shown, not sent
+    client.post(url, form | {"confirmed": "yes"})
+    assert Referral.objects.get().field_groups == ["identity", "immigration"]
