@@ -12,6 +12,11 @@ The rules, in order:
    are visible to the responsible child welfare service alone.
 5. A protected case opens only for named users; anyone else the rules above
    admit must break the glass, with a reason, which is logged and notified.
+6. An organisation that handed the case over keeps a follow-up (`CaseFollowUp`):
+   it opens the case and sees its way through the chain and the events addressed
+   to it, but no field group and nothing to write — unless the new owner shares
+   with it again. The owner does not read the groups it was not handed
+   (`Case.withheld_groups`).
 
 Every fetch of a case goes through `get_case_for`, which answers 404 for a case
 the member may not see exactly as for one that does not exist.
@@ -23,7 +28,16 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import GENERAL, Case, CaseAssignment, CaseEvent, FieldGroup, ProgressEntry, ProtectedCaseAccess
+from cases.models import (
+    GENERAL,
+    Case,
+    CaseAssignment,
+    CaseEvent,
+    CaseFollowUp,
+    FieldGroup,
+    ProgressEntry,
+    ProtectedCaseAccess,
+)
 from cases.roles import has_role_in
 from organisations.models import Membership, Organisation
 from sharing.models import Consent, Disclosure
@@ -68,6 +82,7 @@ def visible_cases(membership: Membership) -> QuerySet[Case]:
         Q(owner=organisation)
         | Q(pk__in=active_consents(organisation).values("case_id"))
         | Q(pk__in=active_disclosures(organisation).values("case_id"))
+        | Q(pk__in=CaseFollowUp.objects.filter(organisation=organisation).values("case_id"))
     )
     if membership.role not in ROLES_SEEING_ALL_CASES:
         assigned = CaseAssignment.objects.filter(
@@ -83,20 +98,28 @@ def sees_row_case(membership: Membership) -> Exists:
     return Exists(visible_cases(membership).filter(pk=OuterRef("case_id")))
 
 
-def granted_groups(case: Case, organisation: Organisation) -> frozenset[str]:
-    """The field groups `organisation` may read in `case` (rules 3 and 4)."""
+def _granted(case: Case, organisation: Organisation) -> tuple[frozenset[str], bool]:
+    """The field groups `organisation` may read in `case` (rules 3, 4 and 6), and whether it sees the case
+    by a sharing (a consent or disclosure in force) — else, when not the owner, by a follow-up alone."""
+    shared = False
     if case.owner_id == organisation.pk:
-        groups = set(ALL_GROUPS)
+        groups = set(ALL_GROUPS) - set(case.withheld_groups)
     else:
         groups = set()
         for shared_groups in [
             *active_consents(organisation).filter(case=case).values_list("field_groups", flat=True),
             *active_disclosures(organisation).filter(case=case).values_list("field_groups", flat=True),
         ]:
+            shared = True
             groups.update(shared_groups)
     if case.protective_placement_by_id not in (None, organisation.pk):
         groups.discard(FieldGroup.CONTACT)
-    return frozenset(groups)
+    return frozenset(groups), shared
+
+
+def granted_groups(case: Case, organisation: Organisation) -> frozenset[str]:
+    """The field groups `organisation` may read in `case` (rules 3, 4 and 6)."""
+    return _granted(case, organisation)[0]
 
 
 @dataclass(frozen=True)
@@ -106,6 +129,9 @@ class CaseAccess:
     can_edit: bool
     is_owner: bool
     must_break_glass: bool
+    # Rule 6: the organisation handed the case over and sees it by its follow-up alone — the chain, no groups,
+    # nothing to write (every case page but the case's own answers 403, `cases.views.open_case_or_404`).
+    follow_up: bool = False
 
 
 def is_named_for(case: Case, user_id: int) -> bool:
@@ -123,12 +149,14 @@ def get_case_for(membership: Membership, code: str, *, glass_broken: bool = Fals
         raise Http404
     is_owner = case.owner_id == membership.organisation_id
     must_break_glass = case.is_protected and not glass_broken and not is_named_for(case, membership.user_id)
+    groups, shared = _granted(case, membership.organisation)
     return CaseAccess(
         case=case,
-        groups=frozenset() if must_break_glass else granted_groups(case, membership.organisation),
+        groups=frozenset() if must_break_glass else groups,
         can_edit=is_owner and not must_break_glass,
         is_owner=is_owner,
         must_break_glass=must_break_glass,
+        follow_up=not is_owner and not shared,
     )
 
 

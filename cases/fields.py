@@ -187,6 +187,16 @@ class ImmigrationForm(GroupForm):
             "(utlendingsloven § 38)."
         ),
     )
+    asylum = forms.ChoiceField(
+        label=_("Asylum"),
+        required=False,
+        choices=APPLICATION_CHOICES,
+        error_messages=NOT_AN_ANSWER,
+        help_text=_(
+            "Application for protection (asylum): utlendingsloven § 28. Once applied for, the case can be handed "
+            "over to state reception (utlendingsloven § 95)."
+        ),
+    )
     status = forms.CharField(label=_("Current status"), max_length=200, required=False)
     applications = forms.CharField(
         label=_("Applications and decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False

@@ -70,6 +70,9 @@ class Case(models.Model):
         related_name="protective_placements",
         help_text=_("While set, the child's whereabouts are visible to this child welfare service alone."),
     )
+    # Field groups the owner was not given when the case was handed over to it (referrals): they stay encrypted
+    # in the case and nobody reads them — the sender chose what went with the hand-over.
+    withheld_groups = models.JSONField(_("information not handed over"), default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
     name_index = models.CharField(max_length=64, blank=True, db_index=True)
     birth_date_index = models.CharField(max_length=64, blank=True, db_index=True)
@@ -85,6 +88,27 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class CaseFollowUp(models.Model):
+    """An organisation that handed the case over and follows how it goes (written by referrals on acceptance).
+
+    It still opens the case, but sees only its way through the chain (steps, status, dates) and the events
+    addressed to it — the receiver's answer — and no field group, unless the new owner shares some with it
+    (by consent: home visits go on). It writes nothing in the case.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("follow-up after a hand-over")
+        verbose_name_plural = _("follow-ups after a hand-over")
+        constraints = [models.UniqueConstraint(fields=["case", "organisation"], name="one_follow_up_per_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.case} – {self.organisation}"
 
 
 class CaseAssignment(models.Model):
@@ -174,6 +198,8 @@ class CaseEvent(models.Model):
         HANDOVER_REQUESTED = "handover_requested", _("Hand-over requested")
         HANDOVER_ACCEPTED = "handover_accepted", _("Hand-over accepted")
         HANDOVER_DECLINED = "handover_declined", _("Hand-over declined")
+        PRECONDITION_OVERRIDDEN = "precondition_overridden", _("Sent without the step's precondition")
+        CONTINUED_ACCESS_ASKED = "continued_access_asked", _("Continued access asked for")
         CASE_ENDED = "case_ended", _("Case ended")
         DECISION_RECORDED = "decision_recorded", _("Decision recorded")
         # Multi-agency meetings (meetings app).

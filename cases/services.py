@@ -21,6 +21,7 @@ from accounts.models import User
 from audit.models import AccessEntry
 from audit.services import record_access
 from cases.access import (
+    ALL_GROUPS,
     ASSIGNING_ROLES,
     CaseAccess,
     assignable_members,
@@ -33,6 +34,7 @@ from cases.models import (
     Case,
     CaseAssignment,
     CaseEvent,
+    CaseFollowUp,
     CaseSequence,
     FieldGroup,
     FieldGroupRecord,
@@ -88,6 +90,21 @@ def add_event(
         note=note,
         member=member,
     )
+
+
+@transaction.atomic
+def transfer_ownership(*, case: Case, to: Organisation, handed_groups: Iterable[str]) -> Case:
+    """A hand-over accepted (referrals): `to` owns the case now and reads only the groups it was handed; the
+    previous owner keeps a follow-up (access rule 6) — the chain and the answer, no field group."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    previous = case.owner_id
+    withheld = sorted(ALL_GROUPS - set(handed_groups))
+    Case.objects.filter(pk=case.pk).update(owner=to, withheld_groups=withheld, version=F("version") + 1)
+    if previous != to.pk:
+        CaseFollowUp.objects.update_or_create(case=case, organisation_id=previous, defaults={"since": timezone.now()})
+    CaseFollowUp.objects.filter(case=case, organisation=to).delete()  # an owner again, not following up
+    case.refresh_from_db()
+    return case
 
 
 @transaction.atomic

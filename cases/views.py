@@ -205,6 +205,9 @@ def open_case_or_404(request: MemberRequest, code: str) -> CaseAccess:
     access = case_access(request, code)
     if access.must_break_glass:
         raise Http404
+    if access.follow_up:
+        # Rule 6: an organisation that handed the case over reads its way on the case page, and writes nothing.
+        raise PermissionDenied
     return access
 
 

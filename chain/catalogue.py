@@ -86,3 +86,33 @@ def set_completing_events(get_model: Callable[[str, str], Any], fixture: Path = 
                     completed_by_event="",
                 ).update(completed_by_event=step["completed_by_event"])
     return changed
+
+
+# What the state-reception step shared before it had a precondition: the whole case file.
+WHOLE_FILE = ["contact", "criminal_case", "family", "health", "identity", "immigration"]
+
+
+def set_step_preconditions(get_model: Callable[[str, str], Any], fixture: Path = FIXTURE) -> int:
+    """Give the steps of templates loaded before `precondition` existed the preconditions the file names, and
+    the narrower information the file now gives those steps where they still share the whole case file.
+
+    Matched by municipality, track and step code; a municipality's own choices are left alone (a precondition
+    already set, or field groups other than the whole file). Returns how many steps were changed."""
+    step_model = get_model("chain", "ChainStep")
+    changed = 0
+    for item in json.loads(fixture.read_text(encoding="utf-8")):
+        for step in item["steps"]:
+            if not step.get("precondition"):
+                continue
+            for row in step_model.objects.filter(
+                template__municipality__number=item["municipality_number"],
+                template__track=item["track"],
+                code=step["code"],
+                precondition="",
+            ):
+                row.precondition = step["precondition"]
+                if sorted(row.field_groups) == WHOLE_FILE:
+                    row.field_groups = step["field_groups"]
+                row.save(update_fields=["precondition", "field_groups"])
+                changed += 1
+    return changed

@@ -58,6 +58,7 @@ class StepContent:
     legal_reference: str
     field_groups: list[str]
     completed_by_event: str = ""
+    precondition: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {field.name: getattr(self, field.name) for field in fields(self)}

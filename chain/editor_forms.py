@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, FieldGroup
 from chain.editor import StepContent
-from chain.models import ChainStep, ChainTemplate, DeadlineRule, StepEvent
+from chain.models import ChainStep, ChainTemplate, DeadlineRule, StepEvent, StepPrecondition
 from organisations.models import Municipality, Organisation
 
 
@@ -86,6 +86,12 @@ class StepForm(forms.Form):
         choices=[("", _("Nothing: the responsible organisation marks the step done")), *StepEvent.choices],
         required=False,
         help_text=_("The step is done by itself when this happens while it is in progress."),
+    )
+    precondition = forms.ChoiceField(
+        label=_("May be referred or handed over when"),
+        choices=[("", _("Always")), *StepPrecondition.choices],
+        required=False,
+        help_text=_("Without it, the sender must give a reason, which is shown on the case's timeline."),
     )
 
     def __init__(self, *args: Any, step: ChainStep | None = None, **kwargs: Any) -> None:

@@ -118,12 +118,22 @@ class StepEvent(models.TextChoices):
     MEETING_HELD = "meeting_held", _("A meeting about the case is held")
 
 
+class StepPrecondition(models.TextChoices):
+    """What must hold in the case before it is referred or handed over for a step (chain.preconditions).
+
+    Without it, the sender gives a reason, which is kept with the referral and shown on the timeline."""
+
+    ASYLUM_CLAIMED = "asylum_claimed", _("An asylum claim is recorded (immigration)")
+
+
 class ChainStep(Bilingual, models.Model):
     """One step of a chain: who is responsible, what done means, its deadline and legal reference.
 
     `completed_by_event` names the event that completes the step when it happens
     while the step is in progress (a placement started, the step's referral
-    accepted, a meeting held); without one, the step is recorded as done by hand.
+    accepted, a meeting held); without one, the step is recorded as done by hand. `precondition` names what
+    must hold in the case before it is referred or handed over for the step (the asylum hand-over: an asylum
+    claim recorded); without it, the sender must give a reason.
     """
 
     template = models.ForeignKey(ChainTemplate, on_delete=models.CASCADE, related_name="steps")
@@ -152,6 +162,9 @@ class ChainStep(Bilingual, models.Model):
     field_groups = models.JSONField(_("information a referral for this step needs"), default=list, blank=True)
     completed_by_event = models.CharField(
         _("done when this happens"), max_length=30, choices=StepEvent.choices, blank=True
+    )
+    precondition = models.CharField(
+        _("may be referred or handed over when"), max_length=30, choices=StepPrecondition.choices, blank=True
     )
 
     class Meta:

@@ -333,7 +333,9 @@ def _tell_coordinators(case_step: CaseStep) -> None:
 
 def may_act_on_step(*, access: CaseAccess, membership: Membership, case_step: CaseStep) -> bool:
     """The organisation responsible for a step, or the case owner, records that it is done."""
-    return not access.must_break_glass and (access.is_owner or case_step.responsible_id == membership.organisation_id)
+    if access.must_break_glass or access.follow_up:  # an organisation that handed the case over writes nothing
+        return False
+    return access.is_owner or case_step.responsible_id == membership.organisation_id
 
 
 @transaction.atomic

@@ -57,7 +57,6 @@ from django.utils import timezone
 
 from audit.models import AccessEntry
 from audit.services import PendingEntry, append_entries_in_bulk
-from cases.access import ALL_GROUPS
 from cases.models import (
     Case,
     CaseAssignment,
@@ -148,6 +147,7 @@ ASYLUM_SHARE = 0.1
 RECORDED_AFTER = timedelta(microseconds=1)
 REFERRAL_PURPOSE = "Henvist for steget «{step}»"
 HANDOVER_PURPOSE = "Personen har søkt asyl: overføring av ansvaret til statlig mottak"
+HANDOVER_REASON = "Asylsøknaden er levert hos politiet; den registreres i saken når kvitteringen kommer"
 
 # The same person registered by a second organisation of the city: this share of the adult cases in Oslo and
 # Bergen, at least MIN_TWINS, within TWIN_WITHIN_DAYS of the first case.
@@ -1030,14 +1030,22 @@ class _ChainStory:
             self._end(started, Ended.RESIDENCE_GRANTED)
 
     def _asylum_sought(self, at: datetime) -> None:
-        """A hand-over of the whole case to the city's reception centre, not yet accepted."""
+        """A hand-over to the city's reception centre, not yet accepted, with the information the step needs.
+
+        The demo's immigration group records no asylum claim, so the hand-over goes on a reason (on the
+        timeline), as `referrals.services.hand_over` requires for the step's precondition."""
         centre = self.city.staff.get(Kind.RECEPTION_CENTRE)
         if centre is None:
             return
         reception = next(
             (case_step for case_step in self.case_steps if case_step.step.responsible_kind in HANDED_OVER_KINDS), None
         )
-        self._send(Referral.Kind.HANDOVER, reception, centre, at, groups=sorted(ALL_GROUPS), purpose=HANDOVER_PURPOSE)
+        groups = (reception.step.field_groups if reception is not None else []) or [FieldGroup.IDENTITY]
+        referral = self._send(Referral.Kind.HANDOVER, reception, centre, at, groups=groups, purpose=HANDOVER_PURPOSE)
+        if reception is not None and reception.step.precondition:
+            referral.precondition_reason = HANDOVER_REASON
+            overridden, creator = Event.PRECONDITION_OVERRIDDEN, self.story.creator
+            self.story._event(overridden, at, creator, audience=centre.organisation, note=HANDOVER_REASON)
         self.handed_over = True
 
     def _end(self, at: datetime, reason: str) -> None:

@@ -50,9 +50,21 @@ class ReferralForm(forms.Form):
         help_text=_("Why the law allows or requires sharing here. Do not write the person's name."),
     )
     person_informed = forms.BooleanField(label=_("The person has been told about the sharing"), required=False)
+    precondition_reason = forms.CharField(
+        label=_("Reason for sending it now"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_(
+            "Only if the step's precondition is not met yet. The reason is shown on the case's timeline. "
+            "Do not write the person's name."
+        ),
+    )
 
     def __init__(self, *args: Any, owner: Organisation, case_step: CaseStep | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if case_step is None or not case_step.step.precondition:
+            del self.fields["precondition_reason"]
         organisations = Organisation.objects.filter(is_active=True).exclude(pk=owner.pk).select_related("municipality")
         if case_step is not None:
             step = case_step.step
@@ -76,6 +88,9 @@ class ReferralForm(forms.Form):
                 self.add_error("justification", _("A sharing without consent needs a written justification."))
         return data
 
+    def reason_to_send_now(self) -> str:
+        return str(self.cleaned_data.get("precondition_reason") or "")
+
     def sharing_ground(self) -> Ground:
         data = self.cleaned_data
         if data["ground"] == LEGAL_BASIS:
@@ -89,12 +104,19 @@ class ReferralForm(forms.Form):
 
 
 class HandOverForm(ReferralForm):
-    """A hand-over takes the whole case file: no choice of information."""
+    """A hand-over takes the information the sender chooses — the step's needs chosen in advance, never all by
+    default — and is confirmed on a page that lists exactly what goes (referrals.views.hand_over)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        del self.fields["field_groups"]
         self.fields["to"].label = _("Hand over to")
+        groups = self.fields["field_groups"]
+        groups.label = _("Information that goes with the hand-over")
+        groups.help_text = _(
+            "Only what the receiver needs: the step's needs are chosen in advance. "
+            "The receiver will not read what you leave out, not even once it owns the case."
+        )
+        groups.error_messages["required"] = _("Choose at least one kind of information to send.")
 
 
 class DeclineForm(forms.Form):

@@ -40,6 +40,10 @@ class Referral(models.Model):
     field_groups = models.JSONField(_("information shared"))
     consent = models.ForeignKey(Consent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     disclosure = models.ForeignKey(Disclosure, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Why it was sent although the step's precondition (ChainStep.precondition) did not hold; on the timeline.
+    precondition_reason = models.CharField(_("why it is sent without the precondition"), max_length=300, blank=True)
+    # After an accepted hand-over, when the sender asked the new owner for continued access by consent.
+    continued_access_asked_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     answer = models.CharField(_("reason"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

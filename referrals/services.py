@@ -5,8 +5,17 @@ case's information goes with it only as far as the step needs (ChainStep.field_g
 narrowed or widened by the sender), under the person's consent or a legal basis
 recorded through the sharing app. The receiver accepts — and becomes responsible
 for the step — or declines with a reason, and the sharing made for the referral
-ends. A hand-over moves the whole case: the receiver becomes its owner when it
-accepts, not before; until then the sender stays responsible.
+ends. A hand-over moves the responsibility for the case: the receiver becomes its
+owner when it accepts, not before; until then the sender stays responsible. It
+takes only the field groups the sender chose and saw on the confirmation page
+(the step's needs chosen in advance); the owner does not read the others
+(`Case.withheld_groups`). The sender keeps a follow-up (`cases.CaseFollowUp`):
+the case's way through the chain and the answer, no personal data, and it may
+ask the new owner for continued access by consent.
+
+A step may have a precondition (`ChainStep.precondition`, `chain.preconditions`:
+the asylum hand-over needs an asylum claim recorded); without it, a referral or
+hand-over for the step needs a reason, kept with it and shown on the timeline.
 
 The sender always hears what became of its referral (status, reason, the step the
 case has reached) — and nothing more than its own sharing allows.
@@ -21,13 +30,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cases.access import ALL_GROUPS, ASSIGNING_ROLES, CaseAccess
-from cases.models import Case, CaseEvent
-from cases.services import add_event, assign_on_acceptance
+from cases.access import ASSIGNING_ROLES, CaseAccess
+from cases.models import Case, CaseEvent, FieldGroup
+from cases.services import add_event, assign_on_acceptance, transfer_ownership
 from chain.models import CaseStep, StepEvent
+from chain.preconditions import precondition_holds
 from chain.services import assign_responsibility, record_event
 from notifications.models import Notification
 from notifications.services import members_of, notify
@@ -80,6 +91,36 @@ def _share(
     return {"consent": consent}
 
 
+def check_precondition(
+    *, access: CaseAccess, membership: Membership, case_step: CaseStep | None, reason: str = ""
+) -> bool:
+    """Whether the step's precondition holds; refused with a message when it does not and no reason is given.
+
+    Returns False when the referral goes on a reason instead (the caller records it)."""
+    if case_step is None or not case_step.step.precondition:
+        return True
+    if precondition_holds(access=access, membership=membership, precondition=case_step.step.precondition):
+        return True
+    if not reason.strip():
+        raise ValidationError(
+            _(
+                "The step “%(step)s” waits for this: %(precondition)s. Record it in the case first, "
+                "or give the reason for sending the case now."
+            )
+            % {"step": case_step.step.title, "precondition": case_step.step.get_precondition_display().lower()}
+        )
+    return False
+
+
+def _check_groups(access: CaseAccess, groups: list[str]) -> None:
+    if not groups:
+        raise ValidationError(_("Choose at least one kind of information to send."))
+    if not set(groups) <= set(FieldGroup.values):
+        raise ValidationError(_("Unknown kind of information."))
+    if not set(groups) <= access.groups:
+        raise ValidationError(_("You can send only information your organisation may read."))
+
+
 def _create(
     *,
     access: CaseAccess,
@@ -90,6 +131,7 @@ def _create(
     purpose: str,
     groups: list[str],
     ground: Ground,
+    precondition_reason: str = "",
 ) -> Referral:
     if not access.can_edit:
         raise ValidationError(_("Only the organisation that owns the case can refer it."))
@@ -115,6 +157,10 @@ def _create(
                     or case_step.step.get_responsible_kind_display(),
                 }
             )
+    _check_groups(access, groups)
+    overridden = not check_precondition(
+        access=access, membership=membership, case_step=case_step, reason=precondition_reason
+    )
     try:
         with transaction.atomic():
             shared = _share(access=access, membership=membership, to=to, groups=groups, purpose=purpose, ground=ground)
@@ -126,6 +172,7 @@ def _create(
                 to_organisation=to,
                 purpose=purpose,
                 field_groups=sorted(set(groups)),
+                precondition_reason=precondition_reason.strip() if overridden else "",
                 created_by_id=membership.user_id,
                 **shared,
             )
@@ -137,6 +184,15 @@ def _create(
     add_event(
         case=access.case, kind=event, membership=membership, audience=to, note=case_step.step.code if case_step else ""
     )
+    if overridden:
+        # The reason is shown on the timeline to the owner and the receiver (the form asks for no names).
+        add_event(
+            case=access.case,
+            kind=CaseEvent.Kind.PRECONDITION_OVERRIDDEN,
+            membership=membership,
+            audience=to,
+            note=referral.precondition_reason,
+        )
     _tell(referral, user_ids=members_of(to.pk), organisation_id=to.pk, event_key=f"referral:{referral.pk}")
     return referral
 
@@ -173,6 +229,7 @@ def refer(
     purpose: str,
     field_groups: Iterable[str],
     ground: Ground,
+    precondition_reason: str = "",
 ) -> Referral:
     return _create(
         access=access,
@@ -183,6 +240,7 @@ def refer(
         purpose=purpose,
         groups=list(field_groups),
         ground=ground,
+        precondition_reason=precondition_reason,
     )
 
 
@@ -194,9 +252,12 @@ def hand_over(
     to: Organisation,
     case_step: CaseStep | None,
     purpose: str,
+    field_groups: Iterable[str],
     ground: Ground,
+    precondition_reason: str = "",
 ) -> Referral:
-    """Ask `to` to take over the whole case. The whole case file goes with it, so the ground must cover it all."""
+    """Ask `to` to take over the case, with the field groups the sender chose (and saw before sending), on
+    the ground given; when the step's precondition does not hold, only with a reason (on the timeline)."""
     return _create(
         access=access,
         membership=membership,
@@ -204,8 +265,9 @@ def hand_over(
         to=to,
         case_step=case_step,
         purpose=purpose,
-        groups=sorted(ALL_GROUPS),
+        groups=list(field_groups),
         ground=ground,
+        precondition_reason=precondition_reason,
     )
 
 
@@ -273,10 +335,9 @@ def accept(*, referral: Referral, membership: Membership, caseworker: User | Non
 
 def _take_over(*, referral: Referral, membership: Membership) -> None:
     """The receiver owns the case now; steps the sender was responsible for move with it."""
-    case = referral.case
-    previous_owner = case.owner_id
-    Case.objects.filter(pk=case.pk).update(owner=membership.organisation)
-    case.refresh_from_db()
+    previous_owner = referral.case.owner_id
+    # The receiver reads only what it was handed; the sender keeps a follow-up (cases.access rule 6).
+    case = transfer_ownership(case=referral.case, to=membership.organisation, handed_groups=referral.field_groups)
     for case_step in case.steps.filter(status__in=[CaseStep.Status.WAITING, CaseStep.Status.ACTIVE]).select_related(
         "step"
     ):
@@ -361,3 +422,50 @@ def outgoing(membership: Membership) -> list[Feedback]:
         ).select_related("step")
     }
     return [Feedback(referral, current.get(referral.case_id, "")) for referral in referrals]
+
+
+def feedback_for_case(case: Case, membership: Membership) -> list[Feedback]:
+    """The referrals and hand-overs of `case` that the member's organisation sent, with how each went and the step
+    the case has reached — what the sender sees on the case page, also after the case has left it."""
+    referrals = list(
+        Referral.objects.filter(case=case, from_organisation_id=membership.organisation_id)
+        .select_related("to_organisation", "case_step__step")
+        .order_by("-created_at")
+    )
+    if not referrals:
+        return []
+    active = CaseStep.objects.filter(case=case, status=CaseStep.Status.ACTIVE).select_related("step").first()
+    return [Feedback(referral, active.step.title if active else "") for referral in referrals]
+
+
+@transaction.atomic
+def ask_for_continued_access(*, referral: Referral, membership: Membership) -> None:
+    """After an accepted hand-over, the sender asks the new owner to share again by consent (home visits go on).
+
+    The new owner's members are told, with a link to the consent page with the sender chosen; nothing is shared
+    until the owner records the person's consent there. Asked once per hand-over."""
+    referral = Referral.objects.select_for_update(of=("self",)).select_related("case").get(pk=referral.pk)
+    if referral.from_organisation_id != membership.organisation_id or membership.role not in ANSWERING_ROLES:
+        raise ValidationError(_("Only the organisation that handed the case over can ask for continued access."))
+    if referral.kind != Referral.Kind.HANDOVER or referral.status != Referral.Status.ACCEPTED:
+        raise ValidationError(_("Continued access can be asked for once the hand-over has been accepted."))
+    if referral.continued_access_asked_at is not None:
+        raise ValidationError(
+            _("Your organisation asked for continued access on %(date)s. The new owner records the consent.")
+            % {"date": date_format(timezone.localtime(referral.continued_access_asked_at), "SHORT_DATE_FORMAT")}
+        )
+    referral.continued_access_asked_at = timezone.now()
+    referral.save(update_fields=["continued_access_asked_at"])
+    case = referral.case
+    add_event(
+        case=case, kind=CaseEvent.Kind.CONTINUED_ACCESS_ASKED, membership=membership, audience=membership.organisation
+    )
+    link = reverse("cases:sharing:consent_create", args=[case.code]) + f"?organisation={membership.organisation_id}"
+    notify(
+        user_ids=members_of(case.owner_id),
+        organisation_id=case.owner_id,
+        kind=Notification.Kind.HANDOVER,
+        case=case,
+        link_path=link,
+        event_key=f"continued-access:{referral.pk}",
+    )

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -7,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from cases.access import ASSIGNING_ROLES, assignable_members
+from cases.models import FieldGroup
 from cases.views import open_case_or_404
 from chain.models import CaseStep
 from organisations.access import MemberRequest, membership_required
@@ -14,6 +17,7 @@ from organisations.models import Membership
 from referrals import services
 from referrals.forms import DeclineForm, HandOverForm, ReferralForm
 from referrals.models import Referral
+from sharing.models import Consent
 
 
 def _open_step(request: MemberRequest, code: str) -> CaseStep | None:
@@ -34,28 +38,30 @@ def _send(request: MemberRequest, code: str, *, handover: bool) -> HttpResponse:
     case_step = _open_step(request, code)
     form_class = HandOverForm if handover else ReferralForm
     form = form_class(request.POST or None, owner=access.case.owner, case_step=case_step)
+    context = {"case": access.case, "form": form, "case_step": case_step, "handover": handover}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        arguments = {
+            "access": access,
+            "membership": request.membership,
+            "to": data["to"],
+            "case_step": case_step,
+            "purpose": data["purpose"],
+            "field_groups": data["field_groups"],
+            "ground": form.sharing_ground(),
+            "precondition_reason": form.reason_to_send_now(),
+        }
+        confirmed = request.POST.get("confirmed", "")
         try:
-            if handover:
-                services.hand_over(
-                    access=access,
-                    membership=request.membership,
-                    to=data["to"],
-                    case_step=case_step,
-                    purpose=data["purpose"],
-                    ground=form.sharing_ground(),
+            if handover and confirmed != "yes":
+                # A hand-over is shown before it goes: the receiver, exactly the information, the ground.
+                services.check_precondition(
+                    access=access, membership=request.membership, case_step=case_step, reason=form.reason_to_send_now()
                 )
-            else:
-                services.refer(
-                    access=access,
-                    membership=request.membership,
-                    to=data["to"],
-                    case_step=case_step,
-                    purpose=data["purpose"],
-                    field_groups=data["field_groups"],
-                    ground=form.sharing_ground(),
-                )
+                if confirmed != "change":
+                    return render(request, "referrals/confirm_handover.html", context | _summary(data))
+                return render(request, "referrals/send.html", context)
+            (services.hand_over if handover else services.refer)(**arguments)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -64,8 +70,17 @@ def _send(request: MemberRequest, code: str, *, handover: bool) -> HttpResponse:
                 _("Sent to %(organisation)s. You will see here when they answer.") % {"organisation": data["to"].name},
             )
             return redirect("cases:detail", code=code)
-    context = {"case": access.case, "form": form, "case_step": case_step, "handover": handover}
     return render(request, "referrals/send.html", context)
+
+
+def _summary(data: dict[str, Any]) -> dict[str, object]:
+    """What the confirmation page lists: the groups that go, those that do not, the form of consent."""
+    chosen = set(data["field_groups"])
+    return {
+        "sent": [label for value, label in FieldGroup.choices if value in chosen],
+        "not_sent": [value for value in FieldGroup.values if value not in chosen],
+        "consent_form": dict(Consent.Form.choices).get(data.get("consent_form") or "", ""),
+    }
 
 
 @membership_required
@@ -148,6 +163,26 @@ def decline(request: MemberRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Declined. The sender has been told why."))
             return redirect("referrals:inbox")
     return render(request, "referrals/decline.html", {"referral": referral, "form": form})
+
+
+@require_POST
+@membership_required
+def ask_access(request: MemberRequest, pk: int) -> HttpResponse:
+    """The organisation that handed the case over asks the new owner for continued access by consent."""
+    referral = get_object_or_404(
+        Referral.objects.select_related("case"), pk=pk, from_organisation_id=request.membership.organisation_id
+    )
+    try:
+        services.ask_for_continued_access(referral=referral, membership=request.membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("referrals:inbox")
+    messages.success(
+        request,
+        _("%(organisation)s has been asked. You will see the information once they record the person's consent.")
+        % {"organisation": referral.to_organisation.name},
+    )
+    return redirect("cases:detail", code=referral.case.code)
 
 
 @require_POST

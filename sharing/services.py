@@ -29,6 +29,10 @@ def _check_scope(*, access: CaseAccess, organisation: Organisation, field_groups
         raise ValidationError(_("The case already belongs to this organisation."))
     if not access.can_edit:
         raise ValidationError(_("Only the organisation that owns the case can share it."))
+    if set(groups) & set(access.case.withheld_groups):
+        raise ValidationError(
+            _("Your organisation was not given this information at the hand-over, so it cannot share it.")
+        )
     return groups
 
 

@@ -28,6 +28,10 @@ class CaseFacts:
     placement_by: int | None = None
     # Organisations with a role in the case besides the owner: responsible for a step, or accepted a referral.
     roles: set[int] = field(default_factory=set)
+    # Organisations that handed the case over and follow it: they open it, read no group, write nothing.
+    follow_up: set[int] = field(default_factory=set)
+    # Groups the owner was not handed: nobody reads them.
+    withheld: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -37,8 +41,22 @@ class Actor:
     role: str
 
 
+def shared_with(case: CaseFacts, organisation: int) -> bool:
+    return any(s.active and s.organisation == organisation for s in case.sharings)
+
+
 def organisation_sees(case: CaseFacts, organisation: int) -> bool:
-    return case.owner == organisation or any(s.active and s.organisation == organisation for s in case.sharings)
+    return case.owner == organisation or shared_with(case, organisation) or organisation in case.follow_up
+
+
+def follows_up_only(actor: Actor, case: CaseFacts) -> bool:
+    """Sees the case only because its organisation handed it over: every page but the case's own is refused."""
+    return (
+        sees(actor, case)
+        and actor.organisation != case.owner
+        and not shared_with(case, actor.organisation)
+        and actor.organisation in case.follow_up
+    )
 
 
 def sees(actor: Actor, case: CaseFacts) -> bool:
@@ -55,7 +73,7 @@ def groups(actor: Actor, case: CaseFacts) -> frozenset[str]:
     if not sees(actor, case) or must_break_glass(actor, case):
         return frozenset()
     if case.owner == actor.organisation:
-        granted = set(ALL_GROUPS)
+        granted = set(ALL_GROUPS) - case.withheld
     else:
         granted = set()
         for sharing in case.sharings:
@@ -73,7 +91,13 @@ def may_assign(actor: Actor, case: CaseFacts) -> bool:
     """Coordinators and admins assign their own members, on a case their organisation owns or has a role in,
     once they can open it (a protected case: named, or after breaking the glass). Seeing is not enough."""
     has_role = actor.organisation == case.owner or actor.organisation in case.roles
-    return actor.role in ASSIGNING_ROLES and has_role and sees(actor, case) and not must_break_glass(actor, case)
+    return (
+        actor.role in ASSIGNING_ROLES
+        and has_role
+        and sees(actor, case)
+        and not must_break_glass(actor, case)
+        and not follows_up_only(actor, case)
+    )
 
 
 def consent_active(*, given_on: date, expires_on: date | None, withdrawn: bool, today: date) -> bool:
@@ -83,7 +107,7 @@ def consent_active(*, given_on: date, expires_on: date | None, withdrawn: bool, 
 def may_write_as_provider(actor: Actor, case: CaseFacts, providers: set[int]) -> bool:
     """A right (or a case decision) is written by the owner, or by an organisation the case is shared with whose
     kind provides (or decides) it — `providers` are those organisations — and never behind an unbroken glass."""
-    if not sees(actor, case) or must_break_glass(actor, case):
+    if not sees(actor, case) or must_break_glass(actor, case) or follows_up_only(actor, case):
         return False
     return actor.organisation == case.owner or actor.organisation in providers
 

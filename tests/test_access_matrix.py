@@ -91,6 +91,7 @@ POLICY = {
     "referrals:accept": SCREENING,
     "referrals:decline": SCREENING,
     "referrals:withdraw": SCREENING,
+    "referrals:ask_access": SCREENING,
     "cases:move_chain": CASE,
     "cases:record_decision": CASE,
     "chain:templates": COORDINATOR,
@@ -180,7 +181,8 @@ def url_for(name: str, cast: Cast) -> str:
         )
         return reverse(name, args=[deadline.pk])
     if name.startswith("referrals:") and POLICY[name] == SCREENING:
-        return reverse(name, args=[_referral_for(cast, received=name != "referrals:withdraw").pk])
+        sent = name in ("referrals:withdraw", "referrals:ask_access")
+        return reverse(name, args=[_referral_for(cast, received=not sent).pk])
     if name == "chain:choose_responsible":  # a step of an Oslo case; tests/test_chain_owners.py has who may
         load_templates(apps.get_model)
         membership = cast.ngo_worker.memberships.select_related("organisation", "user").get(organisation=cast.ngo)

@@ -28,6 +28,7 @@ from cases.models import Case, CaseAssignment, FieldGroup, ProgressEntry
 from chain.models import CaseStep
 from meetings.models import Meeting
 from organisations.models import Membership, Organisation
+from referrals import services as referral_services
 from sharing import services as sharing_services
 from sharing.models import Consent, Disclosure, LegalBasis
 from tests import reference_access as ref
@@ -37,7 +38,8 @@ from tests.helpers import client_acting_in
 from tests.test_access_matrix import CASE, POLICY
 
 CASE_URLS = sorted(name for name, policy in POLICY.items() if policy == CASE)
-SITUATIONS = ["shared", "protected", "foreign", "placement"]
+# handed_over: the NGO handed the case over to NAV (identity and immigration only) and follows it up.
+SITUATIONS = ["shared", "protected", "foreign", "placement", "handed_over"]
 # A value per field group that must appear only in pages of members granted that group.
 SENTINELS = {
     FieldGroup.IDENTITY: ("first_name", "Sentinelidentity"),
@@ -151,6 +153,23 @@ def world(cast: Cast, chain_templates: None) -> World:
     Consent.objects.filter(case=cases["foreign"]).update(withdrawn_at=timezone.now())  # …and withdrawn
     Disclosure.objects.filter(case=cases["foreign"]).update(ended_at=timezone.now())  # …and ended
 
+    # The NGO hands a case over to NAV with identity and immigration only; NAV accepts and owns it.
+    handed = services.create_case(membership=ngo_worker, municipality=cast.oslo)
+    _fill(handed, ngo_worker)
+    handover = referral_services.hand_over(
+        access=get_case_for(ngo_worker, handed.code),
+        membership=ngo_worker,
+        to=cast.nav,
+        case_step=None,
+        purpose="Overføring",
+        field_groups=["identity", "immigration"],
+        ground=referral_services.Ground(consent_form="written"),
+    )
+    nav_coordinator = _member(cast.nav_coordinator, cast.nav)
+    referral_services.accept(referral=handover, membership=nav_coordinator)
+    _disclose(handed, nav_coordinator, cast.tot, ["identity"])
+    cases["handed_over"] = handed
+
     def assigned(case: Case) -> set[tuple[int, int]]:
         return set(CaseAssignment.objects.filter(case=case).values_list("user_id", "organisation_id"))
 
@@ -185,6 +204,16 @@ def world(cast: Cast, chain_templates: None) -> World:
         owner=cast.bergen_org.pk,
         assigned=assigned(cases["foreign"]),
         sharings=[ref.Sharing(ids["nav"], frozenset({"identity"}), False)],
+    )
+    facts["handed_over"] = ref.CaseFacts(
+        owner=ids["nav"],
+        assigned=assigned(handed),
+        sharings=[
+            ref.Sharing(ids["nav"], frozenset({"identity", "immigration"}), True),  # the hand-over's consent
+            ref.Sharing(cast.tot.pk, frozenset({"identity"}), True),
+        ],
+        follow_up={ids["ngo"]},
+        withheld=frozenset({"contact", "health", "criminal_case", "family"}),
     )
     return World(cast, child_welfare, cw_coordinator, cases, facts)
 

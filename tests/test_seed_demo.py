@@ -108,6 +108,7 @@ CHAIN_EVENTS = [
     CaseEvent.Kind.CASE_ENDED,
     CaseEvent.Kind.REFERRAL_SENT,
     CaseEvent.Kind.HANDOVER_REQUESTED,
+    CaseEvent.Kind.PRECONDITION_OVERRIDDEN,
 ]
 
 

@@ -28,8 +28,10 @@ def case_chain(access: CaseAccess, membership: Membership) -> dict[str, Any]:
             "case_step": case_step,
             "links": links.get(case_step.step.code, []),
             "may_finish": case_step.status == CaseStep.Status.ACTIVE
+            and not access.follow_up
             and may_act_on_step(access=access, membership=membership, case_step=case_step),
             "may_take": case_step.status == CaseStep.Status.ACTIVE
+            and not access.follow_up
             and case_step.responsible_id != membership.organisation_id
             and case_step.step.takes(membership.organisation)
             and not access.must_break_glass,

@@ -30,7 +30,19 @@ def refer(vern: Vern, case: Case, step: str, to: str, *, handover: bool = False,
         vern.page.locator("input[name=ground][value=consent]").check()
         vern.page.locator("input[name=consent_form][value=written]").check()
     vern.page.locator("form.vern-form button[type=submit]").click()
+    if handover:  # a hand-over shows exactly what goes before it is sent
+        expect(vern.page.get_by_test_id("handover-summary")).to_be_visible()
+        vern.assert_accessible()
+        vern.page.get_by_role("button", name="Send overføringen").click()
     expect(vern.page.get_by_test_id("case-chain")).to_be_visible()
+
+
+def record_asylum_claim(vern: Vern, case: Case) -> None:
+    """The owner records in the immigration group that the person has applied for asylum."""
+    vern.go(f"/cases/{case.code}/groups/immigration/")
+    vern.page.locator("select[name=asylum]").select_option("applied")
+    vern.page.locator("form.vern-form button[type=submit]").click()
+    expect(vern.page.get_by_test_id("group-immigration")).to_contain_text("Søkt, ikke avgjort")
 
 
 def accept(vern: Vern, case: Case) -> None:

@@ -114,8 +114,8 @@ def test_b_the_bergen_tot_flow_from_a_good_friday_notice_to_the_evaluation_meeti
     tot.assert_accessible()
     for key in ("police", "tot", "out_of_hours", "child_welfare"):
         expect(tot.page.locator(f"input[name=invited][value='{bergen[key].organisation_id}']")).to_be_checked()
-    lawyer = bergen["lawyer"].organisation_id  # a role in the meeting, not a step: offered, not ticked
-    expect(tot.page.locator(f"input[name=invited][value='{lawyer}']:checked")).to_have_count(0)
+    lawyer_id = bergen["lawyer"].organisation_id  # a role in the meeting, not a step: offered, not ticked
+    expect(tot.page.locator(f"input[name=invited][value='{lawyer_id}']:checked")).to_have_count(0)
     tot.page.locator("input[name=kind][value=tot]").check()
     tot.page.locator("input[name=scheduled_at]").fill("2026-04-07T09:00")
     tot.page.locator("form.vern-form button[type=submit]").click()

@@ -7,6 +7,8 @@ board — UDI decides, the six months run from the decision date, and she is
 granted temporary residence.
 (c) She applies for asylum instead: the case is handed over to a state reception
 centre, which has not accepted yet — the coordinators' overview raises it.
+(Issue 14) The asylum hand-over keeps the person: refused without an asylum
+claim, sent with the groups the NGO chose, and the NGO follows the case after.
 
 The flow started in September; the test opens the case as it was then and the
 people record each step with the date it happened.
@@ -26,7 +28,7 @@ from chain.models import CaseChain, CaseStep, Deadline
 from organisations.models import Membership, Organisation
 from referrals.models import Referral
 from tests.browser.conftest import Vern
-from tests.browser.flows import accept, finish, log_in, refer
+from tests.browser.flows import accept, finish, log_in, record_asylum_claim, refer
 from tests.conftest import Cast
 from tests.factories import MembershipFactory, OrganisationFactory
 
@@ -156,6 +158,7 @@ def test_c_an_asylum_hand_over_not_yet_accepted_is_raised_on_the_board(
     nav = relay_until_the_decision(vern, browser, oslo, case)
     finish(nav, case, "reflection-period", "2026-11-02T09:00")
     finish(vern, case, "residence", "2026-11-16T10:00")  # she applied for asylum
+    record_asylum_claim(vern, case)
 
     refer(vern, case, "state-reception", "Asylmottaket i Oslo", handover=True)
     case.refresh_from_db()
@@ -295,3 +298,87 @@ def test_d_every_partner_writes_its_own_part_of_the_shared_case(
     expect(udi_person.page.get_by_test_id("case-rights")).to_have_count(0)  # UDI provides none of the rights
     assert CaseRight.objects.get(case=case, right__code="living_support").organisation == oslo["nav"].organisation
     assert CaseDecision.objects.filter(case=case, is_current=True).count() == 3
+
+
+def test_the_asylum_hand_over_keeps_the_person(
+    vern: Vern, browser: Browser, cast: Cast, oslo: dict[str, Membership]
+) -> None:
+    """Issue 14, item 6: refused without an asylum claim, sent with only the groups the NGO chose and saw, accepted
+    by the reception centre; the NGO still sees the case's way and the answer, and no information about her."""
+    from cases.access import get_case_for
+    from cases.services import save_field_group
+
+    low = oslo["low"]
+    case = identified_in_september(low, cast)
+    for group, data in [("health", {"needs": "Gravid i uke 20"}), ("criminal_case", {"status": "Anmeldt 3. mai"})]:
+        version = Case.objects.get(pk=case.pk).version
+        save_field_group(
+            access=get_case_for(low, case.code), membership=low, group=group, data=data, expected_version=version
+        )
+
+    ngo = vern
+    ngo.log_in(low.user)
+
+    def fill_hand_over() -> None:
+        ngo.go(f"/cases/{case.code}/hand-over/?step=state-reception")
+        expect(ngo.page.get_by_test_id("precondition")).to_contain_text("asylsøknad er registrert")
+        ngo.page.locator("select[name=to]").select_option(label="Asylmottaket i Oslo")
+        ngo.page.locator("input[name=purpose]").fill("Asylsøknad: overføring til statlig mottak")
+        # The step's needs are chosen in advance — identity and immigration, not the whole file.
+        expect(ngo.page.locator("input[name=field_groups][value=identity]")).to_be_checked()
+        expect(ngo.page.locator("input[name=field_groups][value=immigration]")).to_be_checked()
+        for group in ("contact", "health", "criminal_case", "family"):
+            expect(ngo.page.locator(f"input[name=field_groups][value={group}]")).not_to_be_checked()
+        ngo.page.locator("input[name=ground][value=consent]").check()
+        ngo.page.locator("input[name=consent_form][value=written]").check()
+        ngo.page.get_by_role("button", name="Vis hva som sendes").click()
+
+    # No asylum claim recorded yet: refused, with what is missing and what to do.
+    fill_hand_over()
+    expect(ngo.page.locator("main")).to_contain_text("venter på dette: asylsøknad er registrert (utlendingssak)")
+    ngo.assert_accessible()
+    assert not Referral.objects.filter(case=case).exists()
+
+    record_asylum_claim(ngo, case)
+    fill_hand_over()
+    groups = ngo.page.get_by_test_id("handover-groups").locator("li")
+    expect(groups).to_have_text(["Identitet", "Utlendingssak"])  # exactly what goes
+    expect(ngo.page.get_by_test_id("handover-not-sent")).to_contain_text("Helse")
+    expect(ngo.page.get_by_test_id("handover-to")).to_have_text("Asylmottaket i Oslo")
+    ngo.assert_accessible()
+    ngo.page.get_by_role("button", name="Send overføringen").click()
+    expect(ngo.page.get_by_test_id("case-referrals-sent")).to_contain_text("Venter på svar")
+    referral = Referral.objects.get(case=case)
+    assert (referral.kind, referral.field_groups) == (Referral.Kind.HANDOVER, ["identity", "immigration"])
+
+    reception = log_in(vern, browser, oslo["reception"])
+    accept(reception, case)
+    expect(reception.page.get_by_test_id("group-identity")).to_be_visible()
+    expect(reception.page.get_by_test_id("group-health")).to_have_count(0)  # not handed over
+    expect(reception.page.get_by_test_id("withheld")).to_contain_text("Helse")
+    reception.assert_accessible()
+    case.refresh_from_db()
+    assert case.owner_id == oslo["reception"].organisation_id
+
+    # The NGO still opens the case: its way through the chain and the answer, no information about her.
+    ngo.go(f"/cases/{case.code}/")
+    expect(ngo.page.get_by_test_id("follow-up")).to_be_visible()
+    expect(ngo.page.get_by_test_id("step-identified")).to_be_visible()
+    expect(ngo.page.get_by_test_id("step-state-reception")).to_be_visible()
+    expect(ngo.page.get_by_test_id("sent-status")).to_contain_text("Godtatt")
+    expect(ngo.page.locator(".vern-timeline")).to_contain_text("Overføring godtatt")
+    expect(ngo.page.locator("[data-testid^=group-]")).to_have_count(0)
+    body = ngo.page.locator("main").inner_text()
+    for value in ("Gravid i uke 20", "Anmeldt 3. mai", "Søkt, ikke avgjort"):
+        assert value not in body
+    ngo.assert_accessible()
+    response = ngo.page.goto(ngo.base_url + f"/cases/{case.code}/groups/health/")
+    assert response is not None
+    assert response.status == 403
+    ngo.go(f"/cases/{case.code}/")
+    ngo.page.get_by_role("button", name="Be Asylmottaket i Oslo om fortsatt tilgang").click()
+    expect(ngo.page.get_by_test_id("continued-access")).to_contain_text("Du ba Asylmottaket i Oslo om fortsatt tilgang")
+    ngo.page.get_by_role("button", name="English").click()
+    expect(ngo.page.get_by_test_id("sent-status")).to_contain_text("Accepted")
+    expect(ngo.page.get_by_test_id("follow-up")).to_contain_text("no information about the person")
+    ngo.assert_accessible()
