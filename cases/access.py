@@ -92,6 +92,35 @@ def visible_cases(membership: Membership) -> QuerySet[Case]:
     return cases
 
 
+def searchable_by_identity(membership: Membership, cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Of `cases`, those a search by name or date of birth may find.
+
+    A match confirms that the person is in the case, so it is offered only where the organisation may read
+    the identity group: as owner (unless identity was withheld at a hand-over) or by a sharing that covers
+    it — never by a sharing of other groups or a follow-up alone — and a protected case only to a member
+    named for it (the others break the glass first, from the case's code).
+    """
+    organisation = membership.organisation
+    sharings = [
+        *active_consents(organisation).values_list("case_id", "field_groups"),
+        *active_disclosures(organisation).values_list("case_id", "field_groups"),
+    ]
+    shared = {case_id for case_id, groups in sharings if FieldGroup.IDENTITY in groups}
+    withheld = {
+        pk
+        for pk, groups in Case.objects.filter(owner=organisation)
+        .exclude(withheld_groups=[])
+        .values_list("pk", "withheld_groups")
+        if FieldGroup.IDENTITY in groups
+    }
+    named = ProtectedCaseAccess.objects.filter(user_id=membership.user_id).values("case_id")
+    return (
+        cases.filter(Q(owner=organisation) | Q(pk__in=shared))
+        .exclude(pk__in=withheld)
+        .exclude(Q(is_protected=True) & ~Q(pk__in=named))
+    )
+
+
 def sees_row_case(membership: Membership) -> Exists:
     """For annotating rows that have a `case_id`: whether the member may see that case (lists name a case
     only to those who may)."""

@@ -21,6 +21,7 @@ from cases.access import (
     get_case_for,
     may_assign,
     may_protect,
+    searchable_by_identity,
     visible_cases,
     visible_events,
     writable_progress_groups,
@@ -74,7 +75,9 @@ def case_list(request: MemberRequest) -> HttpResponse:
     if find_form.is_bound and find_form.is_valid():
         birth_date = find_form.cleaned_data["birth_date"]
         cases = services.find_cases_by_identity(
-            cases=cases, name=find_form.cleaned_data["name"], birth_date=birth_date.isoformat() if birth_date else ""
+            cases=searchable_by_identity(membership, cases),
+            name=find_form.cleaned_data["name"],
+            birth_date=birth_date.isoformat() if birth_date else "",
         )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     return render(request, "cases/list.html", {"page": page, "find_form": find_form, "mine": mine})

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.http import Http404
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from audit.models import AccessEntry
 from cases import services
@@ -15,6 +15,8 @@ from cases.access import get_case_for, visible_cases
 from cases.models import Case, CaseEvent, FieldGroup, FieldGroupRecord
 from cases.nationality import country_choices, country_code
 from organisations.models import Membership
+from sharing.models import Consent
+from sharing.services import record_consent, withdraw_consent
 from tests.conftest import Cast
 from tests.helpers import client_acting_in
 
@@ -82,6 +84,43 @@ def test_it_finds_a_person_by_exact_name_and_birth_date_through_the_blind_index(
     found = services.find_cases_by_identity(cases=cases, name="testa  PERSONSEN", birth_date="2009-04-01")
     assert list(found) == [case]
     assert not services.find_cases_by_identity(cases=cases, name="Testa Person", birth_date="")
+
+
+def test_a_search_finds_a_person_only_where_the_identity_may_be_read(cast: Cast) -> None:
+    """Issue 15, hole 1: a name or date of birth is never confirmed through a case whose identity was not
+    shared with the searcher, nor through a protected case the member is not named for."""
+    case = new_case(cast, IDENTITY)
+    owner = membership(cast.ngo_worker, cast.ngo)
+    nav = membership(cast.nav_coordinator, cast.nav)
+
+    def found_by(member: Membership, **search: str) -> bool:
+        page = client_acting_in(member.user, member.organisation).post(reverse("cases:list"), search).text
+        return case.code in page
+
+    def share(groups: list[str]) -> Consent:
+        return record_consent(
+            access=get_case_for(owner, case.code),
+            membership=owner,
+            organisation=cast.nav,
+            field_groups=groups,
+            purpose="Bistand",
+            form=Consent.Form.WRITTEN,
+            given_on=timezone.localdate(),
+            expires_on=None,
+        )
+
+    health_only = share([FieldGroup.HEALTH])
+    assert case.code in client_acting_in(nav.user, cast.nav).get(reverse("cases:list")).text  # NAV sees it
+    assert not found_by(nav, name="Testa Personsen")
+    assert not found_by(nav, birth_date="01.04.2009")
+    withdraw_consent(access=get_case_for(owner, case.code), membership=owner, consent=health_only)
+    share([FieldGroup.IDENTITY])
+    assert found_by(nav, name="Testa Personsen")
+    admin = membership(cast.ngo_admin, cast.ngo)
+    assert found_by(admin, name="Testa Personsen")
+    Case.objects.filter(pk=case.pk).update(is_protected=True)
+    assert not found_by(admin, name="Testa Personsen")  # not named for it: break the glass from the code
+    assert not found_by(nav, birth_date="01.04.2009")
 
 
 def test_a_stale_save_is_refused(cast: Cast) -> None:
