@@ -1,5 +1,7 @@
 """Steps the chain scenarios repeat in the browser: finish a step, refer, accept, log in elsewhere."""
 
+from datetime import date
+
 from playwright.sync_api import Browser, expect
 
 from cases.models import Case
@@ -56,3 +58,13 @@ def log_in(vern: Vern, browser: Browser, membership: Membership) -> Vern:
     person = vern.another(browser)
     person.log_in(membership.user, membership.organisation.name)
     return person
+
+
+def record_decision(vern: Vern, case: Case, code: str, label: str, on: date) -> None:
+    """The organisation that decides records a decision's date from the case page (chain.decisions)."""
+    vern.go(f"/cases/{case.code}/")
+    vern.page.get_by_test_id(f"decision-{code}").get_by_role("link", name=f"Registrer «{label}»").click()
+    vern.assert_accessible()
+    vern.page.locator("input[name=decided_on]").fill(on.isoformat())
+    vern.page.locator("form.vern-form button[type=submit]").click()
+    expect(vern.page.get_by_test_id(f"decision-{code}")).to_contain_text(on.strftime("%d.%m.%Y"))

@@ -15,6 +15,7 @@ people record each step with the date it happened.
 """
 
 from datetime import date, datetime
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,7 +29,8 @@ from chain.models import CaseChain, CaseStep, Deadline
 from organisations.models import Membership, Organisation
 from referrals.models import Referral
 from tests.browser.conftest import Vern
-from tests.browser.flows import accept, finish, log_in, record_asylum_claim, refer
+from tests.browser.flows import accept, finish, log_in, record_asylum_claim, record_decision, refer
+from tests.browser.test_identification import screen
 from tests.conftest import Cast
 from tests.factories import MembershipFactory, OrganisationFactory
 
@@ -228,19 +230,11 @@ def test_d_every_partner_writes_its_own_part_of_the_shared_case(
             expires_on=None,
         )
 
-    def record_decision(person: Vern, code: str, label: str, on: date) -> None:
-        person.go(f"/cases/{case.code}/")
-        person.page.get_by_test_id(f"decision-{code}").get_by_role("link", name=f"Registrer «{label}»").click()
-        person.assert_accessible()
-        person.page.locator("input[name=decided_on]").fill(on.isoformat())
-        person.page.locator("form.vern-form button[type=submit]").click()
-        expect(person.page.get_by_test_id(f"decision-{code}")).to_contain_text(on.strftime("%d.%m.%Y"))
-
     lawyer = log_in(vern, browser, oslo["lawyer"])
-    record_decision(lawyer, "lawyer-appointed", "Bistandsadvokat oppnevnt", appointed)
+    record_decision(lawyer, case, "lawyer-appointed", "Bistandsadvokat oppnevnt", appointed)
     police = log_in(vern, browser, oslo["police"])
     record_decision(
-        police, "reflection-application-submitted", "Søknad om refleksjonsperiode levert til politiet", lodged
+        police, case, "reflection-application-submitted", "Søknad om refleksjonsperiode levert til politiet", lodged
     )
     # The police may not record UDI's decision: the page says who does.
     police.go(f"/cases/{case.code}/decisions/reflection-period-granted/")
@@ -248,7 +242,9 @@ def test_d_every_partner_writes_its_own_part_of_the_shared_case(
     police.assert_accessible()
 
     udi_person = log_in(vern, browser, udi)
-    record_decision(udi_person, "reflection-period-granted", "Refleksjonsperiode innvilget (vedtaksdato)", decided)
+    record_decision(
+        udi_person, case, "reflection-period-granted", "Refleksjonsperiode innvilget (vedtaksdato)", decided
+    )
     end = add_months(decided, 6)
     deadline_cell = udi_person.page.get_by_test_id("decision-deadline-reflection-period-granted")
     expect(deadline_cell).to_contain_text(end.strftime("%d.%m.%Y"))
@@ -382,3 +378,140 @@ def test_the_asylum_hand_over_keeps_the_person(
     expect(ngo.page.get_by_test_id("sent-status")).to_contain_text("Accepted")
     expect(ngo.page.get_by_test_id("follow-up")).to_contain_text("no information about the person")
     ngo.assert_accessible()
+
+
+def test_e_the_relay_from_a_screening_at_23_to_the_reflection_period(
+    vern: Vern, browser: Browser, cast: Cast, oslo: dict[str, Membership], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14's Oslo relay, each step by the organisation that does it: the NGO screens at 23:00 and the case
+    opens with what the screening found; the NGO shares by consent; the lawyer, the police and UDI record their
+    dates; NAV gives the case to a caseworker, who records the living support and confirms three 14-day cycles
+    (each from the previous due date, with who confirmed); the reflection period runs from UDI's decision date.
+    At the end, what each organisation sees."""
+    from datetime import timedelta
+
+    from chain import rules
+    from chain.models import DeadlineRule
+    from rights.models import CaseRight
+
+    night = datetime(2026, 9, 1, 23, 0, tzinfo=OSLO)
+    monkeypatch.setattr("screening.services.current_time", lambda: night)
+    udi = member(cast, Organisation.Kind.UDI, "Utlendingsdirektoratet")
+    per = MembershipFactory.create(organisation=cast.nav, role=Membership.Role.CASEWORKER, user__first_name="Per")
+
+    # 23:00: the NGO's outreach worker screens a woman who wants help and needs an interpreter.
+    ngo = vern
+    ngo.log_in(cast.ngo_worker)
+    ngo.go("/identification/")
+    screen(
+        ngo,
+        minor="no",
+        age="28",
+        forms=["sexual"],
+        gender="female",
+        outcome="confirmed_wants_help",
+        check_each=False,
+        interpreter_language="rumensk",
+    )
+    case = Case.objects.get()
+    case.steps.filter(status=CaseStep.Status.ACTIVE).update(started_at=night)  # the case opened that night
+    ngo.page.get_by_role("link", name=f"Gå til sak {case.code}").click()
+    expect(ngo.page.get_by_test_id("group-identity")).to_contain_text("Trenger tolk")
+    expect(ngo.page.get_by_test_id("right-interpretation")).to_contain_text("Tilbudt")
+    ngo.assert_accessible()
+    finish(ngo, case, "identified", "2026-09-02T09:00")
+    for organisation in ("NAV Oslo", "Advokatkontoret Fjord", "Oslo politidistrikt", "Utlendingsdirektoratet"):
+        ngo.go(f"/cases/{case.code}/sharing/consent/new/")
+        ngo.page.locator("select[name=organisation]").select_option(label=organisation)
+        for group in ("identity", "immigration"):
+            ngo.page.locator(f"input[name=field_groups][value={group}]").check()
+        ngo.page.locator("input[name=purpose]").fill("Bistand og søknad om refleksjonsperiode")
+        ngo.page.locator("input[name=form][value=written]").check()
+        ngo.page.locator("form.vern-form button[type=submit]").click()
+        expect(ngo.page.get_by_test_id("case-chain")).to_be_visible()
+
+    # The lawyer, the police and UDI each record the date only they know.
+    lawyer = log_in(vern, browser, oslo["lawyer"])
+    record_decision(lawyer, case, "lawyer-appointed", "Bistandsadvokat oppnevnt", date(2026, 9, 3))
+    police = log_in(vern, browser, oslo["police"])
+    submitted = "Søknad om refleksjonsperiode levert til politiet"
+    record_decision(police, case, "reflection-application-submitted", submitted, date(2026, 9, 7))
+    expect(police.page.get_by_test_id("step-support-while-pending")).to_contain_text("NAV Oslo")  # the only one
+
+    # NAV's coordinator gives the case to Per, who finds it under "my cases".
+    nav = log_in(vern, browser, oslo["nav"])
+    nav.go(f"/cases/{case.code}/")
+    nav.page.locator("select[name=user]").select_option(str(per.user_id))
+    nav.page.locator(f"form[action='/cases/{case.code}/assign/'] button").click()
+    expect(nav.page.get_by_test_id(f"assigned-{per.user_id}")).to_be_visible()
+    nav.assert_accessible()
+    caseworker = log_in(vern, browser, per)
+    caseworker.go("/cases/?mine=1")
+    expect(caseworker.page.get_by_role("link", name=case.code)).to_be_visible()
+
+    # Per records the living support NAV delivered, and confirms three 14-day cycles as they were confirmed.
+    caseworker.go(f"/cases/{case.code}/")
+    caseworker.page.get_by_test_id("right-living_support").get_by_role("link").click()
+    caseworker.page.locator("input[name=status][value=delivered]").check()
+    caseworker.page.locator("input[name=offered_on]").fill("2026-09-08")
+    caseworker.page.locator("input[name=delivered_on]").fill("2026-09-08")
+    caseworker.page.locator("form.vern-form button[type=submit]").click()
+    expect(caseworker.page.get_by_test_id("right-living_support")).to_contain_text("Gitt")
+    confirmed = []
+    for who in ("Personen selv", "Advokaten", "UDI"):
+        cycle = Deadline.objects.get(case=case, rule__code="support-cycle", done_at=None)
+        caseworker.go("/chain/deadlines/")
+        row = caseworker.page.get_by_test_id(f"deadline-{cycle.pk}")
+        expect(row).to_contain_text("sosialtjenesteloven § 18")
+        row.get_by_role("link", name=f"Bekreft for {case.code}").click()
+        caseworker.page.get_by_label(who, exact=True).check()
+        on = (cycle.due_at - timedelta(days=1)).astimezone(OSLO)
+        caseworker.page.locator("input[name=confirmed_at]").fill(on.strftime("%Y-%m-%dT%H:%M"))
+        caseworker.page.get_by_role("button", name="Bekreft og start neste periode").click()
+        expect(caseworker.page.locator(".vern-messages")).to_contain_text("Bekreftet. Neste periode har frist")
+        confirmed.append(cycle.pk)
+    caseworker.assert_accessible()
+    rule = DeadlineRule.objects.get(code="support-cycle")
+    cycles = list(Deadline.objects.filter(case=case, rule=rule).order_by("starts_at"))
+    assert [c.pk for c in cycles[:3]] == confirmed
+    assert cycles[0].starts_at == datetime(2026, 9, 7, 0, 0, tzinfo=OSLO)  # from the day the police received it
+    for previous, following in pairwise(cycles):
+        assert following.starts_at == rules.next_cycle_start(rule, previous.starts_at)  # never from the click
+    assert [c.confirmed_by for c in cycles[:3]] == ["person", "lawyer", "udi"]
+    assert {c.done_by_id for c in cycles[:3]} == {per.user_id}
+
+    # UDI grants the reflection period on 20 October: the six months run from that day, not from the click.
+    udi_person = log_in(vern, browser, udi)
+    record_decision(
+        udi_person, case, "reflection-period-granted", "Refleksjonsperiode innvilget (vedtaksdato)", date(2026, 10, 20)
+    )
+    end = Deadline.objects.get(case=case, rule__code="reflection-period-end")
+    assert end.starts_at == datetime(2026, 10, 20, 0, 0, tzinfo=OSLO)
+    assert not Deadline.objects.filter(case=case, rule=rule, done_at=None).exists()  # support while pending ended
+    caseworker.go(f"/cases/{case.code}/")
+    expect(caseworker.page.get_by_test_id("deadline-reflection-period-end")).to_contain_text("utlendingsloven § 38")
+
+    # What each organisation sees at the end.
+    ngo.go(f"/cases/{case.code}/")
+    for code, organisation in [
+        ("lawyer-appointed", "Advokatkontoret Fjord"),
+        ("reflection-application-submitted", "Oslo politidistrikt"),
+        ("reflection-period-granted", "Utlendingsdirektoratet"),
+    ]:
+        expect(ngo.page.get_by_test_id(f"decision-{code}")).to_contain_text(organisation)
+    expect(ngo.page.get_by_test_id("right-living_support")).to_contain_text("NAV Oslo")
+    expect(ngo.page.get_by_test_id("group-identity")).to_contain_text("rumensk")
+    ngo.page.get_by_role("button", name="English").click()
+    expect(ngo.page.get_by_test_id("right-living_support")).to_contain_text("Delivered")
+    ngo.assert_accessible()
+    caseworker.go(f"/cases/{case.code}/")
+    expect(caseworker.page.get_by_test_id("right-victim_lawyer")).to_have_count(0)  # NAV sees the rights it provides
+    expect(caseworker.page.get_by_test_id("group-identity")).to_contain_text("rumensk")
+    expect(caseworker.page.get_by_test_id("group-health")).to_have_count(0)  # never shared with NAV
+    lawyer.go(f"/cases/{case.code}/")
+    expect(lawyer.page.get_by_test_id("right-victim_lawyer")).to_be_visible()
+    expect(lawyer.page.get_by_test_id("right-living_support")).to_have_count(0)
+    udi_person.go(f"/cases/{case.code}/")
+    expect(udi_person.page.get_by_test_id("case-rights")).to_have_count(0)  # UDI provides none of the rights
+    expect(udi_person.page.get_by_test_id("decision-lawyer-appointed")).to_contain_text("Advokatkontoret Fjord")
+    assert CaseRight.objects.get(case=case, right__code="living_support").organisation == cast.nav
