@@ -1,21 +1,25 @@
-"""Scenario (b) of issue 6: the Bergen child TOT flow, from a police notice at 23:00 on Good Friday to the
-evaluation meeting, replayed by the people of six organisations.
+"""Scenario (b) of issue 6 and the Bergen scenario of issue 14: the child TOT flow, from a police notice at
+23:00 on Good Friday to the evaluation meeting, replayed by the people of seven organisations.
 
 The police meet a girl who may be 16 at 22:50 on Friday 3 April 2026 (Good Friday) and notify the TOT
 coordinator at 23:00. The TOT meeting is due within one working day: Easter Monday is a public holiday,
 so by Tuesday 7 April — and that deadline runs from the notice although Bergen has two TOT teams and
 nobody has taken the step yet (issue 14, item 3): the TOT coordinator finds it on her overview and
-takes it. The meeting held completes its step; out-of-hours child welfare's emergency placement
-completes the placement step; child welfare sees that a guardian is appointed the next working
-morning; a lawyer is appointed; a protective placement runs for six weeks; follow-up meetings; the
-investigation is dropped and the evaluation meeting records what worked.
+takes it. The police share the case with Bufetat and the girl's lawyer, who have a role in the meeting
+but no step; each invited organisation writes its own action item. The meeting held completes its
+step; out-of-hours child welfare's emergency placement completes the placement step; she runs away
+that night and the police district sees the alert until she is found; child welfare sees that a
+guardian is appointed the next working morning; a lawyer is appointed; a protective placement runs
+for six weeks; follow-up meetings; the investigation is dropped and the evaluation meeting records
+what worked.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from cases.models import Case, CaseEvent
@@ -26,6 +30,7 @@ from learning.models import Escalation
 from meetings.models import Finding, FindingCategory, Meeting
 from notifications.models import Notification
 from organisations.models import Membership, Organisation
+from sharing.models import LegalBasis
 from tests.browser.conftest import Vern
 from tests.browser.flows import accept, finish, log_in, refer
 from tests.conftest import Cast
@@ -52,6 +57,7 @@ def bergen(cast: Cast) -> dict[str, Membership]:
         "out_of_hours": member(cast, Organisation.Kind.CHILD_WELFARE_OUT_OF_HOURS, "Barnevernsvakten i Bergen"),
         "child_welfare": member(cast, Organisation.Kind.CHILD_WELFARE, "Barneverntjenesten i Bergen"),
         "lawyer": member(cast, Organisation.Kind.LAWYER, "Advokatkontoret Bryggen", private),
+        "bufetat": member(cast, Organisation.Kind.BUFETAT, "Bufetat region vest", state),
     }
 
 
@@ -109,17 +115,52 @@ def test_b_the_bergen_tot_flow_from_a_good_friday_notice_to_the_evaluation_meeti
     child_welfare = log_in(vern, browser, bergen["child_welfare"])
     accept(child_welfare, case)
 
-    # Tuesday: the TOT meeting; the responsible organisations are all proposed.
+    # Bufetat (an institution place) and the girl's lawyer have a role in the meeting but no step yet: the
+    # police, who own the case, share it with them on a legal basis first.
+    basis = LegalBasis.objects.get(code="public-body-recipient-tasks")
+    for name in ("Bufetat region vest", "Advokatkontoret Bryggen"):
+        police.go(f"/cases/{case.code}/sharing/disclosure/new/")
+        police.page.locator("select[name=organisation]").select_option(label=name)
+        police.page.locator("input[name=field_groups][value=identity]").check()
+        police.page.locator(f"input[name=legal_basis][value='{basis.pk}']").check()
+        police.page.locator("textarea[name=justification]").fill("Skal delta i TOT-møtet om jentas sikkerhet.")
+        police.page.locator("form.vern-form button[type=submit]").click()
+        expect(police.page.get_by_test_id("case-chain")).to_be_visible()
+
+    # Tuesday: the TOT meeting; the responsible organisations are all proposed, Bufetat and the lawyer offered.
     tot.go(f"/cases/{case.code}/meetings/new/")
     tot.assert_accessible()
     for key in ("police", "tot", "out_of_hours", "child_welfare"):
         expect(tot.page.locator(f"input[name=invited][value='{bergen[key].organisation_id}']")).to_be_checked()
-    lawyer_id = bergen["lawyer"].organisation_id  # a role in the meeting, not a step: offered, not ticked
-    expect(tot.page.locator(f"input[name=invited][value='{lawyer_id}']:checked")).to_have_count(0)
+    for key in ("bufetat", "lawyer"):  # a role in the meeting, not a step: offered, not ticked
+        invitee = tot.page.locator(f"input[name=invited][value='{bergen[key].organisation_id}']")
+        expect(invitee).not_to_be_checked()
+        invitee.check()
     tot.page.locator("input[name=kind][value=tot]").check()
     tot.page.locator("input[name=scheduled_at]").fill("2026-04-07T09:00")
     tot.page.locator("form.vern-form button[type=submit]").click()
     meeting = Meeting.objects.get(case=case, kind=Meeting.Kind.TOT)
+    expect(tot.page.get_by_test_id("invited")).to_contain_text("Bufetat region vest (rettslig grunnlag:")
+
+    # Each invited organisation writes its own action item, logged in as its member.
+    lawyer = log_in(vern, browser, bergen["lawyer"])
+    bufetat = log_in(vern, browser, bergen["bufetat"])
+    due = (timezone.localdate() + timedelta(days=7)).isoformat()
+    for person, key, title in [
+        (police, "police", "Avhøre jenta med tolk"),
+        (out_of_hours, "out_of_hours", "Følge jenta til plasseringen"),
+        (bufetat, "bufetat", "Finne institusjonsplass utenfor Bergen"),
+        (lawyer, "lawyer", "Møte jenta før avhøret"),
+    ]:
+        person.go(f"/cases/{case.code}/meetings/{meeting.pk}/actions/new/")
+        person.page.locator("input[name=title]").fill(title)
+        person.page.locator("select[name=organisation]").select_option(str(bergen[key].organisation_id))
+        person.page.locator("input[name=due_on]").fill(due)
+        person.page.locator("form.vern-form button[type=submit]").click()
+        expect(person.page.get_by_test_id("action-items")).to_contain_text(title)
+    bufetat.assert_accessible()
+    owners = set(meeting.action_items.values_list("deadline__organisation_id", flat=True))
+    assert owners == {bergen[key].organisation_id for key in ("police", "out_of_hours", "bufetat", "lawyer")}
     tot.go(f"/cases/{case.code}/meetings/{meeting.pk}/minutes/")
     tot.page.locator("input[name=held_at]").fill("2026-04-07T11:00")
     tot.page.locator("textarea[name=safety]").fill("Bakmennene kan lete etter henne i Bergen.")
@@ -146,11 +187,29 @@ def test_b_the_bergen_tot_flow_from_a_good_friday_notice_to_the_evaluation_meeti
     guardian_due = Deadline.objects.get(case=case, rule__code="guardian-next-morning")
     assert guardian_due.due_at == datetime(2026, 4, 8, 9, 0, tzinfo=OSLO)
 
+    # That night she runs away from the placement. The service notifies the police district, which sees the
+    # alert and the case's code; she is found in the morning.
+    out_of_hours.page.locator(f"a[href='/cases/{case.code}/placement/absconded/']").click()
+    out_of_hours.page.locator("input[name=at]").fill("2026-04-07T22:00")
+    out_of_hours.page.locator("input[name=how][value=ran_away]").check()
+    out_of_hours.page.locator("form.vern-form button[type=submit]").click()
+    alert = out_of_hours.page.get_by_test_id("missing-alert")
+    expect(alert).to_be_visible()
+    alert.locator(f"form[action='/cases/{case.code}/placement/police/'] button").click()
+    police.go("/placements/alerts/")
+    expect(police.page.get_by_test_id("alerts")).to_contain_text(case.code)
+    expect(police.page.get_by_test_id("alerts")).to_contain_text("Barnevernsvakten i Bergen")
+    police.assert_accessible()
+    out_of_hours.go(f"/cases/{case.code}/")
+    out_of_hours.page.locator(f"a[href='/cases/{case.code}/placement/found/']").click()
+    out_of_hours.page.locator("input[name=at]").fill("2026-04-08T06:30")
+    out_of_hours.page.locator("form.vern-form button[type=submit]").click()
+    expect(out_of_hours.page.get_by_test_id("missing-alert")).to_have_count(0)
+
     finish(child_welfare, case, "guardian", "2026-04-08T08:45")
 
     # A lawyer, then child welfare, Bergen's only one, has the protective placement: six weeks from its start.
     refer(police, case, "lawyer", "Advokatkontoret Bryggen", legal_basis=DUTY_TO_NOTIFY)
-    lawyer = log_in(vern, browser, bergen["lawyer"])
     accept(lawyer, case)
     finish(lawyer, case, "lawyer", "2026-04-10T10:00")
     child_welfare.go(f"/cases/{case.code}/")
