@@ -256,8 +256,9 @@ def writable_progress_groups(access: CaseAccess) -> list[str]:
     """What a member who can open the case may write a progress entry about, in field-group order: the groups
     the organisation may read (the owner: all, bar the whereabouts during another service's protective
     placement; a sharing organisation: those its consents and disclosures name) and the case in general.
-    Nothing behind an unbroken glass. The owner remains the one who shares: writing never widens a sharing."""
-    if access.must_break_glass:
+    Nothing behind an unbroken glass, nothing for a follow-up after a hand-over (no information about the
+    person). The owner remains the one who shares: writing never widens a sharing."""
+    if access.must_break_glass or access.follow_up:
         return []
     return [group for group in FieldGroup.values if group in access.groups] + [GENERAL]
 
@@ -267,9 +268,9 @@ def readable_progress(access: CaseAccess, organisation: Organisation) -> QuerySe
     bar the whereabouts during another service's protective placement), and the general ones — all of them for
     the owner, its own for a sharing organisation. An organisation's own entry about a group whose sharing was
     withdrawn is hidden from it too: the person's withdrawal wins over authorship. Nothing behind an unbroken
-    glass."""
+    glass, nothing for a follow-up after a hand-over: an entry may say anything about the person."""
     entries = access.case.progress_entries.select_related("author_organisation", "author")
-    if access.must_break_glass:
+    if access.must_break_glass or access.follow_up:
         return entries.none()
     general = Q(group=GENERAL) if access.is_owner else Q(group=GENERAL, author_organisation=organisation)
     return entries.filter(Q(group__in=sorted(access.groups)) | general)

@@ -122,15 +122,16 @@ GENERAL = "general"  # a progress entry about the case as a whole
 
 def may_write_progress(actor: Actor, case: CaseFacts, group: str) -> bool:
     """A progress entry is written by a member who can open the case (named, or after breaking the glass), about
-    a group their organisation may read, or in general."""
-    if not sees(actor, case) or must_break_glass(actor, case):
+    a group their organisation may read, or in general — never by a follow-up after a hand-over."""
+    if not sees(actor, case) or must_break_glass(actor, case) or follows_up_only(actor, case):
         return False
     return group == GENERAL or group in groups(actor, case)
 
 
 def reads_progress(actor: Actor, case: CaseFacts, *, group: str, author: int) -> bool:
-    """An entry is read by whoever may read its group now; a general one by the owner and its author only."""
-    if not sees(actor, case) or must_break_glass(actor, case):
+    """An entry is read by whoever may read its group now; a general one by the owner and its author only; none by
+    a follow-up after a hand-over (an entry may say anything about the person)."""
+    if not sees(actor, case) or must_break_glass(actor, case) or follows_up_only(actor, case):
         return False
     if group == GENERAL:
         return actor.organisation in (case.owner, author)

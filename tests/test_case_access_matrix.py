@@ -458,7 +458,14 @@ def test_a_progress_entry_is_written_only_within_the_sharing(situation: str, wor
                 else:
                     actor = _actor(user, organisation)
                     expected = ref.may_write_progress(actor, facts, group)
-                    status = {302} if expected else {404} if not ref.sees(actor, facts) else {200, 404}
+                    if expected:
+                        status = {302}
+                    elif not ref.sees(actor, facts):
+                        status = {404}
+                    elif ref.follows_up_only(actor, facts):
+                        status = {403}  # a follow-up opens the case's own page, no other
+                    else:
+                        status = {200, 404}
                     if ref.sees(actor, facts) and not ref.must_break_glass(actor, facts):
                         access = get_case_for(_member(user, organisation), case.code)
                         may = {g for g in PROGRESS_GROUPS if ref.may_write_progress(actor, facts, g)}
