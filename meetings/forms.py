@@ -4,14 +4,13 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from chain.forms import DateTimeInput
 from chain.models import CaseChain
 from core.forms import DateField
 from meetings.models import Finding, FindingCategory, Invitation, Meeting
-from meetings.services import Invitee, Minutes
+from meetings.services import Invitee, Minutes, ground_label
 from organisations.models import Membership, Organisation
 
 NO_PERSONAL_DATA = _("Do not write the person's name or anything else that identifies them.")
@@ -48,16 +47,6 @@ class InviteeField(forms.ModelMultipleChoiceField):
             parts.append(invitee.role.role)
         parts.append(ground_label(invitee))
         return " – ".join(parts)
-
-
-def ground_label(invitee: Invitee) -> str:
-    """What the organisation would learn the meeting's content on, in words."""
-    if invitee.disclosure is not None:
-        basis = invitee.disclosure.legal_basis
-        return str(_("legal basis: %(law)s %(section)s")) % {"law": basis.law, "section": basis.section}
-    if invitee.consent is not None:
-        return str(_("consent given %(date)s")) % {"date": date_format(invitee.consent.given_on, "SHORT_DATE_FORMAT")}
-    return str(Invitation.Ground(invitee.ground).label)
 
 
 class ConveneForm(forms.Form):

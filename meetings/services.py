@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -95,6 +96,17 @@ class Invitee:
     role: MeetingRole | None = None
     consent: Consent | None = None
     disclosure: Disclosure | None = None
+
+
+def ground_label(invitation: Invitee | Invitation) -> str:
+    """What an invited organisation learns the meeting's content on, in words: for the convene form's choices
+    (an `Invitee`) and the meeting page (an `Invitation`)."""
+    if invitation.disclosure is not None:
+        basis = invitation.disclosure.legal_basis
+        return _("legal basis: %(law)s %(section)s") % {"law": basis.law, "section": basis.section}
+    if invitation.consent is not None:
+        return _("consent given %(date)s") % {"date": date_format(invitation.consent.given_on, "SHORT_DATE_FORMAT")}
+    return str(Invitation.Ground(invitation.ground).label)
 
 
 def invitees(case: Case) -> list[Invitee]:

@@ -59,9 +59,12 @@ def detail(request: MemberRequest, code: str, pk: int) -> HttpResponse:
         "case": access.case,
         "meeting": meeting,
         "record": record,
-        "invitations": meeting.invitations.select_related(
-            "organisation", "consent", "disclosure__legal_basis"
-        ).order_by("organisation__name"),
+        "invitations": [
+            (invitation.organisation, services.ground_label(invitation))
+            for invitation in meeting.invitations.select_related(
+                "organisation", "consent", "disclosure__legal_basis"
+            ).order_by("organisation__name")
+        ],
         "progress": record.progress_of(invited),
         "action_items": meeting.action_items.select_related("deadline__organisation", "deadline__owner"),
         "findings": meeting.findings.select_related("category"),
