@@ -10,8 +10,9 @@ The rules, in order:
    the consent or legal basis names.
 4. While a child is in a protective placement, the whereabouts (contact group)
    are visible to the responsible child welfare service alone.
-5. A protected case opens only for named users; anyone else the rules above
-   admit must break the glass, with a reason, which is logged and notified.
+5. A protected case opens only for named users, and only they find it in a list
+   or a search; anyone else the rules above admit opens it by its code and must
+   break the glass, with a reason, which is logged and notified.
 6. An organisation that handed the case over keeps a follow-up (`CaseFollowUp`):
    it opens the case and sees its way through the chain and the events addressed
    to it, but no field group and nothing to write — unless the new owner shares
@@ -90,6 +91,14 @@ def visible_cases(membership: Membership) -> QuerySet[Case]:
         )
         cases = cases.filter(Exists(assigned))
     return cases
+
+
+def listed_cases(membership: Membership) -> QuerySet[Case]:
+    """The cases a list shows this member: those it may see (`visible_cases`), bar the protected ones it is
+    not named for. A protected case is opened by its code alone, behind the glass: a list row would tell
+    everyone who may see the organisation's cases that a person under high threat is there."""
+    named = ProtectedCaseAccess.objects.filter(user_id=membership.user_id).values("case_id")
+    return visible_cases(membership).exclude(Q(is_protected=True) & ~Q(pk__in=named))
 
 
 def searchable_by_identity(membership: Membership, cases: QuerySet[Case]) -> QuerySet[Case]:

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from audit.models import AccessEntry
-from cases.access import get_case_for, visible_cases
+from cases.access import get_case_for, listed_cases
 from cases.models import Case
 from cases.services import read_field_groups
 from organisations.access import MemberRequest
@@ -72,7 +72,7 @@ def _summary_fields(case: Case) -> dict[str, Any]:
 
 @router.get("", response={200: CasePage, 401: Error}, summary="List the cases this token may see")
 def list_cases(request: MemberRequest, page: Query[Page]) -> CasePage:
-    cases = visible_cases(request.membership).select_related("owner", "municipality").order_by("-created_at", "-pk")
+    cases = listed_cases(request.membership).select_related("owner", "municipality").order_by("-created_at", "-pk")
     items = cases[page.offset : page.offset + page.limit]
     return CasePage(count=cases.count(), items=[CaseSummary(**_summary_fields(case)) for case in items])
 

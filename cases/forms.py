@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from cases.models import PROGRESS_MAX_LENGTH, PROGRESS_TOPICS, Case
+from cases.models import CASE_CODE, PROGRESS_MAX_LENGTH, PROGRESS_TOPICS, Case
 from core.forms import DateField
 from organisations.models import Municipality
 
@@ -26,6 +26,18 @@ class FindCaseForm(forms.Form):
         if not cleaned.get("name") and not cleaned.get("birth_date"):
             raise forms.ValidationError(_("Give a name, a date of birth or both."))
         return cleaned
+
+
+class OpenCaseForm(forms.Form):
+    """Opens a case by its pseudonym code: the way to a protected case, which no list shows."""
+
+    code = forms.CharField(label=_("Case code"), max_length=20, help_text=_("For example OSL-2026-0042."), strip=True)
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].upper()
+        if not CASE_CODE.fullmatch(code):
+            raise forms.ValidationError(_("A case code looks like OSL-2026-0042."))
+        return code
 
 
 class VersionForm(forms.Form):

@@ -1,8 +1,13 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Municipality, Organisation
+
+# A case's pseudonym code, e.g. OSL-2026-0042: municipality prefix, year, number.
+CASE_CODE = re.compile(r"[A-Z0-9]{3}-[0-9]{4}-[0-9]{4,6}")
 
 
 class FieldGroup(models.TextChoices):

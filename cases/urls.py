@@ -1,12 +1,13 @@
 from django.urls import URLPattern, URLResolver, include, path, register_converter
 
 from cases import views
+from cases.models import CASE_CODE
 
 
 class CaseCodeConverter:
     """A pseudonym code such as OSL-2026-0042: the only way a case appears in a URL."""
 
-    regex = r"[A-Z0-9]{3}-[0-9]{4}-[0-9]{4,6}"
+    regex = CASE_CODE.pattern
 
     def to_python(self, value: str) -> str:
         return value
@@ -24,6 +25,7 @@ app_name = "cases"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.case_list, name="list"),
     path("new/", views.case_create, name="create"),
+    path("open/", views.open_by_code, name="open"),
     path("<case:code>/", views.case_detail, name="detail"),
     path("<case:code>/groups/<str:group>/", views.edit_group, name="edit_group"),
     path("<case:code>/protect/", views.protect, name="protect"),

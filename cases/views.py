@@ -19,10 +19,10 @@ from cases.access import (
     CaseAccess,
     assignable_members,
     get_case_for,
+    listed_cases,
     may_assign,
     may_protect,
     searchable_by_identity,
-    visible_cases,
     visible_events,
     writable_progress_groups,
 )
@@ -32,6 +32,7 @@ from cases.forms import (
     ChangeTrackForm,
     CreateCaseForm,
     FindCaseForm,
+    OpenCaseForm,
     ProgressEntryForm,
     ProtectForm,
     VersionForm,
@@ -54,7 +55,7 @@ def case_access(request: MemberRequest, code: str) -> CaseAccess:
 @membership_required
 def case_list(request: MemberRequest) -> HttpResponse:
     membership = request.membership
-    cases = visible_cases(membership).select_related("owner", "municipality").order_by("-created_at")
+    cases = listed_cases(membership).select_related("owner", "municipality").order_by("-created_at")
     mine = request.GET.get("mine") == "1"
     if mine:
         cases = cases.filter(
@@ -80,7 +81,18 @@ def case_list(request: MemberRequest) -> HttpResponse:
             birth_date=birth_date.isoformat() if birth_date else "",
         )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    return render(request, "cases/list.html", {"page": page, "find_form": find_form, "mine": mine})
+    context = {"page": page, "find_form": find_form, "open_form": OpenCaseForm(), "mine": mine}
+    return render(request, "cases/list.html", context)
+
+
+@membership_required
+def open_by_code(request: MemberRequest) -> HttpResponse:
+    """To the case with the code typed: its page answers as for any link (404, or the glass to break)."""
+    form = OpenCaseForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, form.errors["code"][0])
+        return redirect("cases:list")
+    return redirect("cases:detail", code=form.cleaned_data["code"])
 
 
 @membership_required

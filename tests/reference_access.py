@@ -69,6 +69,11 @@ def must_break_glass(actor: Actor, case: CaseFacts) -> bool:
     return sees(actor, case) and case.protected and actor.user not in case.named
 
 
+def listed(actor: Actor, case: CaseFacts) -> bool:
+    """Lists show a case to those who see it, bar a protected one to those not named for it (issue 15)."""
+    return sees(actor, case) and not must_break_glass(actor, case)
+
+
 def groups(actor: Actor, case: CaseFacts) -> frozenset[str]:
     if not sees(actor, case) or must_break_glass(actor, case):
         return frozenset()

@@ -60,6 +60,7 @@ POLICY = {
     "audit:review": ORG_ADMIN,
     "cases:list": MEMBER,
     "cases:create": MEMBER,
+    "cases:open": MEMBER,
     "cases:detail": CASE,
     "cases:edit_group": CASE,
     "cases:protect": CASE,

@@ -281,8 +281,9 @@ def test_a_protected_case_answers_403_to_a_member_who_is_not_named(cast: Cast) -
     assert response.json() == {"detail": "protected"}
     assert "Testa" not in response.text
     assert not AccessEntry.objects.filter(case=case, action=AccessEntry.Action.API).exists()
-    # The list still shows that the case exists and is protected, as the HTML list does.
-    assert api(key_for(coordinator.user, cast.ngo)).get(CASES).json()["items"][0]["is_protected"] is True
+    # Issue 15, hole 1: the list does not show it to a member not named for it, as the HTML list does not.
+    assert api(key_for(coordinator.user, cast.ngo)).get(CASES).json()["items"] == []
+    assert api(key_for(cast.ngo_worker, cast.ngo)).get(CASES).json()["items"][0]["is_protected"] is True
     # A named member reads it.
     named = api(key_for(cast.ngo_worker, cast.ngo)).get(f"{CASES}/{case.code}")
     assert named.status_code == 200

@@ -326,7 +326,7 @@ def test_the_api_follows_the_same_rules(situation: str, world: World) -> None:
         client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
         actor = _actor(user, organisation)
         listed = case.code in {item["code"] for item in client.get("/api/v1/cases?limit=200").json()["items"]}
-        if listed != ref.sees(actor, facts):
+        if listed != ref.listed(actor, facts):
             problems.append(f"{label}: listed={listed}")
         response = client.get(f"/api/v1/cases/{case.code}")
         if not ref.sees(actor, facts):

@@ -18,6 +18,7 @@ from organisations.models import Membership
 from sharing.models import Consent
 from sharing.services import record_consent, withdraw_consent
 from tests.conftest import Cast
+from tests.factories import MembershipFactory
 from tests.helpers import client_acting_in
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +122,26 @@ def test_a_search_finds_a_person_only_where_the_identity_may_be_read(cast: Cast)
     Case.objects.filter(pk=case.pk).update(is_protected=True)
     assert not found_by(admin, name="Testa Personsen")  # not named for it: break the glass from the code
     assert not found_by(nav, birth_date="01.04.2009")
+
+
+def test_a_protected_case_is_listed_only_to_those_named_for_it_and_opens_by_its_code(cast: Cast) -> None:
+    """Issue 15, hole 1: a row in the list would tell everyone who may see the organisation's cases that a
+    person under high threat is there; the others open it by its code, behind the glass."""
+    case = new_case(cast, IDENTITY)
+    admin = membership(cast.ngo_admin, cast.ngo)
+    services.set_protection(
+        access=get_case_for(admin, case.code), membership=admin, protected=True, named_users=[cast.ngo_worker]
+    )
+    coordinator = MembershipFactory.create(organisation=cast.ngo, role=Membership.Role.COORDINATOR)
+    unnamed = client_acting_in(coordinator.user, cast.ngo)
+    assert case.code not in unnamed.get(reverse("cases:list")).text
+    assert case.code in client_acting_in(cast.ngo_worker, cast.ngo).get(reverse("cases:list")).text
+    opened = unnamed.get(reverse("cases:open"), {"code": f" {case.code.lower()} "})
+    assert opened.status_code == 302
+    assert opened["Location"] == reverse("cases:detail", args=[case.code])
+    assert reverse("cases:break_glass", args=[case.code]) in unnamed.get(opened["Location"], follow=True).text
+    refused = unnamed.get(reverse("cases:open"), {"code": "not a code"}, follow=True)
+    assert "OSL-2026-0042" in refused.text  # the message says what a code looks like
 
 
 def test_a_stale_save_is_refused(cast: Cast) -> None:
