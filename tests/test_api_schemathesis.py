@@ -100,7 +100,7 @@ def test_no_request_gets_a_server_error_or_an_undocumented_answer(case: Any, hea
 
 
 # What each role is answered for the two cases: a caseworker opened both and is named for the protected one.
-ANSWERS = {
+ANSWERS: dict[str, list[int]] = {
     Membership.Role.CASEWORKER: [200, 200],
     Membership.Role.COORDINATOR: [200, 403],
     Membership.Role.ORG_ADMIN: [200, 403],
