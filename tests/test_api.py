@@ -422,3 +422,14 @@ def test_the_committed_openapi_schema_is_current() -> None:
         "docs/openapi.json is out of date: run `python manage.py export_openapi` and commit the result."
     )
     assert committed == openapi_document(), "docs/openapi.json is not formatted as export_openapi writes it."
+
+
+def test_every_operation_documents_its_refusals_with_a_schema() -> None:
+    # A token may always be missing and a parameter out of bounds: 401 and 422 belong to every operation.
+    document = json.loads(openapi_document())
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert {"200", "401", "422"} <= responses.keys(), (method, path)
+            for status, response in responses.items():
+                assert "$ref" in response["content"]["application/json"]["schema"], (method, path, status)
