@@ -9,28 +9,30 @@ a reason, not a program.
 from datetime import datetime
 from typing import Any
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from audit.models import AccessEntry
 from cases.access import get_case_for, listed_cases
 from cases.models import Case
 from cases.services import read_field_groups
+from cases.urls import CaseCodeConverter
+from core.api import Error, InvalidRequest
 from organisations.access import MemberRequest
 
 router = Router(tags=["cases"])
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-
-
-class Error(Schema):
-    detail: str
+# A million is far beyond any list a token sees (Norway identifies a few hundred presumed victims a
+# year), and keeps `offset + limit` well inside the 64-bit integers SQLite and PostgreSQL take for
+# OFFSET: a larger number overflowed them into a 500 (issue 15).
+MAX_OFFSET = 1_000_000
 
 
 class Page(Schema):
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="How many cases to return.")
-    offset: int = Field(0, ge=0, description="How many cases to skip.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many cases to skip.")
 
 
 class CaseSummary(Schema):
@@ -70,7 +72,7 @@ def _summary_fields(case: Case) -> dict[str, Any]:
     }
 
 
-@router.get("", response={200: CasePage, 401: Error}, summary="List the cases this token may see")
+@router.get("", response={200: CasePage, 401: Error, 422: InvalidRequest}, summary="List the cases this token may see")
 def list_cases(request: MemberRequest, page: Query[Page]) -> CasePage:
     cases = listed_cases(request.membership).select_related("owner", "municipality").order_by("-created_at", "-pk")
     items = cases[page.offset : page.offset + page.limit]
@@ -79,14 +81,17 @@ def list_cases(request: MemberRequest, page: Query[Page]) -> CasePage:
 
 @router.get(
     "/{code}",
-    response={200: CaseDetail, 401: Error, 403: Error, 404: Error},
+    response={200: CaseDetail, 401: Error, 403: Error, 404: Error, 422: InvalidRequest},
     summary="Read one case",
     description=(
         "Answers 404 for a case this token may not see, exactly as for one that does not exist, "
         'and 403 `{"detail": "protected"}` for a protected case the member is not named for.'
     ),
 )
-def get_case(request: MemberRequest, code: str) -> CaseDetail:
+def get_case(
+    request: MemberRequest,
+    code: str = Path(pattern=f"^{CaseCodeConverter.regex}$", description="The pseudonym code, e.g. OSL-2026-0042."),
+) -> CaseDetail:
     access = get_case_for(request.membership, code)
     if access.must_break_glass:
         raise HttpError(403, "protected")

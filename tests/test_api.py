@@ -19,6 +19,7 @@ from accounts.models import ApiToken
 from audit.models import AccessEntry
 from cases import services
 from cases.access import get_case_for
+from cases.api import MAX_OFFSET
 from cases.models import Case, FieldGroup
 from organisations.models import Membership
 from sharing.models import Consent
@@ -220,6 +221,26 @@ def test_the_list_is_paginated_newest_first(cast: Cast) -> None:
     assert client.get(CASES, {"offset": -1}).status_code == 422
 
 
+@pytest.mark.parametrize("offset", [MAX_OFFSET + 1, 2**63 - 1, 2**63])
+def test_an_offset_beyond_the_bound_is_refused_not_a_server_error(cast: Cast, offset: int) -> None:
+    # 2**63 overflowed the database's 64-bit OFFSET into a 500 (issue 15).
+    new_case(cast)
+    client = api(key_for(cast.ngo_admin, cast.ngo))
+    assert client.get(CASES, {"offset": MAX_OFFSET}).json()["items"] == []
+    response = client.get(CASES, {"offset": offset})
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {
+                "type": "less_than_equal",
+                "loc": ["query", "offset"],
+                "msg": f"Input should be less than or equal to {MAX_OFFSET}",
+                "ctx": {"le": MAX_OFFSET},
+            }
+        ]
+    }
+
+
 def test_the_list_takes_the_same_number_of_queries_however_many_cases(cast: Cast) -> None:
     client = api(key_for(cast.ngo_admin, cast.ngo))
     new_case(cast)
@@ -288,6 +309,24 @@ def test_a_protected_case_answers_403_to_a_member_who_is_not_named(cast: Cast) -
     named = api(key_for(cast.ngo_worker, cast.ngo)).get(f"{CASES}/{case.code}")
     assert named.status_code == 200
     assert named.json()["field_groups"] == {"identity": IDENTITY}
+
+
+@pytest.mark.parametrize("code", ["osl-2026-0001", "OSL-2026-1", "OSL-2026-0001x", "x" * 10_000])
+def test_a_code_that_is_no_case_code_is_refused(cast: Cast, code: str) -> None:
+    response = api(key_for(cast.ngo_admin, cast.ngo)).get(f"{CASES}/{code}")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "code"]
+    assert code not in response.text
+
+
+@pytest.mark.parametrize("path", ["/api/v1/", "/api/v1/cases/", "/api/v1/cases/OSL-2026-0001/more", "/api/v2/cases"])
+def test_any_other_path_under_the_api_answers_404_in_the_api_shape(cast: Cast, path: str) -> None:
+    for client in (Client(), api(key_for(cast.ngo_admin, cast.ngo))):
+        for method in (client.get, client.post):
+            response = method(path)
+            assert response.status_code == 404
+            assert response["Content-Type"] == "application/json; charset=utf-8"
+            assert response.json() == {"detail": "Not Found"}
 
 
 def test_an_invisible_case_answers_exactly_like_a_missing_one(cast: Cast) -> None:
@@ -384,3 +423,14 @@ def test_the_committed_openapi_schema_is_current() -> None:
         "docs/openapi.json is out of date: run `python manage.py export_openapi` and commit the result."
     )
     assert committed == openapi_document(), "docs/openapi.json is not formatted as export_openapi writes it."
+
+
+def test_every_operation_documents_its_refusals_with_a_schema() -> None:
+    # A token may always be missing and a parameter out of bounds: 401 and 422 belong to every operation.
+    document = json.loads(openapi_document())
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert {"200", "401", "422"} <= responses.keys(), (method, path)
+            for status, response in responses.items():
+                assert "$ref" in response["content"]["application/json"]["schema"], (method, path, status)

@@ -12,6 +12,7 @@ acts as one user in one organisation (accounts.ApiToken).
 import json
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
@@ -49,6 +50,12 @@ api = NinjaAPI(
     auth=ApiTokenAuth(),
 )
 api.add_router("/cases", cases_router)
+
+
+@csrf_exempt  # it changes nothing, and must answer any method in the API's shape, not with the CSRF page
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Any other path under the API answers 404 in the API's error shape, not with the HTML page."""
+    return api.create_response(request, {"detail": "Not Found"}, status=404)
 
 
 @api.exception_handler(AuthenticationError)

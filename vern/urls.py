@@ -1,11 +1,11 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from cases import urls as case_urls
 from core import views as core_views
 from home import views as home_views
-from vern.api import api
+from vern.api import api, not_found
 
 # The admin is for system admins only, and its log-in goes through Vern's MFA log-in.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -39,7 +39,10 @@ urlpatterns = [
     path("statistics/", include("national_statistics.urls")),
     path("notifications/", include("notifications.urls")),
     path("placements/", include("placements.urls")),
+    # The API's own root would answer with the HTML 404 page; every other path under api/ answers as the API.
+    path("api/v1/", not_found),
     path("api/v1/", api.urls),
+    re_path(r"^api/", not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("system-admin/", admin.site.urls),
 ]
