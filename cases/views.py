@@ -21,7 +21,6 @@ from cases.access import (
     get_case_for,
     may_assign,
     may_protect,
-    searchable_by_identity,
     visible_cases,
     visible_events,
     writable_progress_groups,
@@ -72,15 +71,21 @@ def case_list(request: MemberRequest) -> HttpResponse:
     )
     # A search is POSTed: a name or date of birth must never end up in a URL, a log or browser history.
     find_form = FindCaseForm(request.POST or None)
+    status = 200
     if find_form.is_bound and find_form.is_valid():
         birth_date = find_form.cleaned_data["birth_date"]
-        cases = services.find_cases_by_identity(
-            cases=searchable_by_identity(membership, cases),
-            name=find_form.cleaned_data["name"],
-            birth_date=birth_date.isoformat() if birth_date else "",
-        )
+        try:
+            cases = services.search_by_identity(
+                membership=membership,
+                cases=cases,
+                name=find_form.cleaned_data["name"],
+                birth_date=birth_date.isoformat() if birth_date else "",
+            )
+        except services.SearchLimitReached as limit:
+            find_form.add_error(None, limit)
+            status = 429
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    return render(request, "cases/list.html", {"page": page, "find_form": find_form, "mine": mine})
+    return render(request, "cases/list.html", {"page": page, "find_form": find_form, "mine": mine}, status=status)
 
 
 @membership_required
