@@ -12,6 +12,7 @@ from typing import Any
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from accounts.models import ApiToken
 from audit.models import AccessEntry
 from cases.access import get_case_for, visible_cases
 from cases.models import Case
@@ -22,6 +23,12 @@ router = Router(tags=["cases"])
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+
+
+class ApiRequest(MemberRequest):
+    """A request authenticated by vern.api.ApiTokenAuth: the token's member, and the token itself for the log."""
+
+    api_token: ApiToken
 
 
 class Error(Schema):
@@ -86,9 +93,11 @@ def list_cases(request: MemberRequest, page: Query[Page]) -> CasePage:
         'and 403 `{"detail": "protected"}` for a protected case the member is not named for.'
     ),
 )
-def get_case(request: MemberRequest, code: str) -> CaseDetail:
+def get_case(request: ApiRequest, code: str) -> CaseDetail:
     access = get_case_for(request.membership, code)
     if access.must_break_glass:
         raise HttpError(403, "protected")
-    field_groups = read_field_groups(access=access, membership=request.membership, action=AccessEntry.Action.API)
+    field_groups = read_field_groups(
+        access=access, membership=request.membership, action=AccessEntry.Action.API, api_token=request.api_token
+    )
     return CaseDetail(**_summary_fields(access.case), readable_groups=sorted(access.groups), field_groups=field_groups)

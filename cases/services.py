@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from audit.models import AccessEntry
 from audit.services import record_access, record_search
 from cases.access import (
@@ -185,7 +185,13 @@ def is_assigned(case: Case, membership: Membership) -> bool:
 
 
 def log_access(
-    *, access: CaseAccess, membership: Membership, groups: Iterable[str], action: str, reason: str = ""
+    *,
+    access: CaseAccess,
+    membership: Membership,
+    groups: Iterable[str],
+    action: str,
+    reason: str = "",
+    api_token: ApiToken | None = None,
 ) -> AccessEntry:
     return record_access(
         user=membership.user,
@@ -195,18 +201,23 @@ def log_access(
         action=action,
         reason=reason,
         assigned=is_assigned(access.case, membership),
+        api_token=api_token,
     )
 
 
 @transaction.atomic
 def read_field_groups(
-    *, access: CaseAccess, membership: Membership, action: str = AccessEntry.Action.VIEW
+    *,
+    access: CaseAccess,
+    membership: Membership,
+    action: str = AccessEntry.Action.VIEW,
+    api_token: ApiToken | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Decrypt the field groups this member may read, and log that they read them."""
+    """Decrypt the field groups this member may read, and log that they read them (through `api_token`, if any)."""
     records = FieldGroupRecord.objects.filter(case=access.case, group__in=access.groups)
     data = {record.group: crypto.decrypt_json(record.ciphertext, aad=record.associated_data) for record in records}
     if data:
-        log_access(access=access, membership=membership, groups=data.keys(), action=action)
+        log_access(access=access, membership=membership, groups=data.keys(), action=action, api_token=api_token)
     return data
 
 
