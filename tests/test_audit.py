@@ -22,20 +22,23 @@ from django.utils import translation
 from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import User
+from accounts.services import create_api_token
 from audit import services
 from audit.models import GENESIS_HASH, KEYED_HASH, UNKEYED_HASH, AccessEntry, AppendOnlyError, ChainHead
 from audit.services import (
+    MANY_CASES_THRESHOLD,
     FlagKind,
     PendingEntry,
     append_entries_in_bulk,
     record_access,
+    record_search,
     review_flags,
     subject_access_report,
     verify_chain,
     who_has_seen,
 )
 from cases.models import Case, FieldGroup
-from organisations.models import Organisation
+from organisations.models import Membership, Organisation
 from tests.conftest import Cast
 from tests.factories import CaseFactory
 
@@ -684,6 +687,19 @@ def test_it_flags_every_break_the_glass_with_its_reason(cast: Cast, case: Case) 
         (FlagKind.BREAK_THE_GLASS, 1, "Police asked for contact"),
         (FlagKind.BREAK_THE_GLASS, 1, "Acute danger"),
     ]
+
+
+def test_the_review_and_the_persons_views_leave_out_entries_about_no_case(cast: Cast, case: Case) -> None:
+    """Searches and API token events open no case: no per-person view shows them, and review does not crash on them."""
+    worker = Membership.objects.select_related("organisation").get(user=cast.ngo_worker, organisation=cast.ngo)
+    opened = log(case, cast.ngo_worker, cast.ngo)
+    for _search in range(MANY_CASES_THRESHOLD + 1):
+        record_search(user=cast.ngo_worker, organisation=cast.ngo, hits=0)
+    create_api_token(membership=worker, name="Skript")
+    assert kinds(cast) == []
+    assert list(who_has_seen(case=case)) == [opened]
+    assert [summary["count"] for summary in subject_access_report(case=case)] == [1]
+    assert verify_chain().problems == []
 
 
 def test_it_only_reviews_the_admins_own_organisation(cast: Cast, case: Case) -> None:
