@@ -249,6 +249,8 @@ class PendingEntry:
     field_groups: tuple[str, ...] = ()
     reason: str = ""
     assigned: bool = False
+    hits: int | None = None
+    api_token_id: int | None = None
 
 
 # Entries inserted per statement by append_entries_in_bulk.
@@ -275,8 +277,8 @@ def _checked_content(entry: PendingEntry, groups: dict[tuple[str, ...], list[str
         "action": str(action),
         "reason": reason,
         "assigned": entry.assigned,
-        "hits": None,
-        "api_token_id": None,
+        "hits": entry.hits,
+        "api_token_id": entry.api_token_id,
         "hash_version": KEYED_HASH,
     }
 

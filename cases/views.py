@@ -3,7 +3,7 @@ import time
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,7 +35,7 @@ from cases.forms import (
     ProtectForm,
     VersionForm,
 )
-from cases.models import CaseAssignment, FieldGroup
+from cases.models import Case, CaseAssignment, FieldGroup
 from organisations.access import MemberRequest, membership_required
 
 GLASS_SESSION_KEY = "vern_glass_broken"
@@ -72,10 +72,11 @@ def case_list(request: MemberRequest) -> HttpResponse:
     # A search is POSTed: a name or date of birth must never end up in a URL, a log or browser history.
     find_form = FindCaseForm(request.POST or None)
     status = 200
+    listed: QuerySet[Case] | list[Case] = cases
     if find_form.is_bound and find_form.is_valid():
         birth_date = find_form.cleaned_data["birth_date"]
         try:
-            cases = services.search_by_identity(
+            listed = services.search_by_identity(
                 membership=membership,
                 cases=cases,
                 name=find_form.cleaned_data["name"],
@@ -84,7 +85,7 @@ def case_list(request: MemberRequest) -> HttpResponse:
         except services.SearchLimitReached as limit:
             find_form.add_error(None, limit)
             status = 429
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    page = Paginator(listed, 50).get_page(request.GET.get("page"))
     return render(request, "cases/list.html", {"page": page, "find_form": find_form, "mine": mine}, status=status)
 
 
