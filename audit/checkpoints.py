@@ -113,9 +113,17 @@ def _locked_for_append() -> Iterator[IO[str]]:
 
 
 def append_checkpoint(*, sequence: int, entry_hash: str) -> Checkpoint:
-    """Append a signed checkpoint saying the newest entry is now `sequence` with `entry_hash`, and sync it to disk."""
+    """Append a signed checkpoint saying the newest entry is now `sequence` with `entry_hash`, and sync it to disk.
+
+    A concurrent run that checkpointed a newer head first wins: its checkpoint is
+    returned and none is appended, so the checkpoints never go back.
+    """
     with _locked_for_append() as file:
-        number = sum(1 for _line in file) + 1
+        lines = file.readlines()
+        newest = _parsed(len(lines), lines[-1]) if lines else None
+        if isinstance(newest, Checkpoint) and newest.sequence > sequence:
+            return newest
+        number = len(lines) + 1
         at = datetime.now(UTC).isoformat(timespec="microseconds")
         signer = key_id()
         line = {

@@ -23,7 +23,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import User
 from accounts.services import create_api_token
-from audit import services
+from audit import checkpoints, services
 from audit.models import GENESIS_HASH, KEYED_HASH, UNKEYED_HASH, AccessEntry, AppendOnlyError, ChainHead
 from audit.services import (
     MANY_CASES_THRESHOLD,
@@ -493,6 +493,15 @@ def test_it_checkpoints_only_an_intact_log_and_checks_only_what_is_new(
         problems=["entry 6: hash does not match its content"], head=ChainHead.objects.get(), checkpoint=None
     )
     assert len(checkpoint_lines()) == 2
+
+
+def test_a_checkpoint_of_an_older_head_after_a_newer_one_is_not_written(cast: Cast, case: Case) -> None:
+    """Two timers at once: the one that read the head first may write last; the checkpoints never go back."""
+    first = log(case, cast.ngo_worker, cast.ngo)
+    log(case, cast.ngo_worker, cast.ngo)
+    newer = services.checkpoint_head().checkpoint
+    assert checkpoints.append_checkpoint(sequence=first.sequence, entry_hash=first.hash) == newer
+    assert len(checkpoint_lines()) == 1
 
 
 def test_the_checkpoint_command_writes_a_checkpoint_or_refuses(cast: Cast, case: Case) -> None:
