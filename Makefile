@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEMO_ENV := VERN_DEBUG=true VERN_DEMO=true DJANGO_SECRET_KEY_FILE=.local/secret_key \
 	VERN_ENCRYPTION_KEYS_FILE=.local/encryption_keys VERN_BLIND_INDEX_KEY_FILE=.local/blind_index_key \
-	VERN_LINKAGE_KEY_FILE=.local/linkage_key
+	VERN_LINKAGE_KEY_FILE=.local/linkage_key VERN_AUDIT_KEY_FILE=.local/audit_key
 
 .PHONY: help demo test check lint format typecheck migrations messages lock totp clean
 
@@ -56,6 +56,12 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(BIN)/.installed
 	@$(BIN)/python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > $@
 	@chmod 600 $@
 
+# The access log's key (audit/keys.py): entries are chained and checkpoints signed with it.
+.local/audit_key:
+	@mkdir -p .local
+	@$(BIN)/python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > $@
+	@chmod 600 $@
+
 # The linkage key of national statistics (docs/linkage.md), made as the coordination unit makes it.
 .local/linkage_key:
 	@mkdir -p .local
@@ -63,7 +69,7 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(BIN)/.installed
 
 build: $(BIN)/.installed static/dist/vern.css locale/nb/LC_MESSAGES/django.mo
 
-demo: build .local/secret_key .local/encryption_keys .local/blind_index_key .local/linkage_key
+demo: build .local/secret_key .local/encryption_keys .local/blind_index_key .local/audit_key .local/linkage_key
 	$(DEMO_ENV) $(MANAGE) migrate --noinput -v0
 	$(DEMO_ENV) $(MANAGE) createcachetable
 	$(DEMO_ENV) $(MANAGE) seed_demo
@@ -71,7 +77,7 @@ demo: build .local/secret_key .local/encryption_keys .local/blind_index_key .loc
 	@echo "Vern runs at http://127.0.0.1:8000  (stop with Ctrl+C)"
 	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
-totp: $(BIN)/.installed .local/secret_key .local/encryption_keys .local/blind_index_key .local/linkage_key
+totp: $(BIN)/.installed .local/secret_key .local/encryption_keys .local/blind_index_key .local/audit_key .local/linkage_key
 	@$(DEMO_ENV) $(MANAGE) totp_code "$(EMAIL)"
 
 test: build

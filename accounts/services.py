@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
+from accounts.signals import api_token_created, api_token_revoked
 from organisations.models import Membership
 
 
@@ -50,6 +51,7 @@ def create_api_token(*, membership: Membership, name: str) -> tuple[ApiToken, st
         key_prefix=key[:8],
         key_hash=_hash_of_key(key),
     )
+    api_token_created.send(sender=ApiToken, token=token)
     return token, key
 
 
@@ -59,11 +61,12 @@ def revoke_api_token(*, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        api_token_revoked.send(sender=ApiToken, token=token)
 
 
 # Not atomic: a read and at most one single-row UPDATE, on every API request; a transaction adds two round trips.
-def membership_for_api_key(key: str) -> Membership | None:
-    """The membership an API key acts as, or None for an unknown, revoked or otherwise dead key.
+def api_token_for_key(key: str) -> ApiToken | None:
+    """The token of an API key, with the membership it acts as, or None for an unknown, revoked or otherwise dead key.
 
     The key is looked up by its SHA-256 hash, so the database compares hashes,
     never keys, and timing reveals nothing useful about a valid key; the hash is
@@ -90,4 +93,4 @@ def membership_for_api_key(key: str) -> Membership | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.membership
+    return token

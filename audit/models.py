@@ -7,6 +7,7 @@ from django.db.models.base import ModelBase
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import ApiToken
 from cases.models import Case
 from organisations.models import Organisation
 
@@ -15,6 +16,10 @@ GENESIS_HASH = "0" * 64
 # The primary key of ChainHead's only row.
 HEAD_PK = 1
 REASON_MAX_LENGTH = 500
+# How an entry's hash is made (audit.services._hash_of): 1 = unkeyed SHA-256, the entries written before the
+# key existed; 2 = HMAC-SHA256 under VERN_AUDIT_KEY, also covering the search hits and the API token.
+UNKEYED_HASH = 1
+KEYED_HASH = 2
 
 
 class AppendOnlyError(Exception):
@@ -39,16 +44,22 @@ class AccessEntryQuerySet(models.QuerySet["AccessEntry"]):
 
 
 class AccessEntry(models.Model):
-    """One read or disclosure of a case's personal data, linked into a tamper-evident hash chain.
+    """One read or disclosure of personal data, linked into a tamper-evident hash chain.
 
     Normen (Norm for informasjonssikkerhet og personvern, see shared LAW.md) asks
     for access by need (tjenstlig behov), a log of every access, regular review of
     that log, and the data subject's right to see who has accessed their data
     (factsheet 15). Traffickers look for people who escaped, so a look that
     leaves no trace must not be possible: this table is append-only through the
-    application, and each row carries the SHA-256 of its content and of the row
-    before it (`audit.services.record_access`, checked by `verify_audit_log`).
-    Rows hold codes and ids only, no personal data.
+    application, and each row carries an HMAC, under a key kept outside the
+    database, of its content and of the row before it (`audit.services.record_access`,
+    checked by `verify_audit_log` against signed checkpoints outside the database).
+    Rows hold codes and ids only, no personal data: a search records how many
+    cases it found, never what was searched for.
+
+    Most entries are about one case. A search by identity and the creation or
+    revocation of an API token are about none (`case` is empty): they say what a
+    user did, not whose data was read, so per-person views leave them out.
     """
 
     class Action(models.TextChoices):
@@ -64,6 +75,10 @@ class AccessEntry(models.Model):
         # Progress entries (cases.models.ProgressEntry): the groups they are about, never their text.
         PROGRESS_READ = "progress_read", _("Read progress entries")
         PROGRESS_WRITTEN = "progress_written", _("Wrote a progress entry")
+        # About no case: a search by name or date of birth (how many cases it found), and API tokens.
+        SEARCH = "search", _("Searched by identity")
+        TOKEN_CREATED = "token_created", _("Created an API token")
+        TOKEN_REVOKED = "token_revoked", _("Revoked an API token")
 
     sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -73,13 +88,28 @@ class AccessEntry(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
     )
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="access_entries")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, null=True, related_name="access_entries"
+    )
     field_groups = models.JSONField(_("field groups"), default=list)  # cases.models.FieldGroup codes
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     # A justification for breaking the glass or disclosing; it should need no personal data.
     reason = models.CharField(_("reason"), max_length=REASON_MAX_LENGTH, blank=True)
     # Whether the user was assigned to the case at the time; review flags unassigned access.
     assigned = models.BooleanField(_("assigned to the case"), default=False)
+    # How many cases a search found; empty for everything else.
+    hits = models.PositiveIntegerField(_("hits"), null=True)
+    # The token an API read went through, or the token created or revoked. No database constraint: a token goes
+    # when its membership is removed, and the log must neither stop that nor lose the entry.
+    api_token = models.ForeignKey(
+        ApiToken,
+        verbose_name=_("API token"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    hash_version = models.PositiveSmallIntegerField(default=KEYED_HASH)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 

@@ -1,11 +1,15 @@
-"""The access log: recording every read of a case, verifying the chain, and reading the log back.
+"""The access log: recording every read of personal data, verifying the chain, and reading the log back.
 
 Each entry's hash covers its content and the previous entry's hash, so changing
 or removing any entry breaks the chain from that point; `ChainHead` catches the
-removal of the newest entries. The hash is unkeyed: it shows tampering by
-anyone who does not also rewrite every later entry and the head, so keep the
-head hash printed by `verify_audit_log` somewhere the database's users cannot
-write (a rewritten chain ends in a different hash).
+removal of the newest entries. Since hash version 2 the hash is an HMAC under
+`VERN_AUDIT_KEY`, which is kept outside the database: someone who can write the
+database cannot compute a valid hash for a forged or rewritten entry. Cutting the
+newest entries off and pointing the head back needs no new hash, so the head is
+also checkpointed, signed, to a file outside the database (`audit.checkpoints`,
+`manage.py checkpoint_audit_log`), and `verify_chain` compares the log with every
+checkpoint. Entries written before the key (version 1) keep their unkeyed
+SHA-256; the checkpoints cover them too.
 """
 
 import hashlib
@@ -24,12 +28,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import User
-from audit.models import GENESIS_HASH, HEAD_PK, REASON_MAX_LENGTH, AccessEntry, ChainHead
+from accounts.models import ApiToken, User
+from audit import checkpoints
+from audit.keys import keyed_digest
+from audit.models import GENESIS_HASH, HEAD_PK, KEYED_HASH, REASON_MAX_LENGTH, UNKEYED_HASH, AccessEntry, ChainHead
 from cases.models import Case, FieldGroup
 from organisations.models import Organisation
 
-# The fields an entry's hash covers, in this order (see _hash_of).
+# The fields an entry's hash covers (see _hash_of); version 1 hashes leave out hits and api_token_id.
 HASHED_FIELDS = (
     "sequence",
     "at",
@@ -40,6 +46,9 @@ HASHED_FIELDS = (
     "action",
     "reason",
     "assigned",
+    "hits",
+    "api_token_id",
+    "hash_version",
     "previous_hash",
 )
 # Entries read per query by verify_chain: memory stays flat however long the log grows.
@@ -61,10 +70,17 @@ def _iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+# json.dumps arguments for the one serialisation of an entry that is hashed.
+_CANONICAL: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
+
+
 def _hash_of(content: Mapping[str, Any]) -> str:
-    """SHA-256 of a canonical serialisation of an entry's HASHED_FIELDS."""
+    """The hash of a canonical serialisation of an entry's HASHED_FIELDS, as its hash_version makes it.
+
+    Version 1 is the unkeyed SHA-256 of the entries written before the audit key;
+    version 2 an HMAC under the key that also covers the hits and the API token.
+    """
     values = [
-        "vern-access-v1",
         content["sequence"],
         _iso(content["at"]),
         content["user_id"],
@@ -74,10 +90,15 @@ def _hash_of(content: Mapping[str, Any]) -> str:
         content["action"],
         content["reason"],
         bool(content["assigned"]),
-        content["previous_hash"],
     ]
-    serialised = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(serialised.encode()).hexdigest()
+    version = content["hash_version"]
+    if version == UNKEYED_HASH:
+        serialised = json.dumps(["vern-access-v1", *values, content["previous_hash"]], **_CANONICAL)
+        return hashlib.sha256(serialised.encode()).hexdigest()
+    if version == KEYED_HASH:
+        values += [content["hits"], content["api_token_id"], content["previous_hash"]]
+        return keyed_digest(json.dumps(["vern-access-v2", *values], **_CANONICAL).encode())
+    raise ValueError(f"Unknown hash version {version!r}.")
 
 
 def _validated_field_groups(field_groups: Iterable[str]) -> list[str]:
@@ -98,34 +119,40 @@ def _locked_head() -> ChainHead:
     return head
 
 
-@transaction.atomic
-def record_access(
-    *,
-    user: User | None,
-    organisation: Organisation,
-    case: Case,
-    field_groups: Iterable[str],
-    action: str,
-    reason: str = "",
-    assigned: bool = False,
-    at: datetime | None = None,
-) -> AccessEntry:
-    """Log that `user`, acting in `organisation`, read or disclosed `field_groups` of `case`.
-
-    Call it in the transaction that reads the data, as late as possible: the
-    chain head stays locked until that transaction ends. `at` is for imports and
-    tests; it defaults to now.
-    """
-    action = AccessEntry.Action(action)  # ValueError for an unknown action
+def _checked_reason(action: str, reason: str) -> str:
     reason = reason.strip()
     if len(reason) > REASON_MAX_LENGTH:
         raise ValueError(f"The reason is longer than {REASON_MAX_LENGTH} characters.")
     if action == AccessEntry.Action.BREAK_THE_GLASS and not reason:
         raise ValueError("Breaking the glass needs a reason.")
-    groups = _validated_field_groups(field_groups)
-    at = at or timezone.now()
+    return reason
+
+
+def _checked_time(at: datetime) -> datetime:
     if timezone.is_naive(at):
         raise ValueError("The access time must be timezone-aware.")
+    return at
+
+
+@transaction.atomic
+def _append(
+    *,
+    user: User | None,
+    organisation: Organisation,
+    case: Case | None,
+    field_groups: Iterable[str],
+    action: str,
+    reason: str = "",
+    assigned: bool = False,
+    hits: int | None = None,
+    api_token: ApiToken | None = None,
+    at: datetime | None = None,
+) -> AccessEntry:
+    """Check, chain and save one entry; the head stays locked until the caller's transaction ends."""
+    action = AccessEntry.Action(action)  # ValueError for an unknown action
+    reason = _checked_reason(action, reason)
+    groups = _validated_field_groups(field_groups)
+    at = _checked_time(at or timezone.now())
     head = _locked_head()
     entry = AccessEntry(
         sequence=head.sequence + 1,
@@ -137,6 +164,9 @@ def record_access(
         action=action,
         reason=reason,
         assigned=assigned,
+        hits=hits,
+        api_token=api_token,
+        hash_version=KEYED_HASH,
         previous_hash=head.hash,
     )
     entry.hash = _hash_of({name: getattr(entry, name) for name in HASHED_FIELDS})
@@ -144,6 +174,67 @@ def record_access(
     head.sequence, head.hash = entry.sequence, entry.hash
     head.save(update_fields=["sequence", "hash"])
     return entry
+
+
+def record_access(
+    *,
+    user: User | None,
+    organisation: Organisation,
+    case: Case,
+    field_groups: Iterable[str],
+    action: str,
+    reason: str = "",
+    assigned: bool = False,
+    api_token: ApiToken | None = None,
+    at: datetime | None = None,
+) -> AccessEntry:
+    """Log that `user`, acting in `organisation`, read or disclosed `field_groups` of `case`.
+
+    Call it in the transaction that reads the data, as late as possible: the
+    chain head stays locked until that transaction ends. `api_token` is the token
+    an API read went through. `at` is for imports and tests; it defaults to now.
+    """
+    return _append(
+        user=user,
+        organisation=organisation,
+        case=case,
+        field_groups=field_groups,
+        action=action,
+        reason=reason,
+        assigned=assigned,
+        api_token=api_token,
+        at=at,
+    )
+
+
+def record_search(*, user: User, organisation: Organisation, hits: int) -> AccessEntry:
+    """Log that `user` searched cases by identity and found `hits` of them; what was searched for is not kept.
+
+    The search matches names and dates of birth, so it is a read of the identity
+    group even though it opens no case; the log review sees who searches how often.
+    """
+    return _append(
+        user=user,
+        organisation=organisation,
+        case=None,
+        field_groups=[FieldGroup.IDENTITY],
+        action=AccessEntry.Action.SEARCH,
+        hits=hits,
+    )
+
+
+def record_token_event(*, token: ApiToken, action: str) -> AccessEntry:
+    """Log that an API token was created or revoked, under its member: a token reads as that member."""
+    if action not in (AccessEntry.Action.TOKEN_CREATED, AccessEntry.Action.TOKEN_REVOKED):
+        raise ValueError(f"{action!r} is not an API token event.")
+    return _append(
+        user=token.user,
+        organisation=token.membership.organisation,
+        case=None,
+        field_groups=[],
+        action=action,
+        api_token=token,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +249,8 @@ class PendingEntry:
     field_groups: tuple[str, ...] = ()
     reason: str = ""
     assigned: bool = False
+    hits: int | None = None
+    api_token_id: int | None = None
 
 
 # Entries inserted per statement by append_entries_in_bulk.
@@ -170,13 +263,8 @@ def _checked_content(entry: PendingEntry, groups: dict[tuple[str, ...], list[str
     `groups` caches validated field-group lists: bulk entries repeat a handful of combinations.
     """
     action = AccessEntry.Action(entry.action)  # ValueError for an unknown action
-    reason = entry.reason.strip()
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValueError(f"The reason is longer than {REASON_MAX_LENGTH} characters.")
-    if action == AccessEntry.Action.BREAK_THE_GLASS and not reason:
-        raise ValueError("Breaking the glass needs a reason.")
-    if timezone.is_naive(entry.at):
-        raise ValueError("The access time must be timezone-aware.")
+    reason = _checked_reason(action, entry.reason)
+    _checked_time(entry.at)
     key = tuple(entry.field_groups)
     if key not in groups:
         groups[key] = _validated_field_groups(key)
@@ -189,6 +277,9 @@ def _checked_content(entry: PendingEntry, groups: dict[tuple[str, ...], list[str
         "action": str(action),
         "reason": reason,
         "assigned": entry.assigned,
+        "hits": entry.hits,
+        "api_token_id": entry.api_token_id,
+        "hash_version": KEYED_HASH,
     }
 
 
@@ -230,13 +321,12 @@ def append_entries_in_bulk(*, entries: Iterable[PendingEntry]) -> int:
 # --- Verification -------------------------------------------------------------------------------
 
 
-def _entries_up_to(last: int | None) -> Iterator[dict[str, Any]]:
-    """Entries in sequence order, fetched in batches by key (short queries, no open cursor).
+def _entries_between(after: int, last: int | None) -> Iterator[dict[str, Any]]:
+    """Entries after `after` up to `last`, in sequence order, fetched in batches by key (short queries, no open cursor).
 
     Short queries keep SQLite's read lock brief, so writers are not held up while
     a million entries are checked, and need no server-side cursor on PostgreSQL.
     """
-    after = -1
     while True:
         batch = AccessEntry.objects.filter(sequence__gt=after)
         if last is not None:
@@ -260,30 +350,61 @@ def _hash_matches(row: Mapping[str, Any]) -> bool:
         return False
 
 
-def _chain_problems(rows: Iterable[Mapping[str, Any]]) -> tuple[list[str], int, str]:
-    """Problems within the entries, plus the last sequence and hash seen."""
+@dataclass
+class _Walk:
+    """Where a walk along the chain starts, and then how far it got.
+
+    Unkeyed (version 1) hashes are the entries from before the key: once an entry
+    is keyed, or after the first checkpoint (`keyed_after`, written once the key
+    was in use), an unkeyed entry is one forged by someone without the key.
+    """
+
+    last_sequence: int = 0
+    last_hash: str = GENESIS_HASH
+    keyed_after: int | None = None
+    keyed: bool = False
+
+    def must_be_keyed(self, sequence: int) -> bool:
+        return self.keyed or (self.keyed_after is not None and sequence > self.keyed_after)
+
+
+def _chain_problems(
+    rows: Iterable[Mapping[str, Any]], walk: _Walk, checkpointed: Mapping[int, list[checkpoints.Checkpoint]]
+) -> list[str]:
+    """Problems within the entries after `walk`'s start, which it moves to the last entry seen.
+
+    `checkpointed` maps a sequence to the checkpoints that recorded its hash: a
+    rewritten chain can be internally consistent, but not with them.
+    """
     problems: list[str] = []
-    expected, previous_hash = 1, GENESIS_HASH
     for row in rows:
         sequence = row["sequence"]
-        if sequence > expected:
+        if sequence > walk.last_sequence + 1:
             # The link cannot be checked across a gap; the gap itself is the finding.
-            problems.append(_missing(expected, sequence - 1))
-        elif row["previous_hash"] != previous_hash:
+            problems.append(_missing(walk.last_sequence + 1, sequence - 1))
+        elif row["previous_hash"] != walk.last_hash:
             problems.append(f"entry {sequence}: does not link to the entry before it")
         if not _hash_matches(row):
             problems.append(f"entry {sequence}: hash does not match its content")
-        expected, previous_hash = sequence + 1, row["hash"]
-    return problems, expected - 1, previous_hash
+        if row["hash_version"] != KEYED_HASH and walk.must_be_keyed(sequence):
+            problems.append(f"entry {sequence}: hashed without the key after the log was keyed")
+        walk.keyed = walk.keyed or row["hash_version"] == KEYED_HASH
+        problems += [
+            f"entry {sequence} does not match the hash of {checkpoint.describe()}"
+            for checkpoint in checkpointed.get(sequence, [])
+            if checkpoint.hash != row["hash"]
+        ]
+        walk.last_sequence, walk.last_hash = sequence, row["hash"]
+    return problems
 
 
-def _head_problems(head: ChainHead | None, *, last_sequence: int, last_hash: str) -> list[str]:
+def _head_problems(head: ChainHead | None, walk: _Walk) -> list[str]:
     if head is None:
-        return [f"the chain head is missing (log ends at {last_sequence})"] if last_sequence else []
-    if head.sequence > last_sequence:
-        return [f"the newest entries were removed (head says {head.sequence}, log ends at {last_sequence})"]
-    if head.hash != last_hash:
-        return [f"entry {last_sequence} does not match the chain head"]
+        return [f"the chain head is missing (log ends at {walk.last_sequence})"] if walk.last_sequence else []
+    if head.sequence > walk.last_sequence:
+        return [f"the newest entries were removed (head says {head.sequence}, log ends at {walk.last_sequence})"]
+    if head.hash != walk.last_hash:
+        return [f"entry {walk.last_sequence} does not match the chain head"]
     return []
 
 
@@ -299,18 +420,74 @@ def _entries_beyond_head() -> list[str]:
     return []
 
 
-def verify_chain() -> list[str]:
-    """Walk the whole log and describe every break in it; an empty list means the log is intact.
+def _truncation_problems(latest: checkpoints.Checkpoint | None, walk: _Walk) -> list[str]:
+    if latest is None or walk.last_sequence >= latest.sequence:
+        return []
+    return [f"the log ends at entry {walk.last_sequence} but {latest.describe()} says entry {latest.sequence}"]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What verify_chain found: `problems` (empty if the log is intact), the head, and the checkpoint checked last."""
+
+    problems: list[str]
+    head: ChainHead | None
+    checkpoint: checkpoints.Checkpoint | None
+
+
+def _by_sequence(found: Iterable[checkpoints.Checkpoint]) -> dict[int, list[checkpoints.Checkpoint]]:
+    grouped: dict[int, list[checkpoints.Checkpoint]] = defaultdict(list)
+    for checkpoint in found:
+        grouped[checkpoint.sequence].append(checkpoint)
+    return grouped
+
+
+def verify_chain() -> Verification:
+    """Walk the whole log, compare it with every checkpoint, and describe every break; none means intact.
 
     Only entries up to the head read at the start are checked, so entries written
     while this runs (it may take a while) do not look like tampering.
     """
+    found, problems = checkpoints.read_checkpoints()
     head = ChainHead.objects.filter(pk=HEAD_PK).first()
-    problems, last_sequence, last_hash = _chain_problems(_entries_up_to(head.sequence if head else None))
-    problems += _head_problems(head, last_sequence=last_sequence, last_hash=last_hash)
+    walk = _Walk(keyed_after=found[0].sequence if found else None)
+    problems += _chain_problems(_entries_between(0, head.sequence if head else None), walk, _by_sequence(found))
+    problems += _head_problems(head, walk)
+    latest = found[-1] if found else None
+    problems += _truncation_problems(latest, walk)
     if head is not None:
         problems += _entries_beyond_head()
-    return problems
+    return Verification(problems=problems, head=head, checkpoint=latest)
+
+
+def checkpoint_head() -> Verification:
+    """Check the entries written since the latest checkpoint, and if they are intact, checkpoint the head.
+
+    For a timer (`manage.py checkpoint_audit_log`): the work grows with the
+    entries since the last checkpoint, not with the log. The checkpoint it
+    writes is returned as `checkpoint`; with problems, none is written.
+    """
+    found, problems = checkpoints.read_checkpoints()
+    latest = found[-1] if found else None
+    head = ChainHead.objects.filter(pk=HEAD_PK).first()
+    # Without a checkpointed entry to start from (none yet, or it is gone), walk the whole log.
+    keyed_after = found[0].sequence if found else None
+    walk, checkpointed = _Walk(keyed_after=keyed_after), _by_sequence(found)
+    anchor = AccessEntry.objects.filter(sequence=latest.sequence).values("previous_hash").first() if latest else None
+    if latest is not None and anchor is not None:
+        # Start at the checkpointed entry, which must still have the checkpointed hash.
+        walk = _Walk(latest.sequence - 1, anchor["previous_hash"], keyed_after=keyed_after)
+        checkpointed = _by_sequence([latest])
+    problems += _chain_problems(
+        _entries_between(walk.last_sequence, head.sequence if head else None), walk, checkpointed
+    )
+    problems += _head_problems(head, walk)
+    problems += _truncation_problems(latest, walk)
+    if problems or head is None:
+        return Verification(problems=problems, head=head, checkpoint=None)
+    return Verification(
+        problems=[], head=head, checkpoint=checkpoints.append_checkpoint(sequence=head.sequence, entry_hash=head.hash)
+    )
 
 
 # --- Reading the log back ------------------------------------------------------------------------
@@ -521,6 +698,8 @@ def review_flags(*, organisation: Organisation, since: datetime, until: datetime
     however many entries.
     """
     entries = AccessEntry.objects.filter(organisation=organisation, at__gte=since, at__lt=until or timezone.now())
+    # Searches and API token events open no case; the rules below are about cases opened.
+    entries = entries.filter(case__isnull=False)
     accesses = [
         _Access(**row)
         for row in entries.order_by("at", "sequence").values("user_id", "case_id", "at", "action", "assigned", "reason")

@@ -12,6 +12,7 @@ from typing import Any
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
+from accounts.models import ApiToken
 from audit.models import AccessEntry
 from cases.access import get_case_for, listed_cases
 from cases.models import Case
@@ -28,6 +29,12 @@ MAX_PAGE_SIZE = 200
 # year), and keeps `offset + limit` well inside the 64-bit integers SQLite and PostgreSQL take for
 # OFFSET: a larger number overflowed them into a 500 (issue 15).
 MAX_OFFSET = 1_000_000
+
+
+class ApiRequest(MemberRequest):
+    """A request authenticated by vern.api.ApiTokenAuth: the token's member, and the token itself for the log."""
+
+    api_token: ApiToken
 
 
 class Page(Schema):
@@ -89,11 +96,13 @@ def list_cases(request: MemberRequest, page: Query[Page]) -> CasePage:
     ),
 )
 def get_case(
-    request: MemberRequest,
+    request: ApiRequest,
     code: str = Path(pattern=f"^{CaseCodeConverter.regex}$", description="The pseudonym code, e.g. OSL-2026-0042."),
 ) -> CaseDetail:
     access = get_case_for(request.membership, code)
     if access.must_break_glass:
         raise HttpError(403, "protected")
-    field_groups = read_field_groups(access=access, membership=request.membership, action=AccessEntry.Action.API)
+    field_groups = read_field_groups(
+        access=access, membership=request.membership, action=AccessEntry.Action.API, api_token=request.api_token
+    )
     return CaseDetail(**_summary_fields(access.case), readable_groups=sorted(access.groups), field_groups=field_groups)

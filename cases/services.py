@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -17,15 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from audit.models import AccessEntry
-from audit.services import record_access
+from audit.services import record_access, record_search
 from cases.access import (
     ALL_GROUPS,
     ASSIGNING_ROLES,
     CaseAccess,
     assignable_members,
     readable_progress,
+    searchable_by_identity,
     writable_progress_groups,
 )
 from cases.models import (
@@ -183,7 +185,13 @@ def is_assigned(case: Case, membership: Membership) -> bool:
 
 
 def log_access(
-    *, access: CaseAccess, membership: Membership, groups: Iterable[str], action: str, reason: str = ""
+    *,
+    access: CaseAccess,
+    membership: Membership,
+    groups: Iterable[str],
+    action: str,
+    reason: str = "",
+    api_token: ApiToken | None = None,
 ) -> AccessEntry:
     return record_access(
         user=membership.user,
@@ -193,18 +201,23 @@ def log_access(
         action=action,
         reason=reason,
         assigned=is_assigned(access.case, membership),
+        api_token=api_token,
     )
 
 
 @transaction.atomic
 def read_field_groups(
-    *, access: CaseAccess, membership: Membership, action: str = AccessEntry.Action.VIEW
+    *,
+    access: CaseAccess,
+    membership: Membership,
+    action: str = AccessEntry.Action.VIEW,
+    api_token: ApiToken | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Decrypt the field groups this member may read, and log that they read them."""
+    """Decrypt the field groups this member may read, and log that they read them (through `api_token`, if any)."""
     records = FieldGroupRecord.objects.filter(case=access.case, group__in=access.groups)
     data = {record.group: crypto.decrypt_json(record.ciphertext, aad=record.associated_data) for record in records}
     if data:
-        log_access(access=access, membership=membership, groups=data.keys(), action=action)
+        log_access(access=access, membership=membership, groups=data.keys(), action=action, api_token=api_token)
     return data
 
 
@@ -300,6 +313,53 @@ def find_cases_by_identity(*, cases: Any, name: str, birth_date: str) -> Any:
     if birth_date:
         cases = cases.filter(birth_date_index=crypto.blind_index(birth_date, purpose="birth_date"))
     return cases
+
+
+class SearchLimitReached(ValidationError):
+    """The member has searched by identity as often as VERN_SEARCH_LIMIT allows in the window."""
+
+
+def _claim_identity_search(user_id: int) -> bool:
+    """Count one search by identity against the user's allowance; False once it is used up.
+
+    A fixed window per user, from their first search in it, in the shared cache:
+    guessing a date of birth takes hundreds of searches, a caseworker's day a
+    handful. Counted per user, not per organisation, so changing organisation
+    does not reset it.
+    """
+    key = f"identity-search:{user_id}"
+    window = settings.VERN_SEARCH_WINDOW_SECONDS
+    cache.add(key, 0, timeout=window)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # the window ended between add and incr
+        cache.add(key, 1, timeout=window)
+        used = 1
+    return used <= settings.VERN_SEARCH_LIMIT
+
+
+@transaction.atomic
+def search_by_identity(*, membership: Membership, cases: Any, name: str, birth_date: str) -> list[Case]:
+    """The cases among `cases` whose identity the member may read and that match, logged with how many matched.
+
+    Refused with SearchLimitReached, without searching, beyond VERN_SEARCH_LIMIT
+    searches in VERN_SEARCH_WINDOW_SECONDS. The log records who searched, when and
+    how many cases were found, never what was searched for (audit.services.record_search).
+    """
+    if not _claim_identity_search(membership.user_id):
+        raise SearchLimitReached(
+            _(
+                "You have searched %(limit)d times within %(minutes)d minutes, which is as often as Vern allows. "
+                "This search was not run. Wait a few minutes and search again."
+            )
+            % {"limit": settings.VERN_SEARCH_LIMIT, "minutes": settings.VERN_SEARCH_WINDOW_SECONDS // 60},
+            code="search_limit",
+        )
+    found = list(
+        find_cases_by_identity(cases=searchable_by_identity(membership, cases), name=name, birth_date=birth_date)
+    )
+    record_search(user=membership.user, organisation=membership.organisation, hits=len(found))
+    return found
 
 
 # --- Assignment inside each organisation ---------------------------------------------------------

@@ -3,7 +3,7 @@ import time
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +22,6 @@ from cases.access import (
     listed_cases,
     may_assign,
     may_protect,
-    searchable_by_identity,
     visible_events,
     writable_progress_groups,
 )
@@ -37,7 +36,7 @@ from cases.forms import (
     ProtectForm,
     VersionForm,
 )
-from cases.models import CaseAssignment, FieldGroup
+from cases.models import Case, CaseAssignment, FieldGroup
 from organisations.access import MemberRequest, membership_required
 
 GLASS_SESSION_KEY = "vern_glass_broken"
@@ -73,16 +72,23 @@ def case_list(request: MemberRequest) -> HttpResponse:
     )
     # A search is POSTed: a name or date of birth must never end up in a URL, a log or browser history.
     find_form = FindCaseForm(request.POST or None)
+    status = 200
+    listed: QuerySet[Case] | list[Case] = cases
     if find_form.is_bound and find_form.is_valid():
         birth_date = find_form.cleaned_data["birth_date"]
-        cases = services.find_cases_by_identity(
-            cases=searchable_by_identity(membership, cases),
-            name=find_form.cleaned_data["name"],
-            birth_date=birth_date.isoformat() if birth_date else "",
-        )
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+        try:
+            listed = services.search_by_identity(
+                membership=membership,
+                cases=cases,
+                name=find_form.cleaned_data["name"],
+                birth_date=birth_date.isoformat() if birth_date else "",
+            )
+        except services.SearchLimitReached as limit:
+            find_form.add_error(None, limit)
+            status = 429
+    page = Paginator(listed, 50).get_page(request.GET.get("page"))
     context = {"page": page, "find_form": find_form, "open_form": OpenCaseForm(), "mine": mine}
-    return render(request, "cases/list.html", context)
+    return render(request, "cases/list.html", context, status=status)
 
 
 @membership_required

@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,6 +43,12 @@ def pytest_report_header() -> str:
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(settings: Any, tmp_path: Path) -> None:
+    """Each test's database starts empty, so each test gets an empty access log checkpoint file too."""
+    settings.VERN_AUDIT_CHECKPOINT_FILE = tmp_path / "audit_checkpoints.jsonl"
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import ApiToken
 from audit.models import AccessEntry
+from audit.services import verify_chain
 from cases import services
 from cases.access import get_case_for
 from cases.api import MAX_OFFSET
@@ -123,6 +124,9 @@ def test_a_removed_membership_takes_its_tokens_with_it(cast: Cast) -> None:
     membership(cast.ngo_worker, cast.ngo).delete()
     assert api(key).get(CASES).status_code == 401
     assert not ApiToken.objects.filter(user=cast.ngo_worker).exists()
+    # The log keeps the token's creation, by id, and stays intact.
+    assert AccessEntry.objects.filter(action=AccessEntry.Action.TOKEN_CREATED).exists()
+    assert verify_chain().problems == []
 
 
 def test_it_stores_only_the_hash_of_the_key(cast: Cast) -> None:
@@ -277,16 +281,31 @@ def test_a_sharing_organisation_reads_only_the_groups_shared_with_it(cast: Cast)
     assert "Testa" not in response.text
 
 
-def test_every_read_through_the_api_is_logged(cast: Cast) -> None:
+def test_every_read_through_the_api_is_logged_with_the_token_that_read(cast: Cast) -> None:
+    """Issue 15, hole 5: the log tells which of a member's tokens read, so a leaked one can be traced."""
     case = new_case(cast, identity=IDENTITY, health=HEALTH)
     share_with_nav(cast, case, [FieldGroup.HEALTH])
-    client = api(key_for(cast.nav_coordinator, cast.nav))
-    client.get(f"{CASES}/{case.code}")
-    client.get(f"{CASES}/{case.code}")
+    nav = membership(cast.nav_coordinator, cast.nav)
+    first, first_key = account_services.create_api_token(membership=nav, name="Skript")
+    second, second_key = account_services.create_api_token(membership=nav, name="Annet skript")
+    api(first_key).get(f"{CASES}/{case.code}")
+    api(second_key).get(f"{CASES}/{case.code}")
     entries = AccessEntry.objects.filter(case=case).exclude(action=AccessEntry.Action.EDIT).order_by("sequence")
-    assert [(e.action, e.user, e.organisation, e.field_groups) for e in entries] == [
-        (AccessEntry.Action.API, cast.nav_coordinator, cast.nav, ["health"]),
-        (AccessEntry.Action.API, cast.nav_coordinator, cast.nav, ["health"]),
+    assert [(e.action, e.user, e.organisation, e.field_groups, e.api_token_id) for e in entries] == [
+        (AccessEntry.Action.API, cast.nav_coordinator, cast.nav, ["health"], first.pk),
+        (AccessEntry.Action.API, cast.nav_coordinator, cast.nav, ["health"], second.pk),
+    ]
+    assert verify_chain().problems == []
+
+
+def test_creating_and_revoking_a_token_is_logged_once(cast: Cast) -> None:
+    token, _key = account_services.create_api_token(membership=membership(cast.ngo_worker, cast.ngo), name="Skript")
+    account_services.revoke_api_token(token=token)
+    account_services.revoke_api_token(token=token)  # already revoked: nothing happens, nothing is logged
+    entries = AccessEntry.objects.order_by("sequence")
+    assert [(e.action, e.user, e.organisation, e.case, e.api_token_id) for e in entries] == [
+        (AccessEntry.Action.TOKEN_CREATED, cast.ngo_worker, cast.ngo, None, token.pk),
+        (AccessEntry.Action.TOKEN_REVOKED, cast.ngo_worker, cast.ngo, None, token.pk),
     ]
 
 

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -142,6 +143,47 @@ def test_a_protected_case_is_listed_only_to_those_named_for_it_and_opens_by_its_
     assert reverse("cases:break_glass", args=[case.code]) in unnamed.get(opened["Location"], follow=True).text
     refused = unnamed.get(reverse("cases:open"), {"code": "not a code"}, follow=True)
     assert "OSL-2026-0042" in refused.text  # the message says what a code looks like
+
+
+def test_a_search_is_logged_with_its_hits_and_never_what_was_searched_for(cast: Cast) -> None:
+    """Issue 15, hole 1: every search by identity is in the access log: who, when, how many cases it found."""
+    case = new_case(cast, IDENTITY)
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    client.post(reverse("cases:list"), {"name": "Testa Personsen", "birth_date": "01.04.2009"})
+    client.post(reverse("cases:list"), {"name": "Ingen Personsen"})
+    found, nothing = AccessEntry.objects.filter(action=AccessEntry.Action.SEARCH).order_by("sequence")
+    assert (found.user, found.organisation, found.case, found.hits) == (cast.ngo_worker, cast.ngo, None, 1)
+    assert found.field_groups == [FieldGroup.IDENTITY]
+    assert nothing.hits == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM audit_accessentry WHERE action = %s", [AccessEntry.Action.SEARCH])
+        stored = repr(cursor.fetchall())
+    for term in ("Testa", "Personsen", "Ingen", "2009", "01.04", case.name_index, case.birth_date_index):
+        assert term not in stored
+
+
+def test_searches_beyond_the_limit_are_refused_with_429_and_not_run(cast: Cast, settings: Any) -> None:
+    settings.VERN_SEARCH_LIMIT = 3
+    new_case(cast, IDENTITY)
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    search = {"name": "Testa Personsen"}
+    searched = '"cases_case"."name_index" ='
+
+    def post_search() -> tuple[Any, bool]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(reverse("cases:list"), search)
+        return response, any(searched in query["sql"] for query in queries)
+
+    for _allowed in range(3):
+        response, ran = post_search()
+        assert (response.status_code, ran) == (200, True)
+    refused, ran = post_search()
+    assert (refused.status_code, ran) == (429, False)
+    assert "Du har søkt 3 ganger i løpet av 10 minutter" in refused.text
+    assert 'value="Testa Personsen"' in refused.text  # the form is kept
+    assert AccessEntry.objects.filter(action=AccessEntry.Action.SEARCH).count() == 3
+    # The limit is the user's: a colleague searches on.
+    assert client_acting_in(cast.ngo_admin, cast.ngo).post(reverse("cases:list"), search).status_code == 200
 
 
 def test_a_stale_save_is_refused(cast: Cast) -> None:

@@ -22,6 +22,7 @@ from audit.services import record_access
 from cases import services
 from cases.access import get_case_for
 from cases.models import Case, CaseEvent, FieldGroup
+from core import crypto
 from organisations.models import Membership, Organisation
 from sharing.models import Consent, Disclosure, LegalBasis
 from tests.conftest import Cast
@@ -94,6 +95,30 @@ def test_the_case_list_costs_the_same_for_3_and_30_cases(cast: Cast) -> None:
 
     few, many = counts_with_few_and_many(client_acting_in(cast.ngo_admin, cast.ngo), reverse("cases:list"), grow_to)
     assert few == many
+
+
+def test_a_search_by_identity_costs_the_same_for_3_and_30_matches(cast: Cast) -> None:
+    """The search and its access log entry (one, with the hit count) run a fixed number of queries."""
+    name_index = crypto.blind_index("Testa Personsen", purpose="name")
+    client = client_acting_in(cast.ngo_admin, cast.ngo)
+    # Warm-up: the first request creates the session-tracking row, the first entry the log's chain head.
+    client.post(reverse("cases:list"), {"name": "Ingen Personsen"})
+
+    def search_with(matches: int) -> int:
+        for _n in range(Case.objects.filter(name_index=name_index).count(), matches):
+            CaseFactory.create(owner=cast.ngo, municipality=cast.oslo, name_index=name_index)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(reverse("cases:list"), {"name": "Testa Personsen"})
+        assert response.status_code == 200
+        assert response.content.decode().count('data-testid="holders-') == matches
+        return len(queries)
+
+    assert search_with(FEW) == search_with(MANY)
+    assert list(AccessEntry.objects.filter(action=AccessEntry.Action.SEARCH).values_list("hits", flat=True)) == [
+        MANY,
+        FEW,
+        0,
+    ]
 
 
 def test_a_case_costs_the_same_with_3_and_30_sharings_and_events(cast: Cast) -> None:

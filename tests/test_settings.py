@@ -32,6 +32,8 @@ PRODUCTION_ENV = {
     "VERN_ALLOWED_HOSTS": "vern.example.no",
     "VERN_ENCRYPTION_KEYS": new_key_spec("prod1"),
     "VERN_BLIND_INDEX_KEY": new_key_spec("x").split(":")[1],
+    "VERN_AUDIT_KEY": new_key_spec("x").split(":")[1],
+    "VERN_AUDIT_CHECKPOINT_FILE": "/var/lib/vern-audit/checkpoints.jsonl",
 }
 
 
@@ -53,6 +55,14 @@ def test_it_refuses_to_start_in_production_without_encryption_keys() -> None:
     result = run_manage("check", extra_env=env)
     assert result.returncode != 0
     assert "VERN_ENCRYPTION_KEYS" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["VERN_AUDIT_KEY", "VERN_AUDIT_CHECKPOINT_FILE"])
+def test_it_refuses_to_start_in_production_without_the_access_log_key_or_checkpoints(name: str) -> None:
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != name}
+    result = run_manage("check", extra_env=env)
+    assert result.returncode != 0
+    assert name in result.stderr
 
 
 def test_it_reads_the_secret_key_from_a_file(tmp_path: Path) -> None:

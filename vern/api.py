@@ -17,7 +17,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
-from accounts.services import membership_for_api_key
+from accounts.services import api_token_for_key
 from cases.api import router as cases_router
 from organisations.models import Membership
 
@@ -33,12 +33,14 @@ class ApiTokenAuth(HttpBearer):
         return self.authenticate(request, key.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Membership | None:
-        membership = membership_for_api_key(token)
-        if membership is None:
+        api_token = api_token_for_key(token)
+        if api_token is None:
             return None
-        request.membership = membership  # type: ignore[attr-defined]
-        request.user = membership.user
-        return membership
+        request.membership = api_token.membership  # type: ignore[attr-defined]
+        # The access log records which token read (cases.api.ApiRequest).
+        request.api_token = api_token  # type: ignore[attr-defined]
+        request.user = api_token.membership.user
+        return api_token.membership
 
 
 api = NinjaAPI(

@@ -40,6 +40,20 @@ SECRET_KEY = envsecret("DJANGO_SECRET_KEY", get_random_secret_key() if DEBUG els
 # process; `make demo` keeps its keys in .local/.
 VERN_ENCRYPTION_KEYS = envsecret("VERN_ENCRYPTION_KEYS", f"dev:{_random_key()}" if DEBUG else None)
 VERN_BLIND_INDEX_KEY = envsecret("VERN_BLIND_INDEX_KEY", _random_key() if DEBUG else None)
+# The access log (audit): entries are chained by HMAC under this key, and the chain head is checkpointed, signed
+# with it, to an append-only file. Keep both off the database server and out of its backups: someone who can
+# write the database must not also be able to re-sign the chain or the checkpoints (docs/architecture.md).
+VERN_AUDIT_KEY = envsecret("VERN_AUDIT_KEY", _random_key() if DEBUG else None)
+_audit_checkpoint_file = envstr(
+    "VERN_AUDIT_CHECKPOINT_FILE", str(LOCAL_DIR / "audit_checkpoints.jsonl") if DEBUG else ""
+)
+if not _audit_checkpoint_file:
+    raise ImproperlyConfigured("The environment variable VERN_AUDIT_CHECKPOINT_FILE must be set.")
+VERN_AUDIT_CHECKPOINT_FILE = Path(_audit_checkpoint_file)
+# Searches by name or date of birth per user and window: far above a day's casework, far below guessing a date
+# of birth (365 searches).
+VERN_SEARCH_LIMIT = envint("VERN_SEARCH_LIMIT", 30)
+VERN_SEARCH_WINDOW_SECONDS = envint("VERN_SEARCH_WINDOW_SECONDS", 600)
 # The linkage key of national statistics (docs/linkage.md): optional, since only the statistics build needs it.
 VERN_LINKAGE_KEY = envsecret("VERN_LINKAGE_KEY", _random_key() if DEBUG else "")
 ALLOWED_HOSTS = envlist("VERN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])

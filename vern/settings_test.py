@@ -3,6 +3,7 @@
 import base64
 import os
 import secrets
+import tempfile
 
 from django.core.management.utils import get_random_secret_key
 
@@ -11,6 +12,9 @@ os.environ.setdefault("DJANGO_SECRET_KEY", get_random_secret_key())
 os.environ.setdefault("VERN_ENCRYPTION_KEYS", f"t1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}")
 os.environ.setdefault("VERN_BLIND_INDEX_KEY", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
 os.environ.setdefault("VERN_LINKAGE_KEY", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+os.environ.setdefault("VERN_AUDIT_KEY", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+# Outside the repository; each test gets its own file (tests/conftest.py).
+os.environ.setdefault("VERN_AUDIT_CHECKPOINT_FILE", os.path.join(tempfile.gettempdir(), "vern-test-checkpoints.jsonl"))
 
 from vern.settings import *  # noqa: F403
 
