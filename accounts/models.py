@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -47,10 +50,15 @@ class ApiToken(models.Model):
     """A key with which a program uses the API as one user acting in one organisation.
 
     Only the SHA-256 hash of the key is stored; the key itself is shown once, when
-    the token is created. A token works only while its membership exists, its
+    the token is created. A token works only until it expires (its lifetime is
+    chosen at creation, there is no "never"), while its membership exists, its
     organisation is active and it is not revoked, and it sees what its member
     would see in the HTML pages, through the same access rules.
     """
+
+    # The lifetimes a member may choose, in days; a key that leaks dies by itself (issue 15, hole 5).
+    LIFETIME_CHOICES_DAYS = (30, 90, 180, 365)
+    DEFAULT_LIFETIME_DAYS = 90
 
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
     membership = models.ForeignKey(
@@ -64,6 +72,7 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
@@ -75,5 +84,18 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.key_prefix}…)"
 
     @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return not self.is_revoked and not self.is_expired
+
+    @property
+    def days_left(self) -> int:
+        """Days until the token expires, rounded up: a new 90-day token "expires in 90 days", not 89."""
+        return max(-((timezone.now() - self.expires_at) // timedelta(days=1)), 0)

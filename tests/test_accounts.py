@@ -9,7 +9,10 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import ApiToken
+from accounts.services import create_api_token
 from accounts.totp import totp_code
+from organisations.models import Membership
 from tests.conftest import Cast
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, current_code_of
 from tests.helpers import client_acting_in
@@ -153,3 +156,40 @@ def test_security_page_lists_sessions(cast: Cast) -> None:
 
 def test_sessions_are_short_lived() -> None:
     assert settings.SESSION_COOKIE_AGE <= 30 * 60
+
+
+def api_key_of(user: Any, organisation: Any) -> str:
+    member = Membership.objects.select_related("organisation", "user").get(user=user, organisation=organisation)
+    return create_api_token(membership=member, name="Skript")[1]
+
+
+@pytest.mark.django_db
+def test_log_out_everywhere_offers_to_revoke_the_api_tokens_and_says_how_many(cast: Cast) -> None:
+    api_key_of(cast.ngo_worker, cast.ngo)
+    api_key_of(cast.ngo_worker, cast.ngo)
+    page = client_acting_in(cast.ngo_worker, cast.ngo).get(reverse("accounts:security"))
+    assert page.context["log_out_form"]["revoke_api_tokens"].value() is True
+    assert "Tilbakekall også API-tokenene mine" in page.text
+    assert "Du har 2 API-tokener som virker nå." in page.text
+
+
+@pytest.mark.django_db
+def test_log_out_everywhere_revokes_the_api_tokens_when_ticked(cast: Cast) -> None:
+    key = api_key_of(cast.ngo_worker, cast.ngo)
+    other_users_key = api_key_of(cast.ngo_admin, cast.ngo)
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    response = client.post(reverse("accounts:log_out_everywhere"), {"revoke_api_tokens": "on"}, follow=True)
+    assert "1 API-token ble tilbakekalt." in response.text
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/v1/cases").status_code == 401
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {other_users_key}").get("/api/v1/cases").status_code == 200
+    assert client.get(reverse("home")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_log_out_everywhere_keeps_the_api_tokens_when_unticked(cast: Cast) -> None:
+    key = api_key_of(cast.ngo_worker, cast.ngo)
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    client.post(reverse("accounts:log_out_everywhere"), {})
+    assert client.get(reverse("home")).status_code == 302
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/v1/cases").status_code == 200
+    assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
