@@ -99,3 +99,41 @@ class ApiToken(models.Model):
     def days_left(self) -> int:
         """Days until the token expires, rounded up: a new 90-day token "expires in 90 days", not 89."""
         return max(-((timezone.now() - self.expires_at) // timedelta(days=1)), 0)
+
+
+class LoginAttempts(models.Model):
+    """Failed log-ins counted for one account, one address, or one account from one address.
+
+    The delays that replace a lock-out are computed from these rows
+    (accounts/login_attempts.py). The key is a keyed hash of the e-mail address
+    typed and of the client's IP address, so the table holds neither. A model
+    rather than the cache: a row lock makes parallel guesses wait for each
+    other, so a guesser cannot slip many tries into one delay, and the counts
+    survive a restart (the database cache would too, but not its locking).
+    """
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", _("account")
+        ADDRESS = "address", _("address")
+        ACCOUNT_AT_ADDRESS = "account_address", _("account at address")
+
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
+    key = models.CharField(max_length=64)
+    # Failures since the last successful log-in: what the delays grow with.
+    failures_in_a_row = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    # Failures in the current window (an hour per address, a day per account): the address limit and the warning.
+    window_started_at = models.DateTimeField(null=True, blank=True)
+    failures_in_window = models.PositiveIntegerField(default=0)
+    # Per account at an address: the address counts as the account's usual one for a while after this.
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    # Per account: when its user and admins were last told about repeated failures (once a day at most).
+    warned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("failed log-ins")
+        verbose_name_plural = _("failed log-ins")
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="unique_login_attempts_per_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}…: {self.failures_in_a_row}"
