@@ -371,3 +371,15 @@ def test_wrong_totp_codes_count_towards_the_warning(
         for _ in range(4):
             client.post(MFA, {"code": "000000"})
     assert [message.to for message in mailoutbox if message.to == [email]] == [[email]]
+
+
+@pytest.mark.django_db
+def test_confirming_the_password_again_is_delayed_like_a_log_in(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    reauthenticate = reverse("account_reauthenticate")
+    for _ in range(3):
+        assert client.post(reauthenticate, {"password": WRONG}).status_code == 200
+    refused = client.post(reauthenticate, {"password": PASSWORD})
+    assert "Prøv igjen om 2 sekunder" in refused.text
+    time_passes(2)
+    assert client.post(reauthenticate, {"password": PASSWORD}).status_code == 302
