@@ -166,13 +166,24 @@ def attempt_succeeded(attempt: Attempt) -> None:
     """The password was right: take the attempt back, end the account's delays, remember the address as usual."""
     now = timezone.now()
     LoginAttempts.objects.filter(scope=Scope.ACCOUNT_AT_ADDRESS, key=attempt.account_at_address).update(
-        failures_in_a_row=0, last_success_at=now
+        failures_in_a_row=0, last_success_at=now, updated_at=now
     )
-    LoginAttempts.objects.filter(scope=Scope.ACCOUNT, key=attempt.account).update(failures_in_a_row=0)
+    LoginAttempts.objects.filter(scope=Scope.ACCOUNT, key=attempt.account).update(failures_in_a_row=0, updated_at=now)
     LoginAttempts.objects.filter(
         Q(scope=Scope.ACCOUNT, key=attempt.account) | Q(scope=Scope.ADDRESS, key=attempt.address),
         failures_in_window__gt=0,
-    ).update(failures_in_window=F("failures_in_window") - 1)
+    ).update(failures_in_window=F("failures_in_window") - 1, updated_at=now)
+    forget_old_attempts(now=now)
+
+
+def forget_old_attempts(*, now: datetime) -> int:
+    """Delete the counts no rule looks at any more; run at each successful log-in (an indexed range, mostly empty).
+
+    The longest look-back is the usual address, `LOGIN_KNOWN_ADDRESS_DAYS`; the rest need a day at most.
+    """
+    kept_for = max(timedelta(days=settings.LOGIN_KNOWN_ADDRESS_DAYS), WARNING_INTERVAL)
+    deleted, _by_model = LoginAttempts.objects.filter(updated_at__lt=now - kept_for).delete()
+    return deleted
 
 
 def attempt_failed(*, email: str) -> None:

@@ -59,6 +59,8 @@ class ApiToken(models.Model):
     # The lifetimes a member may choose, in days; a key that leaks dies by itself (issue 15, hole 5).
     LIFETIME_CHOICES_DAYS = (30, 90, 180, 365)
     DEFAULT_LIFETIME_DAYS = 90
+    # Within this many days of its expiry a token is marked in the lists, so that a new one is made in time.
+    EXPIRES_SOON_DAYS = 7
 
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
     membership = models.ForeignKey(
@@ -100,6 +102,10 @@ class ApiToken(models.Model):
         """Days until the token expires, rounded up: a new 90-day token "expires in 90 days", not 89."""
         return max(-((timezone.now() - self.expires_at) // timedelta(days=1)), 0)
 
+    @property
+    def expires_soon(self) -> bool:
+        return self.is_active and self.days_left <= self.EXPIRES_SOON_DAYS
+
 
 class LoginAttempts(models.Model):
     """Failed log-ins counted for one account, one address, or one account from one address.
@@ -129,6 +135,8 @@ class LoginAttempts(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     # Per account: when its user and admins were last told about repeated failures (once a day at most).
     warned_at = models.DateTimeField(null=True, blank=True)
+    # Rows untouched for longer than any rule looks back are deleted (login_attempts.forget_old_attempts).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("failed log-ins")

@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.login_attempts import delay_after
 from accounts.models import ApiToken, LoginAttempts
@@ -383,3 +384,12 @@ def test_confirming_the_password_again_is_delayed_like_a_log_in(cast: Cast) -> N
     assert "Prøv igjen om 2 sekunder" in refused.text
     time_passes(2)
     assert client.post(reauthenticate, {"password": PASSWORD}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_counts_nobody_needs_any_more_are_forgotten_at_the_next_log_in(cast: Cast) -> None:
+    log_in_with_password(from_address(ADDRESS_A), "nobody@example.invalid", WRONG)
+    assert LoginAttempts.objects.count() == 3
+    LoginAttempts.objects.update(updated_at=timezone.now() - timedelta(days=91))
+    assert password_accepted(log_in_with_password(from_address(ADDRESS_B), cast.ngo_worker.email))
+    assert LoginAttempts.objects.count() == 3, "only the three rows of the log-in just made are left"

@@ -413,6 +413,14 @@ def test_a_member_chooses_the_lifetime_but_never_for_ever(cast: Cast) -> None:
         )
 
 
+def test_a_token_about_to_expire_is_marked(cast: Cast) -> None:
+    token, _key = account_services.create_api_token(membership=membership(cast.ngo_worker, cast.ngo), name="Skript")
+    assert not token.expires_soon
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() + timedelta(days=6, hours=1))
+    page = client_acting_in(cast.ngo_worker, cast.ngo).get(reverse("accounts:api_tokens")).text
+    assert '<span class="ds-tag" data-color="warning">Utløper om 7 dager</span>' in page
+
+
 def test_an_expired_token_is_refused_with_a_clear_401(cast: Cast) -> None:
     token, key = account_services.create_api_token(
         membership=membership(cast.ngo_admin, cast.ngo), name="Test", lifetime_days=30
