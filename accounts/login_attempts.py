@@ -13,7 +13,9 @@ lock the whole office. Instead, every log-in attempt is counted in three places
   `LOGIN_MAX_DELAY_FOR_ACCOUNT_SECONDS` (1 minute), against guessers spread over
   many addresses. It does not apply to an address the account logged in from
   within `LOGIN_KNOWN_ADDRESS_DAYS`, so a guesser elsewhere never slows the real
-  user at their usual desk, and at a new address by a minute at most;
+  user at their usual desk. At a new address each try waits a minute at most —
+  a guesser who keeps trying can keep that up, which is the price of slowing
+  guessers who spread over many addresses, and the user and admins are told;
 - **the address, whatever the account**: `LOGIN_FAILURES_PER_ADDRESS_PER_HOUR`
   failures (300), high enough for an office behind one NAT address.
 
@@ -157,7 +159,8 @@ def begin_attempt(*, email: str, address: str) -> Attempt:
     if until is not None:
         raise LoginDelayed(until)
     for row in rows.values():
-        _count_failure(row, now=now)
+        # An address is limited by its failures in the hour only, not by a run of them.
+        _count_failure(row, now=now, in_a_row=row.scope != Scope.ADDRESS)
     return attempt
 
 

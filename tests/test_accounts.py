@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import login_attempts
 from accounts.login_attempts import delay_after
 from accounts.models import ApiToken, LoginAttempts
 from accounts.services import create_api_token
@@ -20,6 +21,7 @@ from organisations.models import Membership
 from tests.conftest import Cast
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, current_code_of
 from tests.helpers import client_acting_in
+from tests.test_notifications import run_concurrently
 
 LOGIN = "/accounts/login/"
 MFA = "/accounts/2fa/authenticate/"
@@ -393,3 +395,22 @@ def test_counts_nobody_needs_any_more_are_forgotten_at_the_next_log_in(cast: Cas
     LoginAttempts.objects.update(updated_at=timezone.now() - timedelta(days=91))
     assert password_accepted(log_in_with_password(from_address(ADDRESS_B), cast.ngo_worker.email))
     assert LoginAttempts.objects.count() == 3, "only the three rows of the log-in just made are left"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_guesses_wait_for_each_other_instead_of_sharing_one_delay(cast: Cast) -> None:
+    email = cast.ngo_worker.email
+    for _ in range(3):
+        login_attempts.begin_attempt(email=email, address=ADDRESS_A)
+    time_passes(2)  # the fourth attempt may go now: one of the parallel ones, and only one
+    outcomes: list[str] = []
+
+    def guess() -> None:
+        try:
+            login_attempts.begin_attempt(email=email, address=ADDRESS_A)
+            outcomes.append("checked")
+        except login_attempts.LoginDelayed:
+            outcomes.append("delayed")
+
+    run_concurrently(6, guess)
+    assert sorted(outcomes) == ["checked"] + ["delayed"] * 5
