@@ -166,6 +166,8 @@ def test_log_out_everywhere_offers_to_revoke_the_api_tokens_and_says_how_many(ca
     assert page.context["log_out_form"]["revoke_api_tokens"].value() is True
     assert "Tilbakekall også API-tokenene mine" in page.text
     assert "Du har 2 API-tokener som virker nå." in page.text
+    without_tokens = client_acting_in(cast.ngo_admin, cast.ngo).get(reverse("accounts:security")).text
+    assert "revoke_api_tokens" not in without_tokens
 
 
 @pytest.mark.django_db
