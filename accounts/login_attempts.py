@@ -32,8 +32,10 @@ the admins of its organisations get one e-mail, at most once a day — no addres
 no password, and the reminder that the account is not locked.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -47,6 +49,8 @@ from django.utils.translation import gettext as _
 from accounts.models import LoginAttempts, User
 from core.crypto import blind_index
 from organisations.models import Membership
+
+logger = logging.getLogger(__name__)
 
 Scope = LoginAttempts.Scope
 # The address limit counts per hour; the warning per day.
@@ -215,7 +219,16 @@ def _warn_if_repeated(*, email: str) -> None:
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first() if claimed else None
     if user is not None:
         failures = LoginAttempts.objects.get(scope=Scope.ACCOUNT, key=_key(email)).failures_in_window
-        transaction.on_commit(lambda: warn_of_repeated_failures(user=user, failures=failures, at=now))
+        transaction.on_commit(lambda: _send_warning(email=email, user=user, failures=failures, at=now))
+
+
+def _send_warning(*, email: str, user: User, failures: int, at: datetime) -> None:
+    try:
+        warn_of_repeated_failures(user=user, failures=failures, at=at)
+    except (SMTPException, OSError) as error:
+        # The log-in page must not fail for it, and the next failure tries again; the error may name addresses.
+        logger.warning("The warning about repeated failed log-ins was not sent: %s.", type(error).__name__)
+        LoginAttempts.objects.filter(scope=Scope.ACCOUNT, key=_key(email), warned_at=at).update(warned_at=None)
 
 
 def warn_of_repeated_failures(*, user: User, failures: int, at: datetime) -> None:

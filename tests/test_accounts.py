@@ -1,6 +1,7 @@
 """Log-in with password and mandatory TOTP, lock-out, session end, log-out everywhere."""
 
 from datetime import timedelta
+from smtplib import SMTPException
 from typing import Any
 
 import pytest
@@ -416,3 +417,20 @@ def test_parallel_guesses_wait_for_each_other_instead_of_sharing_one_delay(cast:
 
     run_concurrently(6, guess)
     assert sorted(outcomes) == ["checked"] + ["delayed"] * 5
+
+
+@pytest.mark.django_db
+def test_a_warning_that_could_not_be_sent_is_tried_again_and_the_log_in_page_still_answers(
+    cast: Cast, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(**kwargs: Any) -> None:
+        raise SMTPException("mail server down")
+
+    email = cast.ngo_worker.email
+    with monkeypatch.context() as patched, django_capture_on_commit_callbacks(execute=True):
+        patched.setattr(login_attempts, "send_mail", refuse)
+        fail_many_times(email, ADDRESS_A, 10)
+    assert mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        fail_many_times(email, ADDRESS_A, 1)
+    assert sorted(message.to[0] for message in mailoutbox) == sorted([email, cast.ngo_admin.email])
