@@ -13,6 +13,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.access import active_api_tokens_of
 from accounts.models import ApiToken, User
 from accounts.signals import api_token_created, api_token_revoked
 from organisations.models import Membership
@@ -40,9 +41,21 @@ def _hash_of_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+class ApiTokenExpired(Exception):
+    """A valid key whose token has expired: the program is told so, and its member makes a new token."""
+
+    def __init__(self, token: ApiToken) -> None:
+        super().__init__(f"API token {token.pk} expired")
+        self.token = token
+
+
 @transaction.atomic
-def create_api_token(*, membership: Membership, name: str) -> tuple[ApiToken, str]:
+def create_api_token(
+    *, membership: Membership, name: str, lifetime_days: int = ApiToken.DEFAULT_LIFETIME_DAYS
+) -> tuple[ApiToken, str]:
     """Create a token acting as `membership`; returns the token and its key, which is stored nowhere."""
+    if lifetime_days not in ApiToken.LIFETIME_CHOICES_DAYS:
+        raise ValueError(f"An API token lives one of {ApiToken.LIFETIME_CHOICES_DAYS} days, not {lifetime_days}.")
     key = API_KEY_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user_id=membership.user_id,
@@ -50,23 +63,42 @@ def create_api_token(*, membership: Membership, name: str) -> tuple[ApiToken, st
         name=name.strip(),
         key_prefix=key[:8],
         key_hash=_hash_of_key(key),
+        expires_at=timezone.now() + timedelta(days=lifetime_days),
     )
     api_token_created.send(sender=ApiToken, token=token)
     return token, key
 
 
 @transaction.atomic
-def revoke_api_token(*, token: ApiToken) -> None:
-    """Stop the token from working at once; the row is kept so the owner sees what existed."""
+@transaction.atomic
+def revoke_api_token(*, token: ApiToken, by: User | None = None) -> None:
+    """Stop the token from working at once; the row is kept so the owner sees what existed.
+
+    `by` is who revoked it when not its own member (an organisation admin): the access log names them.
+    """
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        api_token_revoked.send(sender=ApiToken, token=token)
+        api_token_revoked.send(sender=ApiToken, token=token, by=by or token.user)
+
+
+def revoke_api_tokens_of(*, user: User) -> int:
+    """Revoke every working token of the user, in all their organisations; returns how many.
+
+    One by one through `revoke_api_token`, so whatever a revocation sets going happens for each.
+    """
+    tokens = list(active_api_tokens_of(user))
+    for token in tokens:
+        revoke_api_token(token=token)
+    return len(tokens)
 
 
 # Not atomic: a read and at most one single-row UPDATE, on every API request; a transaction adds two round trips.
 def api_token_for_key(key: str) -> ApiToken | None:
     """The token of an API key, with the membership it acts as, or None for an unknown, revoked or otherwise dead key.
+
+    Raises ApiTokenExpired for the key of an expired token, so that the program
+    can say why; only the holder of the key learns it.
 
     The key is looked up by its SHA-256 hash, so the database compares hashes,
     never keys, and timing reveals nothing useful about a valid key; the hash is
@@ -91,6 +123,8 @@ def api_token_for_key(key: str) -> ApiToken | None:
     if token is None or not hmac.compare_digest(token.key_hash, key_hash):
         return None
     now = timezone.now()
+    if token.expires_at <= now:
+        raise ApiTokenExpired(token)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token

@@ -5,12 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.access import api_tokens_of, get_api_token_for
-from accounts.forms import ApiTokenForm, RevokeApiTokenForm
+from accounts.access import active_api_tokens_of, api_tokens_of, get_api_token_for
+from accounts.forms import ApiTokenForm, LogOutEverywhereForm, RevokeApiTokenForm
 from accounts.http import AuthenticatedRequest
 from organisations.access import MemberRequest, membership_required
 
@@ -18,14 +19,32 @@ from organisations.access import MemberRequest, membership_required
 @login_required
 def security(request: AuthenticatedRequest) -> HttpResponse:
     sessions = UserSession.objects.purge_and_list(request.user)
-    return render(request, "accounts/security.html", {"sessions": sessions})
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "sessions": sessions,
+            "log_out_form": LogOutEverywhereForm(),
+            "active_token_count": active_api_tokens_of(request.user).count(),
+        },
+    )
 
 
 @require_POST
 @login_required
 def log_out_everywhere(request: AuthenticatedRequest) -> HttpResponse:
+    form = LogOutEverywhereForm(request.POST)
+    # An unticked checkbox is simply absent, so the form is always valid.
+    revoke_tokens = form.is_valid() and form.cleaned_data["revoke_api_tokens"]
+    revoked = services.revoke_api_tokens_of(user=request.user) if revoke_tokens else 0
     services.end_all_sessions(request=request, user=request.user)
     messages.success(request, _("You have been logged out on all devices."))
+    if revoked:
+        messages.success(
+            request,
+            ngettext("%(count)d API token was revoked.", "%(count)d API tokens were revoked.", revoked)
+            % {"count": revoked},
+        )
     return redirect("account_login")
 
 
@@ -39,7 +58,11 @@ def api_tokens(request: MemberRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_token, new_key = None, None
     if request.method == "POST" and form.is_valid():
-        new_token, new_key = services.create_api_token(membership=request.membership, name=form.cleaned_data["name"])
+        new_token, new_key = services.create_api_token(
+            membership=request.membership,
+            name=form.cleaned_data["name"],
+            lifetime_days=form.cleaned_data["lifetime_days"],
+        )
         form = ApiTokenForm()
     return render(
         request,

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, User
 from audit.models import AccessEntry
 from audit.services import record_token_event
 
@@ -11,5 +11,5 @@ def log_api_token_created(*, token: ApiToken, **kwargs: Any) -> None:
     record_token_event(token=token, action=AccessEntry.Action.TOKEN_CREATED)
 
 
-def log_api_token_revoked(*, token: ApiToken, **kwargs: Any) -> None:
-    record_token_event(token=token, action=AccessEntry.Action.TOKEN_REVOKED)
+def log_api_token_revoked(*, token: ApiToken, by: User, **kwargs: Any) -> None:
+    record_token_event(token=token, action=AccessEntry.Action.TOKEN_REVOKED, by=by)

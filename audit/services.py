@@ -223,12 +223,13 @@ def record_search(*, user: User, organisation: Organisation, hits: int) -> Acces
     )
 
 
-def record_token_event(*, token: ApiToken, action: str) -> AccessEntry:
-    """Log that an API token was created or revoked, under its member: a token reads as that member."""
+def record_token_event(*, token: ApiToken, action: str, by: User | None = None) -> AccessEntry:
+    """Log that an API token was created or revoked, in its member's organisation, by `by` (default: the member,
+    as whom the token reads; an organisation admin who revokes it is named instead)."""
     if action not in (AccessEntry.Action.TOKEN_CREATED, AccessEntry.Action.TOKEN_REVOKED):
         raise ValueError(f"{action!r} is not an API token event.")
     return _append(
-        user=token.user,
+        user=by or token.user,
         organisation=token.membership.organisation,
         case=None,
         field_groups=[],

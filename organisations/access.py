@@ -11,13 +11,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.http import AuthenticatedRequest
-from accounts.models import User
+from accounts.models import ApiToken, User
 from organisations.models import Membership
 
 SESSION_KEY = "vern_membership_id"
@@ -89,3 +90,13 @@ def get_member_for(request: MemberRequest, membership_id: int) -> Membership:
         pk=membership_id,
         organisation=request.membership.organisation,
     )
+
+
+def organisation_api_tokens(organisation_id: int) -> QuerySet[ApiToken]:
+    """Every API token acting in the organisation, with its member: what its admins oversee and may revoke."""
+    return ApiToken.objects.filter(membership__organisation_id=organisation_id).select_related("user")
+
+
+def get_organisation_api_token_for(request: MemberRequest, token_id: int) -> ApiToken:
+    """A token of the admin's own organisation; 404 for any other, so that its existence is not revealed."""
+    return get_object_or_404(organisation_api_tokens(request.membership.organisation_id), pk=token_id)

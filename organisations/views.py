@@ -7,9 +7,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import services as account_services
 from accounts.http import AuthenticatedRequest
 from organisations import services
-from organisations.access import MemberRequest, get_member_for, memberships_of, org_admin_required
+from organisations.access import (
+    MemberRequest,
+    get_member_for,
+    get_organisation_api_token_for,
+    memberships_of,
+    org_admin_required,
+    organisation_api_tokens,
+)
 from organisations.forms import AddMemberForm, ChangeRoleForm, ChooseOrganisationForm
 from organisations.models import Membership
 
@@ -83,3 +91,24 @@ def remove(request: MemberRequest, membership_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The member was removed from the organisation."))
     return redirect("organisations:members")
+
+
+@org_admin_required
+def api_tokens(request: MemberRequest) -> HttpResponse:
+    """Every API token of the organisation's members, never a key: the admin sees what programs act here."""
+    organisation = request.membership.organisation
+    tokens = organisation_api_tokens(organisation.pk).order_by("-created_at", "-id")
+    return render(request, "organisations/api_tokens.html", {"tokens": tokens, "organisation": organisation})
+
+
+@require_POST
+@org_admin_required
+def revoke_api_token(request: MemberRequest, token_id: int) -> HttpResponse:
+    token = get_organisation_api_token_for(request, token_id)
+    account_services.revoke_api_token(token=token, by=request.user)
+    messages.success(
+        request,
+        _("The token “%(name)s” of %(member)s was revoked. Programs using it can no longer reach Vern.")
+        % {"name": token.name, "member": token.user},
+    )
+    return redirect("organisations:api_tokens")

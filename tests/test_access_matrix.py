@@ -12,6 +12,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.models import ApiToken
+from accounts.services import create_api_token
 from cases.access import get_case_for
 from cases.services import create_case
 from chain.catalogue import load_templates
@@ -57,6 +59,8 @@ POLICY = {
     "organisations:members": ORG_ADMIN,
     "organisations:change_role": ORG_ADMIN,
     "organisations:remove": ORG_ADMIN,
+    "organisations:api_tokens": ORG_ADMIN,
+    "organisations:revoke_api_token": ORG_ADMIN,
     "audit:review": ORG_ADMIN,
     "cases:list": MEMBER,
     "cases:create": MEMBER,
@@ -173,6 +177,9 @@ def test_every_own_url_has_a_declared_policy() -> None:
 def url_for(name: str, cast: Cast) -> str:
     if name in ("organisations:change_role", "organisations:remove"):
         return reverse(name, args=[cast.ngo_worker.memberships.get(organisation=cast.ngo).pk])
+    if name == "organisations:revoke_api_token":
+        membership = cast.ngo_worker.memberships.get(organisation=cast.ngo)
+        return reverse(name, args=[create_api_token(membership=membership, name="Skript")[0].pk])
     if name == "chain:complete":
         membership = cast.ngo_worker.memberships.select_related("organisation", "user").get(organisation=cast.ngo)
         case = create_case(membership=membership, municipality=cast.oslo)
@@ -298,3 +305,5 @@ def test_access(name: str, actor: str, cast: Cast) -> None:
     if actor == "other_org_admin" and name in ("organisations:change_role", "organisations:remove"):
         assert response.status_code == 404
         assert Membership.objects.filter(user=cast.ngo_worker, organisation=cast.ngo, role="caseworker").exists()
+    if name == "organisations:revoke_api_token" and actor != "org_admin":
+        assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()

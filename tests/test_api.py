@@ -365,7 +365,7 @@ def test_an_invisible_case_answers_exactly_like_a_missing_one(cast: Cast) -> Non
 def test_a_member_creates_a_token_and_sees_its_key_once(cast: Cast) -> None:
     client = client_acting_in(cast.ngo_worker, cast.ngo)
     url = reverse("accounts:api_tokens")
-    response = client.post(url, {"name": "Statistikkeksport"})
+    response = client.post(url, {"name": "Statistikkeksport", "lifetime_days": "90"})
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     token = ApiToken.objects.get()
@@ -453,3 +453,97 @@ def test_every_operation_documents_its_refusals_with_a_schema() -> None:
             assert {"200", "401", "422"} <= responses.keys(), (method, path)
             for status, response in responses.items():
                 assert "$ref" in response["content"]["application/json"]["schema"], (method, path, status)
+
+
+# --- Expiry and the organisation admin's overview (issue 15, hole 5) ----------------------------
+
+
+def test_a_token_lives_90_days_by_default(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    page = client.get(reverse("accounts:api_tokens"))
+    assert page.context["form"]["lifetime_days"].value() == 90
+    client.post(reverse("accounts:api_tokens"), {"name": "Skript", "lifetime_days": "90"})
+    token = ApiToken.objects.get()
+    assert timedelta(days=90) - timedelta(minutes=1) < token.expires_at - token.created_at <= timedelta(days=90)
+    assert token.days_left == 90
+    assert "Utløper om 90 dager" in client.get(reverse("accounts:api_tokens")).text
+
+
+def test_a_member_chooses_the_lifetime_but_never_for_ever(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    client.post(reverse("accounts:api_tokens"), {"name": "Kort", "lifetime_days": "30"})
+    assert ApiToken.objects.get().days_left == 30
+    for lifetime in ["0", "36500", ""]:
+        response = client.post(reverse("accounts:api_tokens"), {"name": "Evig", "lifetime_days": lifetime})
+        assert response.context["form"].errors["lifetime_days"]
+    assert ApiToken.objects.count() == 1
+    with pytest.raises(ValueError, match="not 0"):
+        account_services.create_api_token(
+            membership=membership(cast.ngo_worker, cast.ngo), name="Evig", lifetime_days=0
+        )
+
+
+def test_a_token_about_to_expire_is_marked(cast: Cast) -> None:
+    token, _key = account_services.create_api_token(membership=membership(cast.ngo_worker, cast.ngo), name="Skript")
+    assert not token.expires_soon
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() + timedelta(days=6, hours=1))
+    page = client_acting_in(cast.ngo_worker, cast.ngo).get(reverse("accounts:api_tokens")).text
+    assert '<span class="ds-tag" data-color="warning">Utløper om 7 dager</span>' in page
+
+
+def test_an_expired_token_is_refused_with_a_clear_401(cast: Cast) -> None:
+    token, key = account_services.create_api_token(
+        membership=membership(cast.ngo_admin, cast.ngo), name="Test", lifetime_days=30
+    )
+    assert api(key).get(CASES).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = api(key).get(CASES)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+    assert "expired" in response.json()["detail"]
+    assert not AccessEntry.objects.filter(action=AccessEntry.Action.API).exists()
+    page = client_acting_in(cast.ngo_admin, cast.ngo).get(reverse("accounts:api_tokens")).text
+    assert "Utløpt" in page
+    assert f'name="token" value="{token.pk}"' not in page  # nothing left to revoke
+
+
+def test_the_admin_sees_every_token_of_the_organisation_but_no_key(cast: Cast) -> None:
+    _token, key = account_services.create_api_token(membership=membership(cast.ngo_worker, cast.ngo), name="Eksport")
+    account_services.create_api_token(membership=membership(cast.bergen_admin, cast.bergen_org), name="Bergens skript")
+    response = client_acting_in(cast.ngo_admin, cast.ngo).get(reverse("organisations:api_tokens"))
+    assert response.status_code == 200
+    assert "Eksport" in response.text
+    assert str(cast.ngo_worker) in response.text
+    assert "Utløper om 90 dager" in response.text
+    assert "Bergens skript" not in response.text
+    assert key not in response.text
+    assert key[:8] not in response.text
+
+
+def test_the_admin_revokes_a_members_token(cast: Cast) -> None:
+    token, key = account_services.create_api_token(membership=membership(cast.ngo_worker, cast.ngo), name="Eksport")
+    client = client_acting_in(cast.ngo_admin, cast.ngo)
+    response = client.post(reverse("organisations:revoke_api_token", args=[token.pk]))
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert api(key).get(CASES).status_code == 401
+    # The access log names the admin who revoked it, in the member's organisation.
+    revoked = AccessEntry.objects.get(action=AccessEntry.Action.TOKEN_REVOKED)
+    assert (revoked.user, revoked.organisation, revoked.api_token_id) == (cast.ngo_admin, cast.ngo, token.pk)
+
+
+def test_an_admin_of_another_organisation_cannot_revoke_a_token(cast: Cast) -> None:
+    token, key = account_services.create_api_token(membership=membership(cast.ngo_worker, cast.ngo), name="Eksport")
+    for user, organisation in [(cast.bergen_admin, cast.bergen_org), (cast.ngo_worker, cast.ngo)]:
+        response = client_acting_in(user, organisation).post(reverse("organisations:revoke_api_token", args=[token.pk]))
+        assert response.status_code in (403, 404)
+    assert (
+        client_acting_in(cast.bergen_admin, cast.bergen_org)
+        .post(reverse("organisations:revoke_api_token", args=[token.pk]))
+        .status_code
+        == 404
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    assert api(key).get(CASES).status_code == 200

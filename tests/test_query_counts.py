@@ -17,6 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import ApiToken
+from accounts.services import create_api_token
 from audit.models import AccessEntry
 from audit.services import record_access
 from cases import services
@@ -281,3 +283,13 @@ def test_a_case_costs_the_same_with_3_and_30_progress_entries(cast: Cast) -> Non
         few, many = counts_with_few_and_many(client_acting_in(reader.user, reader.organisation), url, grow_to, row=row)
         assert few == many, reader.organisation.name
         case.progress_entries.all().delete()
+
+
+def test_the_organisations_api_tokens_cost_the_same_for_3_and_30_tokens(cast: Cast) -> None:
+    def grow_to(count: int) -> None:
+        for n in range(ApiToken.objects.count(), count):
+            create_api_token(membership=MembershipFactory.create(organisation=cast.ngo), name=f"Skript {n}")
+
+    client = client_acting_in(cast.ngo_admin, cast.ngo)
+    few, many = counts_with_few_and_many(client, reverse("organisations:api_tokens"), grow_to, row="Skript ")
+    assert few == many

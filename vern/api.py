@@ -6,18 +6,20 @@ it is committed (docs/openapi.json, `manage.py export_openapi`) and checked by a
 test. There is no interactive docs page: its inline scripts would break the CSP.
 
 A program authenticates with `Authorization: Bearer <key>`, an API token that
-acts as one user in one organisation (accounts.ApiToken).
+acts as one user in one organisation (accounts.ApiToken). An expired token is
+refused with 401 and a detail that says it expired, so the program's owner knows what to do.
 """
 
 import json
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
-from accounts.services import api_token_for_key
+from accounts.services import ApiTokenExpired, api_token_for_key
 from cases.api import router as cases_router
 from organisations.models import Membership
 
@@ -33,7 +35,13 @@ class ApiTokenAuth(HttpBearer):
         return self.authenticate(request, key.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Membership | None:
-        api_token = api_token_for_key(token)
+        try:
+            api_token = api_token_for_key(token)
+        except ApiTokenExpired as expired:
+            raise AuthenticationError(
+                message=f"The API token expired on {timezone.localdate(expired.token.expires_at).isoformat()}. "
+                "Its member can create a new token in Vern, under Account security → API tokens."
+            ) from expired
         if api_token is None:
             return None
         request.membership = api_token.membership  # type: ignore[attr-defined]
@@ -62,7 +70,7 @@ def not_found(request: HttpRequest) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = api.create_response(request, {"detail": "Unauthorized"}, status=401)
+    response = api.create_response(request, {"detail": exc.message}, status=401)
     response["WWW-Authenticate"] = "Bearer"
     return response
 

@@ -194,10 +194,44 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Vern] "
-# Lock-out: five wrong passwords or TOTP codes for one account block it for 15 minutes.
+# Wrong passwords do not lock anyone out (issue 15, hole 7): Vern's own delays in
+# accounts/login_attempts.py replace allauth's hard limit for the password, which
+# let anyone lock any account with five guesses, and a whole office behind one
+# address with ten. allauth's "login_failed" limit now counts only wrong TOTP
+# codes, per account: reaching it takes the password, so only someone who already
+# knows it can slow that account down, and its owner is told (below).
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": envstr("VERN_LOGIN_FAILED_LIMIT", "10/m/ip,5/15m/key"),
+    "login_failed": envstr("VERN_TOTP_FAILED_LIMIT", "5/15m/key"),
+    # Every log-in form sent from one address, right or wrong: a cap on load, not on
+    # guessing; allauth's 30 a minute would turn an office away at nine in the morning.
+    "login": envstr("VERN_LOGINS_PER_ADDRESS_LIMIT", "120/m/ip"),
 }
+# The address a log-in comes from: behind Vern's reverse proxy, the last address
+# the proxy adds to X-Forwarded-For (else every user would share the proxy's).
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("VERN_TRUSTED_PROXY_COUNT", 1 if envbool("VERN_BEHIND_PROXY", False) else 0)
+# Progressive delays for wrong passwords (accounts/login_attempts.py). After
+# LOGIN_FREE_FAILURES failures in a row, each attempt waits LOGIN_FIRST_DELAY_SECONDS,
+# doubling with each further failure (2, 4, 8 … seconds) up to a cap:
+# - per account and address the strong one, 15 minutes: a guesser's own address
+#   soon gets about four tries an hour, and nobody else is slowed by it;
+# - per account from every address a mild one, 1 minute, so that guessers spread
+#   over many addresses are slowed too but can never lock the account; it does
+#   not apply at all to an address the account logged in from in the last
+#   LOGIN_KNOWN_ADDRESS_DAYS days: the real user at their usual desk is never slowed.
+LOGIN_FREE_FAILURES = envint("VERN_LOGIN_FREE_FAILURES", 3)
+LOGIN_FIRST_DELAY_SECONDS = envint("VERN_LOGIN_FIRST_DELAY_SECONDS", 2)
+LOGIN_MAX_DELAY_FROM_ADDRESS_SECONDS = envint("VERN_LOGIN_MAX_DELAY_FROM_ADDRESS_SECONDS", 15 * 60)
+LOGIN_MAX_DELAY_FOR_ACCOUNT_SECONDS = envint("VERN_LOGIN_MAX_DELAY_FOR_ACCOUNT_SECONDS", 60)
+LOGIN_KNOWN_ADDRESS_DAYS = envint("VERN_LOGIN_KNOWN_ADDRESS_DAYS", 90)
+# Per address, whatever the account: high enough for a whole office behind one
+# NAT address (hundreds of people mistyping now and then), low enough to stop one
+# machine trying passwords against many accounts.
+LOGIN_FAILURES_PER_ADDRESS_PER_HOUR = envint("VERN_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR", 300)
+# After this many failed log-ins (password or TOTP) to one account within 24 hours,
+# its user and the admins of its organisations get one e-mail, at most once a day.
+LOGIN_WARN_AFTER_FAILURES_PER_DAY = envint("VERN_LOGIN_WARN_AFTER_FAILURES_PER_DAY", 10)
+if min(LOGIN_FIRST_DELAY_SECONDS, LOGIN_FAILURES_PER_ADDRESS_PER_HOUR, LOGIN_WARN_AFTER_FAILURES_PER_DAY) < 1:
+    raise ImproperlyConfigured("The VERN_LOGIN_* delays and limits must be at least 1.")
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Vern"
