@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from audit.models import GENESIS_HASH, HEAD_PK, REASON_MAX_LENGTH, AccessEntry, ChainHead
 from cases.models import Case, FieldGroup
+from core.text import is_real_reason
 from organisations.models import Organisation
 
 # The fields an entry's hash covers, in this order (see _hash_of).
@@ -120,8 +121,9 @@ def record_access(
     reason = reason.strip()
     if len(reason) > REASON_MAX_LENGTH:
         raise ValueError(f"The reason is longer than {REASON_MAX_LENGTH} characters.")
-    if action == AccessEntry.Action.BREAK_THE_GLASS and not reason:
-        raise ValueError("Breaking the glass needs a reason.")
+    if action == AccessEntry.Action.BREAK_THE_GLASS and not is_real_reason(reason):
+        # Also here, not only in the form: no way into a protected case without a reason one can read.
+        raise ValueError("Breaking the glass needs a reason in words (core.text.is_real_reason).")
     groups = _validated_field_groups(field_groups)
     at = at or timezone.now()
     if timezone.is_naive(at):
@@ -173,8 +175,8 @@ def _checked_content(entry: PendingEntry, groups: dict[tuple[str, ...], list[str
     reason = entry.reason.strip()
     if len(reason) > REASON_MAX_LENGTH:
         raise ValueError(f"The reason is longer than {REASON_MAX_LENGTH} characters.")
-    if action == AccessEntry.Action.BREAK_THE_GLASS and not reason:
-        raise ValueError("Breaking the glass needs a reason.")
+    if action == AccessEntry.Action.BREAK_THE_GLASS and not is_real_reason(reason):
+        raise ValueError("Breaking the glass needs a reason in words (core.text.is_real_reason).")
     if timezone.is_naive(entry.at):
         raise ValueError("The access time must be timezone-aware.")
     key = tuple(entry.field_groups)
