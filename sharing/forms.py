@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import FieldGroup
-from core.forms import DateField
+from core.forms import DateField, SubmissionKeyField
 from organisations.models import Organisation
 from sharing.models import Consent, LegalBasis
 
@@ -18,6 +18,7 @@ class SharingForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one kind of information to share.")},
     )
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args: object, owner: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
