@@ -17,6 +17,7 @@ from cases.access import CaseAccess
 from cases.models import CaseEvent, FieldGroup
 from cases.services import add_event
 from core.submission import create_once, previously_submitted
+from core.text import REASON_MIN_WORDS, is_real_reason
 from organisations.models import Membership, Organisation
 from sharing.models import Consent, Disclosure, LegalBasis
 
@@ -122,8 +123,12 @@ def disclose(
     if (earlier := previously_submitted(access.case.disclosures.all(), submission_key)) is not None:
         return earlier
     groups = _check_scope(access=access, organisation=organisation, field_groups=field_groups)
-    if not justification.strip():
-        raise ValidationError(_("A disclosure without consent needs a written justification."))
+    if not is_real_reason(justification):
+        # The same test as for breaking the glass: a zero-width space or "." is no justification.
+        raise ValidationError(
+            _("A disclosure without consent needs a written justification, in at least %(words)s words.")
+            % {"words": REASON_MIN_WORDS}
+        )
     if person_informed and informed_on is None:
         raise ValidationError(_("Give the date the person was told."))
     if informed_on is not None and informed_on > timezone.localdate():

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AccessEntry
@@ -17,8 +18,8 @@ from core.text import is_real_reason, meaningful_text
 from notifications.models import Notification
 from notifications.services import send_pending_emails
 from organisations.models import Membership
-from sharing.models import Consent
-from sharing.services import record_consent
+from sharing.models import Consent, Disclosure, LegalBasis
+from sharing.services import disclose, record_consent
 from tests.conftest import Cast
 from tests.factories import MembershipFactory
 from tests.helpers import client_acting_in
@@ -193,3 +194,36 @@ def test_a_real_reason_has_three_words_and_fifteen_letters() -> None:
     assert is_real_reason("Akutt fare nå, politiet ringte")
     assert not is_real_reason("Akutt fare")  # two words
     assert not is_real_reason("to be or")  # three words, seven letters
+
+
+# --- The same test for a disclosure's justification -------------------------------------------------
+
+
+@pytest.mark.parametrize("justification", NOT_REASONS)
+def test_a_disclosure_needs_a_justification_in_words(cast: Cast, justification: str) -> None:
+    worker = membership(cast.ngo_worker, cast.ngo)
+    case = services.create_case(membership=worker, municipality=cast.oslo)
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    form = {
+        "organisation": cast.nav.pk,
+        "field_groups": ["identity"],
+        "legal_basis": LegalBasis.objects.get(code="duty-to-avert").pk,
+        "justification": justification,
+    }
+
+    page = client.post(reverse("cases:sharing:disclosure_create", args=[case.code]), form)
+
+    assert page.status_code == 200
+    assert "minst 3 ord" in page.text
+    with pytest.raises(ValidationError, match="minst 3 ord"):
+        disclose(
+            access=get_case_for(worker, case.code),
+            membership=worker,
+            organisation=cast.nav,
+            field_groups=[FieldGroup.IDENTITY],
+            legal_basis=LegalBasis.objects.get(code="duty-to-avert"),
+            justification=justification,
+            person_informed=False,
+            informed_on=None,
+        )
+    assert not Disclosure.objects.exists()
