@@ -8,6 +8,7 @@ the record nor its timeline event or notification. Two renderings are two keys, 
 import re
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
+from cases.access import get_case_for
 from cases.models import Case, CaseEvent
 from cases.services import create_case
 from core import submission
@@ -23,9 +25,11 @@ from notifications.models import Notification
 from organisations.models import Membership
 from referrals.models import Referral
 from sharing.models import Consent, Disclosure, LegalBasis
+from sharing.services import record_consent
 from tests.bergen import Bergen, bergen_child_case
 from tests.conftest import Cast
 from tests.helpers import client_acting_in
+from tests.test_notifications import run_concurrently
 from tests.test_referrals import case_at_lawyer_step, relay
 
 __all__ = ["relay"]  # a fixture, used by name
@@ -252,3 +256,33 @@ def test_another_constraint_failing_is_not_hidden(cast: Cast) -> None:
         submission.create_once(Consent.objects.filter(case=case), None, failing)
     with pytest.raises(IntegrityError):
         submission.create_once(Consent.objects.filter(case=case), uuid.uuid4(), failing)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_with_one_key_at_the_same_moment_record_one_consent(cast: Cast) -> None:
+    """Each thread has its own connection: on PostgreSQL both may look before either inserts."""
+    worker = Membership.objects.select_related("organisation", "user").get(user=cast.ngo_worker, organisation=cast.ngo)
+    case = create_case(membership=worker, municipality=cast.oslo)
+    key = uuid.uuid4()
+    recorded: list[int] = []
+
+    def send() -> None:
+        consent = record_consent(
+            access=get_case_for(worker, case.code),
+            membership=worker,
+            organisation=cast.nav,
+            field_groups=["identity"],
+            purpose="Oppfølging av livsopphold",
+            form=Consent.Form.WRITTEN,
+            given_on=date(2026, 1, 5),
+            expires_on=None,
+            submission_key=key,
+        )
+        recorded.append(consent.pk)
+
+    run_concurrently(2, send)
+
+    assert Consent.objects.filter(case=case).count() == 1
+    assert len(recorded) == 2
+    assert len(set(recorded)) == 1  # both requests answered with the one consent
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.CONSENT_GIVEN).count() == 1
