@@ -33,6 +33,7 @@ from audit import checkpoints
 from audit.keys import keyed_digest
 from audit.models import GENESIS_HASH, HEAD_PK, KEYED_HASH, REASON_MAX_LENGTH, UNKEYED_HASH, AccessEntry, ChainHead
 from cases.models import Case, FieldGroup
+from core.text import is_real_reason
 from organisations.models import Organisation
 
 # The fields an entry's hash covers (see _hash_of); version 1 hashes leave out hits and api_token_id.
@@ -123,8 +124,9 @@ def _checked_reason(action: str, reason: str) -> str:
     reason = reason.strip()
     if len(reason) > REASON_MAX_LENGTH:
         raise ValueError(f"The reason is longer than {REASON_MAX_LENGTH} characters.")
-    if action == AccessEntry.Action.BREAK_THE_GLASS and not reason:
-        raise ValueError("Breaking the glass needs a reason.")
+    if action == AccessEntry.Action.BREAK_THE_GLASS and not is_real_reason(reason):
+        # Also here, not only in the form: no way into a protected case without a reason one can read.
+        raise ValueError("Breaking the glass needs a reason in words (core.text.is_real_reason).")
     return reason
 
 

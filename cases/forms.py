@@ -4,8 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from cases.glass import break_glass_grounds
 from cases.models import CASE_CODE, PROGRESS_MAX_LENGTH, PROGRESS_TOPICS, Case
 from core.forms import DateField
+from core.text import validate_real_reason
 from organisations.models import Municipality
 
 
@@ -62,12 +64,27 @@ class ProtectForm(forms.Form):
 
 
 class BreakGlassForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why do you need to open this case now?"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Your reason is logged and your organisation's administrators are told at once."),
+    ground = forms.ChoiceField(
+        label=_("What is the need?"),
+        choices=[],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what the need is."), "invalid_choice": _("Choose what the need is.")},
     )
+    explanation = forms.CharField(
+        label=_("Why do you need to open this case now?"),
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_real_reason],
+        help_text=_(
+            "In a few words, for example who asked and what must be done now. Do not write the person's name or "
+            "other personal data. Your reason is logged, and the administrators of the organisation that owns the "
+            "case and of your own organisation are told."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].choices = [(ground.code, ground.title) for ground in break_glass_grounds()]  # type: ignore[attr-defined]
 
 
 class ChangeTrackForm(forms.Form):

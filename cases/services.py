@@ -11,10 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +28,7 @@ from cases.access import (
     searchable_by_identity,
     writable_progress_groups,
 )
+from cases.glass import BreakGlassGround, logged_reason
 from cases.models import (
     GENERAL,
     PROGRESS_MAX_LENGTH,
@@ -44,8 +43,9 @@ from cases.models import (
     ProtectedCaseAccess,
 )
 from cases.roles import has_role_in
-from cases.signals import case_created, case_track_changed
+from cases.signals import case_created, case_track_changed, glass_broken
 from core import crypto
+from core.text import validate_real_reason
 from organisations.models import Membership, Municipality, Organisation
 
 
@@ -519,33 +519,27 @@ def set_protection(*, access: CaseAccess, membership: Membership, protected: boo
 
 
 @transaction.atomic
-def break_the_glass(*, access: CaseAccess, membership: Membership, reason: str) -> AccessEntry:
-    """Open a protected case one is not named for, for a stated reason; the admins are told at once."""
-    if not reason.strip():
-        raise ValueError("A reason is required to break the glass.")
+def break_the_glass(
+    *, access: CaseAccess, membership: Membership, ground: BreakGlassGround, explanation: str
+) -> AccessEntry:
+    """Open a protected case one is not named for, on a ground and with a real reason (cases.glass).
+
+    The access-log entry keeps the case, the member's organisation and the reason, which the log reviews
+    of the owner and of the breaker's organisation show; `glass_broken` tells their admins (notifications).
+    """
+    try:
+        validate_real_reason(explanation)
+    except ValidationError as error:
+        raise ValueError("Breaking the glass needs a real reason.") from error
     case = access.case
     add_event(case=case, kind=CaseEvent.Kind.BREAK_THE_GLASS, membership=membership)
     entry = log_access(
-        access=access, membership=membership, groups=[], action=AccessEntry.Action.BREAK_THE_GLASS, reason=reason
+        access=access,
+        membership=membership,
+        groups=[],
+        action=AccessEntry.Action.BREAK_THE_GLASS,
+        reason=logged_reason(ground, explanation),
     )
-    transaction.on_commit(lambda: notify_admins_of_break_the_glass(case=case, membership=membership))
+    # In the same transaction: the notifications are rows, committed with the entry or not at all.
+    glass_broken.send(sender=Case, case=case, membership=membership, entry=entry)
     return entry
-
-
-def notify_admins_of_break_the_glass(*, case: Case, membership: Membership) -> None:
-    """E-mail the organisation's admins: the pseudonym and a link, never personal data."""
-    admins = Membership.objects.filter(
-        organisation_id=membership.organisation_id, role=Membership.Role.ORG_ADMIN
-    ).select_related("user")
-    link = f"{settings.SITE_URL}{reverse('audit:review')}"
-    for admin in admins:
-        send_mail(
-            subject=_("[Vern] Protected case %(code)s opened by breaking the glass") % {"code": case.code},
-            message=_(
-                "A member of your organisation broke the glass to open the protected case %(code)s. "
-                "Review the access and its reason in Vern: %(link)s"
-            )
-            % {"code": case.code, "link": link},
-            from_email=None,
-            recipient_list=[admin.user.email],
-        )

@@ -36,6 +36,7 @@ from cases.forms import (
     ProtectForm,
     VersionForm,
 )
+from cases.glass import ground_named
 from cases.models import Case, CaseAssignment, FieldGroup
 from organisations.access import MemberRequest, membership_required
 
@@ -239,7 +240,12 @@ def break_glass(request: MemberRequest, code: str) -> HttpResponse:
         return redirect("cases:detail", code=code)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.break_the_glass(access=access, membership=request.membership, reason=form.cleaned_data["reason"])
+        services.break_the_glass(
+            access=access,
+            membership=request.membership,
+            ground=ground_named(form.cleaned_data["ground"]),
+            explanation=form.cleaned_data["explanation"],
+        )
         broken = request.session.get(GLASS_SESSION_KEY, {})
         request.session[GLASS_SESSION_KEY] = {**broken, code: time.time() + GLASS_SECONDS}
         return redirect("cases:detail", code=code)

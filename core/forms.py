@@ -4,6 +4,7 @@ Every widget gets the `ds-input` class; a field with errors points to its
 message with aria-describedby, and the form opens with an error summary.
 """
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -40,3 +41,19 @@ class DateInput(forms.DateInput):
 
 class DateField(forms.DateField):
     widget = DateInput
+
+
+class SubmissionKeyField(forms.UUIDField):
+    """A hidden one-time key, new each time a form is rendered, so that sending it twice records once.
+
+    The service creating the record stores the key (`core.submission`); a second POST of the same
+    rendered form finds the record of the first. Not required: a client that sends no key (an API
+    client, a tab opened before the field existed) gets no protection against doubles, but is not
+    refused. A form shown again after an error keeps the key it was sent with, as nothing was saved.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.HiddenInput)
+        kwargs.setdefault("initial", uuid.uuid4)  # a callable: evaluated anew for every rendering
+        super().__init__(**kwargs)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chain.forms import DateTimeInput
 from chain.models import CaseChain
-from core.forms import DateField
+from core.forms import DateField, SubmissionKeyField
 from meetings.models import Finding, FindingCategory, Invitation, Meeting
 from meetings.services import Invitee, Minutes, ground_label
 from organisations.models import Membership, Organisation
@@ -77,6 +77,7 @@ class ConveneForm(forms.Form):
             "always on the agenda. What you write here is stored encrypted and shown only to the invited."
         ),
     )
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args: Any, invitees: list[Invitee], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

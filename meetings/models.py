@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Case
 from chain.models import Deadline
 from core.i18n import Bilingual
+from core.submission import submission_key_field
 from organisations.models import Municipality, Organisation
 
 
@@ -36,6 +37,8 @@ class Meeting(models.Model):
     held_at = models.DateTimeField(_("held"), null=True, blank=True)
     # Bumped by every save of the minutes: a save from a form opened before someone else's is refused.
     version = models.PositiveIntegerField(default=1)
+    # The rendered form that made it (core.submission): sending that form again returns this record.
+    submission_key = submission_key_field()
 
     class Meta:
         verbose_name = _("meeting")

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +27,7 @@ from cases.services import add_event, log_access
 from chain.models import CaseChain, Deadline, StepEvent
 from chain.services import record_event, responsible_organisations
 from core import crypto
+from core.submission import create_once, previously_submitted
 from meetings.access import may_keep_minutes, organisation_sees_case, readable_meetings
 from meetings.models import ActionItem, Finding, FindingCategory, Invitation, Meeting, MeetingRole, MeetingText
 from organisations.models import Membership, Organisation
@@ -194,25 +196,36 @@ def convene_meeting(
     scheduled_at: datetime,
     invited: Iterable[Organisation],
     agenda: str = "",
+    submission_key: UUID | None = None,
 ) -> Meeting:
     """Call a meeting about the case, of organisations with a responsibility or a role in it (`invitees`).
 
-    An evaluation meeting is held when the case has ended (chain.services.end_case).
+    An evaluation meeting is held when the case has ended (chain.services.end_case). The same submitted
+    form again returns the meeting it convened (core.submission).
     """
     if access.must_break_glass:
         raise PermissionError("Open the case before convening a meeting about it.")
+    if (earlier := previously_submitted(access.case.meetings.all(), submission_key)) is not None:
+        return earlier
     if kind not in Meeting.Kind.values:
         raise ValidationError(_("Choose the kind of meeting."))
     invitations = check_invitations(access=access, invited=invited)
     if kind == Meeting.Kind.EVALUATION and not has_ended(access):
         raise ValidationError(_("An evaluation meeting is held when the case has ended. End the case first."))
-    meeting = Meeting.objects.create(
-        case=access.case,
-        kind=kind,
-        scheduled_at=scheduled_at,
-        organisation_id=membership.organisation_id,
-        convened_by_id=membership.user_id,
+    meeting, created = create_once(
+        access.case.meetings.all(),
+        submission_key,
+        lambda: Meeting.objects.create(
+            case=access.case,
+            kind=kind,
+            scheduled_at=scheduled_at,
+            organisation_id=membership.organisation_id,
+            convened_by_id=membership.user_id,
+            submission_key=submission_key,
+        ),
     )
+    if not created:
+        return meeting
     meeting.invited.set([invitee.organisation for invitee in invitations])
     Invitation.objects.bulk_create(
         Invitation(

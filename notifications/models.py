@@ -24,6 +24,14 @@ class Notification(models.Model):
         REFERRAL = "referral", _("Referral")
         HANDOVER = "handover", _("Hand-over")
         STEP_WITHOUT_RESPONSIBLE = "step_without_responsible", _("A step of the chain has no one responsible")
+        GLASS_BROKEN_IN_OWN_CASE = (
+            "glass_broken_in_own_case",
+            _("A case your organisation protected was opened by breaking the glass"),
+        )
+        GLASS_BROKEN_BY_MEMBER = (
+            "glass_broken_by_member",
+            _("A member of your organisation broke the glass of a protected case"),
+        )
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import FieldGroup
 from chain.models import CaseStep
+from core.forms import SubmissionKeyField
 from organisations.models import Organisation
 from referrals.services import Ground
 from sharing.models import Consent, LegalBasis
@@ -60,6 +61,7 @@ class ReferralForm(forms.Form):
             "Do not write the person's name."
         ),
     )
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args: Any, owner: Organisation, case_step: CaseStep | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

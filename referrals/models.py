@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
 from chain.models import CaseStep
+from core.submission import submission_key_field
 from organisations.models import Organisation
 from sharing.models import Consent, Disclosure
 
@@ -52,6 +53,8 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The rendered form that made it (core.submission): sending that form again returns this record.
+    submission_key = submission_key_field()
 
     class Meta:
         verbose_name = _("referral")

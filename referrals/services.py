@@ -24,6 +24,7 @@ case has reached) — and nothing more than its own sharing allows.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -40,6 +41,7 @@ from cases.services import add_event, assign_on_acceptance, transfer_ownership
 from chain.models import CaseStep, StepEvent
 from chain.preconditions import precondition_holds
 from chain.services import assign_responsibility, record_event
+from core.submission import previously_submitted
 from notifications.models import Notification
 from notifications.services import members_of, notify
 from organisations.models import Membership, Organisation
@@ -132,9 +134,13 @@ def _create(
     groups: list[str],
     ground: Ground,
     precondition_reason: str = "",
+    submission_key: UUID | None = None,
 ) -> Referral:
     if not access.can_edit:
         raise ValidationError(_("Only the organisation that owns the case can refer it."))
+    # The same form sent again (a double click, a retried request): the referral it made, nothing new.
+    if (earlier := previously_submitted(access.case.referrals.all(), submission_key)) is not None:
+        return earlier
     if to.pk == access.case.owner_id:
         raise ValidationError(_("The case already belongs to this organisation."))
     if not to.is_active:
@@ -174,9 +180,13 @@ def _create(
                 field_groups=sorted(set(groups)),
                 precondition_reason=precondition_reason.strip() if overridden else "",
                 created_by_id=membership.user_id,
+                submission_key=submission_key,
                 **shared,
             )
     except IntegrityError as error:
+        # Lost the race to the same form sent at the same moment: the referral the other request made.
+        if (earlier := previously_submitted(access.case.referrals.all(), submission_key)) is not None:
+            return earlier
         raise ValidationError(
             _("%(organisation)s already has this case waiting for an answer.") % {"organisation": to.name}
         ) from error
@@ -230,6 +240,7 @@ def refer(
     field_groups: Iterable[str],
     ground: Ground,
     precondition_reason: str = "",
+    submission_key: UUID | None = None,
 ) -> Referral:
     return _create(
         access=access,
@@ -241,6 +252,7 @@ def refer(
         groups=list(field_groups),
         ground=ground,
         precondition_reason=precondition_reason,
+        submission_key=submission_key,
     )
 
 
@@ -255,6 +267,7 @@ def hand_over(
     field_groups: Iterable[str],
     ground: Ground,
     precondition_reason: str = "",
+    submission_key: UUID | None = None,
 ) -> Referral:
     """Ask `to` to take over the case, with the field groups the sender chose (and saw before sending), on
     the ground given; when the step's precondition does not hold, only with a reason (on the timeline)."""
@@ -268,6 +281,7 @@ def hand_over(
         groups=list(field_groups),
         ground=ground,
         precondition_reason=precondition_reason,
+        submission_key=submission_key,
     )
 
 

@@ -50,6 +50,7 @@ def _send(request: MemberRequest, code: str, *, handover: bool) -> HttpResponse:
             "field_groups": data["field_groups"],
             "ground": form.sharing_ground(),
             "precondition_reason": form.reason_to_send_now(),
+            "submission_key": data["submission_key"],
         }
         confirmed = request.POST.get("confirmed", "")
         try:

@@ -3,7 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import FieldGroup
-from core.forms import DateField
+from core.forms import DateField, SubmissionKeyField
+from core.text import validate_real_reason
 from organisations.models import Organisation
 from sharing.models import Consent, LegalBasis
 
@@ -18,6 +19,7 @@ class SharingForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one kind of information to share.")},
     )
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args: object, owner: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -42,6 +44,7 @@ class DisclosureForm(SharingForm):
     justification = forms.CharField(
         label=_("Justification"),
         widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_real_reason],
         help_text=_("Why the law allows or requires sharing here. Do not write the person's name."),
     )
     person_informed = forms.BooleanField(label=_("The person has been told about the sharing"), required=False)

@@ -4,6 +4,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
+from core.submission import submission_key_field
 from organisations.models import Organisation
 
 
@@ -71,6 +72,8 @@ class Consent(models.Model):
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The rendered form that made it (core.submission): sending that form again returns this record.
+    submission_key = submission_key_field()
 
     class Meta:
         verbose_name = _("consent")
@@ -97,6 +100,8 @@ class Disclosure(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The rendered form that made it (core.submission): sending that form again returns this record.
+    submission_key = submission_key_field()
 
     class Meta:
         verbose_name = _("disclosure")

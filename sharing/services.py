@@ -6,6 +6,7 @@ each change is a timeline event seen by the owner and the receiver only.
 
 from collections.abc import Iterable
 from datetime import date
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +16,8 @@ from django.utils.translation import gettext as _
 from cases.access import CaseAccess
 from cases.models import CaseEvent, FieldGroup
 from cases.services import add_event
+from core.submission import create_once, previously_submitted
+from core.text import REASON_MIN_WORDS, is_real_reason
 from organisations.models import Membership, Organisation
 from sharing.models import Consent, Disclosure, LegalBasis
 
@@ -47,7 +50,11 @@ def record_consent(
     form: str,
     given_on: date,
     expires_on: date | None,
+    submission_key: UUID | None = None,
 ) -> Consent:
+    """Record the person's consent; the same submitted form again returns the consent it recorded."""
+    if (earlier := previously_submitted(access.case.consents.all(), submission_key)) is not None:
+        return earlier
     groups = _check_scope(access=access, organisation=organisation, field_groups=field_groups)
     if given_on > timezone.localdate():
         raise ValidationError(_("Consent cannot be given in the future."))
@@ -55,16 +62,23 @@ def record_consent(
         raise ValidationError(_("The consent cannot expire before it was given."))
     if not purpose.strip():
         raise ValidationError(_("Say what the information may be used for."))
-    consent = Consent.objects.create(
-        case=access.case,
-        organisation=organisation,
-        field_groups=groups,
-        purpose=purpose,
-        form=form,
-        given_on=given_on,
-        expires_on=expires_on,
-        recorded_by_id=membership.user_id,
+    consent, created = create_once(
+        access.case.consents.all(),
+        submission_key,
+        lambda: Consent.objects.create(
+            case=access.case,
+            organisation=organisation,
+            field_groups=groups,
+            purpose=purpose,
+            form=form,
+            given_on=given_on,
+            expires_on=expires_on,
+            recorded_by_id=membership.user_id,
+            submission_key=submission_key,
+        ),
     )
+    if not created:
+        return consent
     add_event(
         case=access.case,
         kind=CaseEvent.Kind.CONSENT_GIVEN,
@@ -103,24 +117,39 @@ def disclose(
     justification: str,
     person_informed: bool,
     informed_on: date | None,
+    submission_key: UUID | None = None,
 ) -> Disclosure:
+    """Record a sharing under a legal basis; the same submitted form again returns the disclosure it recorded."""
+    if (earlier := previously_submitted(access.case.disclosures.all(), submission_key)) is not None:
+        return earlier
     groups = _check_scope(access=access, organisation=organisation, field_groups=field_groups)
-    if not justification.strip():
-        raise ValidationError(_("A disclosure without consent needs a written justification."))
+    if not is_real_reason(justification):
+        # The same test as for breaking the glass: a zero-width space or "." is no justification.
+        raise ValidationError(
+            _("A disclosure without consent needs a written justification, in at least %(words)s words.")
+            % {"words": REASON_MIN_WORDS}
+        )
     if person_informed and informed_on is None:
         raise ValidationError(_("Give the date the person was told."))
     if informed_on is not None and informed_on > timezone.localdate():
         raise ValidationError(_("The date the person was told cannot be in the future."))
-    disclosure = Disclosure.objects.create(
-        case=access.case,
-        organisation=organisation,
-        field_groups=groups,
-        legal_basis=legal_basis,
-        justification=justification,
-        person_informed=person_informed,
-        informed_on=informed_on if person_informed else None,
-        created_by_id=membership.user_id,
+    disclosure, created = create_once(
+        access.case.disclosures.all(),
+        submission_key,
+        lambda: Disclosure.objects.create(
+            case=access.case,
+            organisation=organisation,
+            field_groups=groups,
+            legal_basis=legal_basis,
+            justification=justification,
+            person_informed=person_informed,
+            informed_on=informed_on if person_informed else None,
+            created_by_id=membership.user_id,
+            submission_key=submission_key,
+        ),
     )
+    if not created:
+        return disclosure
     add_event(
         case=access.case,
         kind=CaseEvent.Kind.DISCLOSED,

@@ -552,7 +552,14 @@ def test_it_reports_access_per_organisation_from_the_log(cast: Cast, case: Case)
     log(case, cast.nav_worker, cast.nav, at=MONDAY_MORNING + day, action="disclosure", reason="fvl § 13 b nr. 7")
     log(case, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + 2 * day, action="edit", field_groups=("identity",))
     log(case, cast.nav_worker, cast.nav, at=MONDAY_MORNING + 3 * day, action="disclosure", reason="fvl § 13 b nr. 7")
-    log(case, cast.nav_worker, cast.tot, at=MONDAY_MORNING + 4 * day, action="break_the_glass", reason="Acute danger")
+    log(
+        case,
+        cast.nav_worker,
+        cast.tot,
+        at=MONDAY_MORNING + 4 * day,
+        action="break_the_glass",
+        reason="Acute danger, police called",
+    )
     log(case, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + 5 * day, reason="not a justification")
     log(CaseFactory.create(), cast.bergen_admin, cast.bergen_org, at=MONDAY_MORNING)  # another person
 
@@ -582,7 +589,7 @@ def test_it_reports_access_per_organisation_from_the_log(cast: Cast, case: Case)
             "first_at": MONDAY_MORNING + 4 * day,
             "last_at": MONDAY_MORNING + 4 * day,
             "count": 1,
-            "reasons": ["Acute danger"],
+            "reasons": ["Acute danger, police called"],
         },
     ]
 
@@ -686,7 +693,7 @@ def test_it_flags_cases_the_user_is_not_assigned_to(cast: Cast, case: Case) -> N
 
 
 def test_it_flags_every_break_the_glass_with_its_reason(cast: Cast, case: Case) -> None:
-    for n, reason in enumerate(["Police asked for contact", "Acute danger"]):
+    for n, reason in enumerate(["Police asked for contact", "Acute danger, police called"]):
         at = MONDAY_MORNING + timedelta(hours=n)
         log(case, cast.ngo_worker, cast.ngo, action="break_the_glass", reason=reason, assigned=False, at=at)
 
@@ -694,7 +701,7 @@ def test_it_flags_every_break_the_glass_with_its_reason(cast: Cast, case: Case) 
     # Not also flagged as unassigned: breaking the glass is the way in for those not assigned.
     assert [(flag.kind, flag.count, flag.detail) for flag in flags] == [
         (FlagKind.BREAK_THE_GLASS, 1, "Police asked for contact"),
-        (FlagKind.BREAK_THE_GLASS, 1, "Acute danger"),
+        (FlagKind.BREAK_THE_GLASS, 1, "Acute danger, police called"),
     ]
 
 
@@ -715,7 +722,7 @@ def test_it_only_reviews_the_admins_own_organisation(cast: Cast, case: Case) -> 
     saturday = datetime(2026, 1, 17, 12, 0, tzinfo=OSLO)
     # NAV's and TOT's staff on the NGO's case, and Bergen on its own: none of it is the NGO admin's to review.
     log(case, cast.nav_worker, cast.nav, at=saturday, assigned=False)
-    log(case, cast.nav_worker, cast.tot, action="break_the_glass", reason="Acute danger", assigned=False)
+    log(case, cast.nav_worker, cast.tot, action="break_the_glass", reason="Acute danger, police called", assigned=False)
     log(CaseFactory.create(), cast.bergen_admin, cast.bergen_org, at=saturday)
     assert kinds(cast) == []
     assert [flag.kind for flag in review_flags(organisation=cast.tot, since=SINCE, until=UNTIL)] == [
@@ -732,7 +739,14 @@ def test_it_reviews_only_the_period_asked_for(cast: Cast, case: Case) -> None:
 
 
 def test_it_reviews_up_to_now_by_default(cast: Cast, case: Case) -> None:
-    log(case, cast.ngo_worker, cast.ngo, action="break_the_glass", reason="Acute danger", at=datetime.now(tz=UTC))
+    log(
+        case,
+        cast.ngo_worker,
+        cast.ngo,
+        action="break_the_glass",
+        reason="Acute danger, police called",
+        at=datetime.now(tz=UTC),
+    )
     flags = review_flags(organisation=cast.ngo, since=datetime.now(tz=UTC) - timedelta(hours=1))
     assert FlagKind.BREAK_THE_GLASS in [flag.kind for flag in flags]
 
@@ -750,7 +764,7 @@ def test_it_reviews_in_a_fixed_number_of_queries(cast: Cast) -> None:
     for n, other in enumerate(cases):
         for user in (cast.ngo_worker, cast.ngo_admin):
             log(other, user, cast.ngo, at=saturday + timedelta(minutes=n), assigned=n % 2 == 0)
-    log(cases[0], cast.ngo_admin, cast.ngo, action="break_the_glass", reason="Acute danger")
+    log(cases[0], cast.ngo_admin, cast.ngo, action="break_the_glass", reason="Acute danger, police called")
     many = review_queries()
     assert few == many == 2
     assert {flag.kind for flag in review_flags(organisation=cast.ngo, since=SINCE, until=UNTIL)} == set(FlagKind)
@@ -771,7 +785,7 @@ def pending(cast: Cast, case: Case, count: int, *, start: datetime = MONDAY_MORN
             action=AccessEntry.Action.BREAK_THE_GLASS if n % 7 == 0 else AccessEntry.Action.VIEW,
             at=start + timedelta(minutes=n, microseconds=n),
             field_groups=(FieldGroup.IDENTITY, FieldGroup.HEALTH)[: n % 3],
-            reason="Akutt fare" if n % 7 == 0 else "",
+            reason="Akutt fare, politiet ringte" if n % 7 == 0 else "",
             assigned=n % 2 == 0,
         )
 

@@ -215,7 +215,9 @@ def test_an_unrelated_decider_gets_404_and_a_protected_case_needs_the_glass_brok
         access=get_case_for(admin, protected.code), membership=admin, protected=True, named_users=[]
     )
     assert client.post(url(protected, GRANTED), {"decided_on": day(today)}).status_code == 404
-    client.post(reverse("cases:break_glass", args=[protected.code]), {"reason": "Vedtak fattet i dag"})
+    client.post(
+        reverse("cases:break_glass", args=[protected.code]), {"ground": "other", "explanation": "Vedtak fattet i dag"}
+    )
     assert client.post(url(protected, GRANTED), {"decided_on": day(today)}).status_code == 302
     assert CaseDecision.objects.filter(case=protected).count() == 1
     assert not CaseDecision.objects.filter(case=unshared).exists()

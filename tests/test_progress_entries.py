@@ -275,6 +275,9 @@ def test_a_protected_case_takes_breaking_the_glass_as_the_field_groups_do(
     assert client.get(reverse("cases:detail", args=[case.code]))["Location"].endswith("/break-the-glass/")
 
     # After breaking the glass NAV reads and writes as before.
-    client.post(reverse("cases:break_glass", args=[case.code]), {"reason": "Akutt behov for bolig"})
+    client.post(
+        reverse("cases:break_glass", args=[case.code]),
+        {"ground": "acute-danger", "explanation": "Akutt behov for bolig"},
+    )
     assert client.post(url, {"group": FieldGroup.HEALTH, "text": "Etter glasset"}).status_code == 302
     assert "Etter glasset" in client.get(reverse("cases:detail", args=[case.code])).content.decode()

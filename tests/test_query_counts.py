@@ -208,7 +208,7 @@ def test_who_has_seen_costs_the_same_for_3_and_30_accesses(cast: Cast) -> None:
                 case=case,
                 field_groups=[FieldGroup.IDENTITY],
                 action=AccessEntry.Action.DISCLOSURE if n % 2 else AccessEntry.Action.BREAK_THE_GLASS,
-                reason=f"Sak {n}",
+                reason=f"Sak {n}: akutt fare for personen",
             )
 
     few, many = counts_with_few_and_many(
@@ -228,7 +228,10 @@ def test_the_log_review_costs_the_same_for_3_and_30_flagged_members(cast: Cast) 
             worker = MembershipFactory.create(
                 organisation=cast.ngo, role=Membership.Role.CASEWORKER, user__first_name="Flagget"
             )
-            for action, reason in [(AccessEntry.Action.VIEW, ""), (AccessEntry.Action.BREAK_THE_GLASS, "Akutt")]:
+            for action, reason in [
+                (AccessEntry.Action.VIEW, ""),
+                (AccessEntry.Action.BREAK_THE_GLASS, "Akutt fare, politiet ringte"),
+            ]:
                 record_access(
                     user=worker.user,
                     organisation=cast.ngo,

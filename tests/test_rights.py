@@ -276,7 +276,9 @@ def test_a_protected_case_needs_the_glass_broken_before_nav_records(cast: Cast) 
     client = client_acting_in(cast.nav_coordinator, cast.nav)
     assert client.post(living_support_url(case), delivered()).status_code == 404
     assert case.rights.get(right__code="living_support").status == Status.NOT_OFFERED
-    glass = client.post(reverse("cases:break_glass", args=[case.code]), {"reason": "Utbetaling i dag"})
+    glass = client.post(
+        reverse("cases:break_glass", args=[case.code]), {"ground": "other", "explanation": "Utbetaling må skje i dag"}
+    )
     assert glass.status_code == 302
     assert client.post(living_support_url(case), delivered()).status_code == 302
     assert case.rights.get(right__code="living_support").status == Status.DELIVERED
