@@ -97,7 +97,7 @@ def open_by_code(request: MemberRequest) -> HttpResponse:
     """To the case with the code typed: its page answers as for any link (404, or the glass to break)."""
     form = OpenCaseForm(request.GET)
     if not form.is_valid():
-        messages.error(request, form.errors["code"][0])
+        messages.error(request, str(form.errors["code"][0]))
         return redirect("cases:list")
     return redirect("cases:detail", code=form.cleaned_data["code"])
 
