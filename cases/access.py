@@ -167,6 +167,17 @@ def is_named_for(case: Case, user_id: int) -> bool:
     return ProtectedCaseAccess.objects.filter(case=case, user_id=user_id).exists()
 
 
+def owned_case_for_log_review(membership: Membership, code: str) -> Case | None:
+    """The organisation's own case, for its data protection officer or admin to see who has read it.
+
+    Normen asks the controller to review who accessed what: the log names codes and organisations, never the
+    person's data, so the reviewer needs neither editing rights nor to break the glass of a protected case.
+    """
+    if not membership.reviews_access_log:
+        return None
+    return Case.objects.filter(code=code, owner_id=membership.organisation_id).first()
+
+
 def get_case_for(membership: Membership, code: str, *, glass_broken: bool = False) -> CaseAccess:
     """The case as this member may use it; 404 when they may not see it at all.
 

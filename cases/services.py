@@ -475,9 +475,10 @@ def break_the_glass(*, access: CaseAccess, membership: Membership, reason: str) 
 def notify_admins_of_break_the_glass(*, case: Case, membership: Membership) -> None:
     """E-mail the organisation's admins: the pseudonym and a link, never personal data."""
     admins = Membership.objects.filter(
-        organisation_id=membership.organisation_id, role=Membership.Role.ORG_ADMIN
+        organisation_id=membership.organisation_id,
+        role__in=[Membership.Role.ORG_ADMIN, Membership.Role.DATA_PROTECTION_OFFICER],
     ).select_related("user")
-    link = f"{settings.SITE_URL}{reverse('audit:review')}"
+    link = f"{settings.SITE_URL}{reverse('log_review:review')}"
     for admin in admins:
         send_mail(
             subject=_("[Vern] Protected case %(code)s opened by breaking the glass") % {"code": case.code},

@@ -21,6 +21,7 @@ from cases.access import (
     get_case_for,
     may_assign,
     may_protect,
+    owned_case_for_log_review,
     searchable_by_identity,
     visible_cases,
     visible_events,
@@ -230,14 +231,19 @@ def break_glass(request: MemberRequest, code: str) -> HttpResponse:
 
 @membership_required
 def who_has_seen(request: MemberRequest, code: str) -> HttpResponse:
-    """For the owner: every read of this person's data, and the report the person may ask for."""
-    access = open_case_or_404(request, code)
-    if not access.can_edit:
-        raise PermissionDenied
+    """For the owner: every read of this person's data, and the report the person may ask for.
+
+    The owner's data protection officer and admins open it from the log review without opening the case."""
+    case = owned_case_for_log_review(request.membership, code)
+    if case is None:
+        access = open_case_or_404(request, code)
+        if not access.can_edit:
+            raise PermissionDenied
+        case = access.case
     context = {
-        "case": access.case,
-        "entries": log_entries_for(case=access.case)[:500],
-        "report": subject_access_report(case=access.case),
+        "case": case,
+        "entries": log_entries_for(case=case)[:500],
+        "report": subject_access_report(case=case),
     }
     return render(request, "cases/who_has_seen.html", context)
 

@@ -65,6 +65,14 @@ def sees(actor: Actor, case: CaseFacts) -> bool:
     return actor.role in SEES_ALL_ROLES or (actor.user, actor.organisation) in case.assigned
 
 
+LOG_REVIEWING_ROLES = frozenset({"dpo", "org_admin", "system_admin"})
+
+
+def sees_who_has_seen(actor: Actor, case: CaseFacts) -> bool:
+    """The owner's data protection officer and admins see who has read the case: the log, never its content."""
+    return actor.role in LOG_REVIEWING_ROLES and actor.organisation == case.owner
+
+
 def must_break_glass(actor: Actor, case: CaseFacts) -> bool:
     return sees(actor, case) and case.protected and actor.user not in case.named
 

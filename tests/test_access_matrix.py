@@ -46,6 +46,8 @@ COORDINATOR = "coordinator"
 # National statistics: only the statisticians of the national coordination unit (none of the actors below);
 # tests/test_national_statistics.py checks that they get in.
 NATIONAL_STATISTICIAN = "national_statistician"
+# The access log review: the organisation's data protection officer and its admins (log_review.access).
+LOG_REVIEWER = "log_reviewer"
 POLICY = {
     "healthz": PUBLIC,
     "home": MEMBER,
@@ -57,7 +59,10 @@ POLICY = {
     "organisations:members": ORG_ADMIN,
     "organisations:change_role": ORG_ADMIN,
     "organisations:remove": ORG_ADMIN,
-    "audit:review": ORG_ADMIN,
+    "log_review:review": LOG_REVIEWER,
+    "log_review:mark_flag": LOG_REVIEWER,
+    "log_review:mark_period": LOG_REVIEWER,
+    "log_review:export": LOG_REVIEWER,
     "cases:list": MEMBER,
     "cases:create": MEMBER,
     "cases:detail": CASE,
@@ -147,7 +152,7 @@ POLICY = {
     "dark_figure:download": NATIONAL_STATISTICIAN,
 }
 NON_CASE_URLS = sorted(name for name, policy in POLICY.items() if policy != CASE)
-ACTORS = ["anonymous", "unattached", "caseworker", "org_admin", "other_org_admin"]
+ACTORS = ["anonymous", "unattached", "caseworker", "org_admin", "other_org_admin", "data_protection_officer"]
 
 
 def own_url_names() -> Iterator[str]:
@@ -207,7 +212,7 @@ def url_for(name: str, cast: Cast) -> str:
         return reverse(name, args=[learning_object(name, cast).pk])
     if name == "learning:routine_version":
         return reverse(name, args=[learning_object(name, cast).pk, 1])
-    if name == "dark_figure:download":
+    if name in ("dark_figure:download", "log_review:export"):
         return reverse(name, args=["csv"])
     if name == "national_statistics:download":
         return reverse(name, args=[2026, "csv"])
@@ -255,6 +260,9 @@ def client_for(actor: str, cast: Cast) -> Client:
         "caseworker": lambda: client_acting_in(cast.ngo_worker, cast.ngo),
         "org_admin": lambda: client_acting_in(cast.ngo_admin, cast.ngo),
         "other_org_admin": lambda: client_acting_in(cast.bergen_admin, cast.bergen_org),
+        "data_protection_officer": lambda: client_acting_in(
+            MembershipFactory.create(organisation=cast.ngo, role=Membership.Role.DATA_PROTECTION_OFFICER).user, cast.ngo
+        ),
     }[actor]()
 
 
@@ -270,6 +278,11 @@ def expected_statuses(policy: str, actor: str) -> set[int]:
         return {403}
     if policy == MEMBER:
         return allowed
+    if policy == LOG_REVIEWER:
+        return {403} if actor == "caseworker" else allowed
+    if actor == "data_protection_officer":
+        # A member who reviews the log and reads no case: refused wherever a role is needed.
+        return {MUNICIPALITY: allowed, SCREENING: allowed | {403, 404}}.get(policy, {403})
     if policy == COORDINATOR:
         return {403, 404} if actor == "other_org_admin" else {403}
     if policy == NATIONAL_STATISTICIAN:
