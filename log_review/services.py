@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from accounts.models import User
 from audit.models import AccessEntry
@@ -145,7 +145,7 @@ def _break_the_glass_flags(reads: list[Read], context: _Context) -> list[Flag]:
             continue
         detail = read.reason
         if len(read.reason) < THIN_REASON_LENGTH:
-            detail = _("A thin reason: %(reason)s") % {"reason": read.reason}
+            detail = gettext("A thin reason: %(reason)s") % {"reason": read.reason}
         flags.append(Flag(FlagKind.BREAK_THE_GLASS, context.users.get(read.user_id), detail, [read]))
     return flags
 
@@ -161,7 +161,10 @@ def _protected_flags(reads: list[Read], context: _Context) -> list[Flag]:
     ]
     return [
         Flag(
-            FlagKind.PROTECTED, context.users.get(user_id), _("Read a protected case without being named for it"), group
+            FlagKind.PROTECTED,
+            context.users.get(user_id),
+            gettext("Read a protected case without being named for it"),
+            group,
         )
         for (user_id, _case), group in _grouped(unnamed, lambda read: (read.user_id, read.case_id)).items()
     ]
@@ -180,7 +183,7 @@ def _no_relationship_flags(reads: list[Read], context: _Context) -> list[Flag]:
         Flag(
             FlagKind.NO_RELATIONSHIP,
             context.users.get(user_id),
-            _("Neither assigned nor any part of the organisation in the case"),
+            gettext("Neither assigned nor any part of the organisation in the case"),
             group,
         )
         for (user_id, _case), group in _grouped(without, lambda read: (read.user_id, read.case_id)).items()

@@ -7,49 +7,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0004_working_hours_and_data_protection_officer'),
+        ("organisations", "0004_working_hours_and_data_protection_officer"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LogReview',
+            name="LogReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_start', models.DateField(verbose_name='from')),
-                ('period_end', models.DateField(verbose_name='to and including')),
-                ('flags', models.PositiveIntegerField(verbose_name='flags')),
-                ('flags_reviewed', models.PositiveIntegerField(verbose_name='flags reviewed')),
-                ('reviewed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='reviewed')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
-                ('reviewed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period_start", models.DateField(verbose_name="from")),
+                ("period_end", models.DateField(verbose_name="to and including")),
+                ("flags", models.PositiveIntegerField(verbose_name="flags")),
+                ("flags_reviewed", models.PositiveIntegerField(verbose_name="flags reviewed")),
+                ("reviewed_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="reviewed")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="organisations.organisation"
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'log review',
-                'verbose_name_plural': 'log reviews',
-                'ordering': ['-reviewed_at', '-pk'],
-                'indexes': [models.Index(fields=['organisation', '-reviewed_at'], name='log_review_recent')],
+                "verbose_name": "log review",
+                "verbose_name_plural": "log reviews",
+                "ordering": ["-reviewed_at", "-pk"],
+                "indexes": [models.Index(fields=["organisation", "-reviewed_at"], name="log_review_recent")],
             },
         ),
         migrations.CreateModel(
-            name='ReviewedFlag',
+            name="ReviewedFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200)),
-                ('outcome', models.CharField(choices=[('nothing_found', 'Nothing found: the reads had a reason'), ('asked_user', 'Asked the user'), ('reported', 'Reported (to the data protection officer, the manager or the police)')], max_length=20, verbose_name='outcome')),
-                ('note', models.TextField(blank=True, help_text='What you found or did. Write no personal data: name the case by its code.', max_length=1000, verbose_name='note')),
-                ('reviewed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='reviewed')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
-                ('reviewed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=200)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("nothing_found", "Nothing found: the reads had a reason"),
+                            ("asked_user", "Asked the user"),
+                            ("reported", "Reported (to the data protection officer, the manager or the police)"),
+                        ],
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True,
+                        help_text="What you found or did. Write no personal data: name the case by its code.",
+                        max_length=1000,
+                        verbose_name="note",
+                    ),
+                ),
+                ("reviewed_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="reviewed")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="organisations.organisation"
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reviewed flag',
-                'verbose_name_plural': 'reviewed flags',
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'key'), name='unique_reviewed_flag')],
+                "verbose_name": "reviewed flag",
+                "verbose_name_plural": "reviewed flags",
+                "constraints": [models.UniqueConstraint(fields=("organisation", "key"), name="unique_reviewed_flag")],
             },
         ),
     ]
