@@ -46,6 +46,7 @@ ROLES_SEEING_ALL_CASES = frozenset(
     {Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN, Membership.Role.SYSTEM_ADMIN}
 )
 ALL_GROUPS = frozenset(FieldGroup.values)
+GLASS_SECONDS = 30 * 60  # a broken glass opens the case for this session for half an hour (rule 5)
 # Who assigns an organisation's members to a case, and who can be assigned (never a statistician).
 ASSIGNING_ROLES = frozenset({Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN})
 ASSIGNABLE_ROLES = frozenset({Membership.Role.CASEWORKER, Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN})

@@ -16,6 +16,7 @@ from audit.services import who_has_seen as log_entries_for
 from cases import services
 from cases.access import (
     ASSIGNING_ROLES,
+    GLASS_SECONDS,
     CaseAccess,
     assignable_members,
     get_case_for,
@@ -41,7 +42,6 @@ from cases.models import CaseAssignment, FieldGroup
 from organisations.access import MemberRequest, membership_required
 
 GLASS_SESSION_KEY = "vern_glass_broken"
-GLASS_SECONDS = 30 * 60  # a broken glass opens the case for this session for half an hour
 
 
 def _glass_broken(request: MemberRequest, code: str) -> bool:

@@ -10,7 +10,7 @@ first and last names, e-mail addresses end in the reserved `.invalid` domain.
 import base64
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -72,6 +72,16 @@ NATIONAL_ORGANISATIONS = [
         [Role.ORG_ADMIN, Role.STATISTICIAN, Role.SYSTEM_ADMIN],
     ),
 ]
+
+# The organisations whose day is not the office's 07–18 on weekdays (organisations.Organisation's default):
+# the log review asks about reads outside each organisation's own hours.
+WORKING_HOURS: dict[str, dict[str, object]] = {
+    Kind.STREET_OUTREACH: {"works_from": time(20, 0), "works_until": time(4, 0), "works_weekends": True},
+    Kind.CHILD_WELFARE_OUT_OF_HOURS: {"works_from": time(15, 30), "works_until": time(8, 0), "works_weekends": True},
+    Kind.POLICE_DISTRICT: {"works_around_the_clock": True},
+    Kind.SHELTER: {"works_around_the_clock": True},
+    Kind.RECEPTION_CENTRE: {"works_around_the_clock": True},
+}
 
 SLUGS = {
     Kind.NAV_OFFICE: "nav",
@@ -191,7 +201,9 @@ class DemoSeeder:
 
     def _organisation(self, name: str, kind: str, owner: str, municipality: Municipality | None) -> Organisation:
         organisation, _ = Organisation.objects.update_or_create(
-            name=name, municipality=municipality, defaults={"kind": kind, "owner_type": owner, "is_active": True}
+            name=name,
+            municipality=municipality,
+            defaults={"kind": kind, "owner_type": owner, "is_active": True, **WORKING_HOURS.get(kind, {})},
         )
         return organisation
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.models import AccessEntry
+from cases.access import GLASS_SECONDS
 from log_review import relationships
 from log_review.models import LogReview, ReviewedFlag
 from organisations.models import Membership, Organisation
@@ -37,6 +38,8 @@ MANY_CASES_WINDOW = timedelta(minutes=60)
 CURIOSITY_MIN_DAYS = 3
 # A break-the-glass reason shorter than this says too little to judge the need by ("sjekk", "haster").
 THIN_REASON_LENGTH = 20
+# The reads a broken glass opens: cases.access rule 5.
+GLASS_OPEN = timedelta(seconds=GLASS_SECONDS)
 # What a read is, for the rules: changing who is assigned reads nothing.
 NOT_A_READ = frozenset({AccessEntry.Action.ASSIGNMENT})
 # Writing in the case is work in it: the user and the organisation did something there.
@@ -137,26 +140,41 @@ def _own(reads: Iterable[Read], context: _Context) -> list[Read]:
     return [read for read in reads if read.organisation_id == context.organisation.pk]
 
 
-def _break_the_glass_flags(reads: list[Read], context: _Context) -> list[Flag]:
-    """Every broken glass: the breaker's organisation reviews its staff's, the owner everyone's on its cases."""
-    flags = []
+def _behind_the_glass(reads: list[Read]) -> dict[int, list[Read]]:
+    """Each broken glass (by sequence) with the breaker's reads of the case while the glass stays open."""
+    opened: dict[tuple[int | None, int], Read] = {}
+    behind: dict[int, list[Read]] = {}
     for read in reads:
-        if read.action != AccessEntry.Action.BREAK_THE_GLASS:
-            continue
-        detail = read.reason
-        if len(read.reason) < THIN_REASON_LENGTH:
-            detail = gettext("A thin reason: %(reason)s") % {"reason": read.reason}
-        flags.append(Flag(FlagKind.BREAK_THE_GLASS, context.users.get(read.user_id), detail, [read]))
+        key = (read.user_id, read.case_id)
+        if read.action == AccessEntry.Action.BREAK_THE_GLASS:
+            opened[key] = read
+            behind[read.sequence] = [read]
+        elif key in opened and read.at - opened[key].at <= GLASS_OPEN:
+            behind[opened[key].sequence].append(read)
+    return behind
+
+
+def _break_the_glass_flags(reads: list[Read], context: _Context) -> list[Flag]:
+    """Every broken glass with the reads it opened: the breaker's organisation reviews its staff's, the owner
+    everyone's in its cases."""
+    flags = []
+    for group in _behind_the_glass(reads).values():
+        broken = group[0]
+        detail = broken.reason
+        if len(broken.reason) < THIN_REASON_LENGTH:
+            detail = gettext("A thin reason: %(reason)s") % {"reason": broken.reason}
+        flags.append(Flag(FlagKind.BREAK_THE_GLASS, context.users.get(broken.user_id), detail, group))
     return flags
 
 
 def _protected_flags(reads: list[Read], context: _Context) -> list[Flag]:
-    """Reads of a protected case by someone not named for it, other than the broken glass itself."""
+    """Reads of a protected case by someone not named for it, other than through a broken glass."""
+    through_glass = {read.sequence for group in _behind_the_glass(reads).values() for read in group}
     unnamed = [
         read
         for read in _own(reads, context)
         if read.case_is_protected
-        and read.action != AccessEntry.Action.BREAK_THE_GLASS
+        and read.sequence not in through_glass
         and (read.user_id, read.case_id) not in context.named
     ]
     return [

@@ -57,6 +57,7 @@ POLICY = {
     "accounts:revoke_api_token": MEMBER,
     "organisations:choose": LOGGED_IN,
     "organisations:members": ORG_ADMIN,
+    "organisations:working_hours": ORG_ADMIN,
     "organisations:change_role": ORG_ADMIN,
     "organisations:remove": ORG_ADMIN,
     "log_review:review": LOG_REVIEWER,

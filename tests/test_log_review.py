@@ -351,3 +351,36 @@ def test_the_owners_admin_opens_who_has_seen_for_a_protected_case_without_breaki
     Case.objects.filter(pk=case.pk).update(is_protected=True)
     client = client_acting_in(cast.ngo_admin, cast.ngo)
     assert client.get(reverse("cases:who_has_seen", args=[case.code])).status_code == 200
+
+
+# --- Working hours --------------------------------------------------------------------------------
+
+
+def test_the_org_admin_sets_the_organisations_working_hours(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_admin, cast.ngo)
+    assert "Arbeidstid" in client.get(reverse("organisations:members")).content.decode()
+    data = {"hours-works_from": "20:00", "hours-works_until": "04:00", "hours-works_weekends": "on"}
+    assert client.post(reverse("organisations:working_hours"), data).status_code == 302
+    cast.ngo.refresh_from_db()
+    assert (cast.ngo.works_from, cast.ngo.works_until, cast.ngo.works_weekends) == (time(20), time(4), True)
+    assert not cast.ngo.works_around_the_clock
+
+
+def test_a_working_day_that_ends_when_it_starts_is_refused(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_admin, cast.ngo)
+    client.post(reverse("organisations:working_hours"), {"hours-works_from": "08:00", "hours-works_until": "08:00"})
+    cast.ngo.refresh_from_db()
+    assert (cast.ngo.works_from, cast.ngo.works_until) == (time(7), time(18))
+
+
+def test_a_caseworker_may_not_set_the_working_hours(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    assert client.post(reverse("organisations:working_hours"), {}).status_code == 403
+
+
+def test_the_reads_a_broken_glass_opens_stand_behind_its_flag_not_as_protected_reads(cast: Cast, case: Case) -> None:
+    Case.objects.filter(pk=case.pk).update(is_protected=True)
+    log(case, cast.ngo_worker, cast.ngo, action="break_the_glass", reason="The police called about acute danger")
+    log(case, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + timedelta(minutes=10))
+    log(case, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + timedelta(hours=2))  # the glass has closed
+    assert kinds(cast.ngo) == [(FlagKind.BREAK_THE_GLASS, "Ola", 2), (FlagKind.PROTECTED, "Ola", 1)]
