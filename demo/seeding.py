@@ -108,6 +108,7 @@ ROLE_SLUGS = {
     Role.ORG_ADMIN: "admin",
     Role.STATISTICIAN: "statistiker",
     Role.SYSTEM_ADMIN: "systemadmin",
+    Role.DATA_PROTECTION_OFFICER: "personvernombud",
 }
 
 
@@ -161,6 +162,7 @@ class DemoSeeder:
                 for i in range(1, self.scale)
             ]
             organisations = 0
+            reviewed_by_officer: list[Organisation] = []
             for index, municipality in enumerate(cities):
                 for kind, owner, pattern, roles in LOCAL_ORGANISATIONS:
                     name = pattern.format(city=municipality.name, police=municipality.police_district)
@@ -168,10 +170,16 @@ class DemoSeeder:
                     # Only the two real demo cities get printed log-ins; scaled ones grow volume.
                     self._staff(organisation, roles, city_slug=municipality.name.lower(), printed=index < len(CITIES))
                     organisations += 1
+                    if index == 0 and kind == Kind.TOT_COORDINATOR:
+                        reviewed_by_officer.append(organisation)
             for kind, owner, name, roles in NATIONAL_ORGANISATIONS:
                 organisation = self._organisation(name, kind, owner, None)
                 self._staff(organisation, roles, city_slug="nasjonal", printed=True)
                 organisations += 1
+            # Oslo's TOT coordinator has a data protection officer for the log review. Made last, so that every
+            # other demo user keeps the name and TOTP secret the seed gave them before the role existed.
+            for organisation in reviewed_by_officer:
+                self._staff(organisation, [Role.DATA_PROTECTION_OFFICER], city_slug="oslo", printed=True)
             load_templates(apps.get_model)
         cases = seed_cases(
             rng=self.case_rng,

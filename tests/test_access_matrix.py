@@ -48,6 +48,8 @@ COORDINATOR = "coordinator"
 NATIONAL_STATISTICIAN = "national_statistician"
 # The access log review: the organisation's data protection officer and its admins (log_review.access).
 LOG_REVIEWER = "log_reviewer"
+# The acting organisation's own settings (working hours): every admin sets their own organisation's.
+OWN_ORGANISATION_ADMIN = "own_organisation_admin"
 POLICY = {
     "healthz": PUBLIC,
     "home": MEMBER,
@@ -57,7 +59,7 @@ POLICY = {
     "accounts:revoke_api_token": MEMBER,
     "organisations:choose": LOGGED_IN,
     "organisations:members": ORG_ADMIN,
-    "organisations:working_hours": ORG_ADMIN,
+    "organisations:working_hours": OWN_ORGANISATION_ADMIN,
     "organisations:change_role": ORG_ADMIN,
     "organisations:remove": ORG_ADMIN,
     "log_review:review": LOG_REVIEWER,
@@ -281,6 +283,8 @@ def expected_statuses(policy: str, actor: str) -> set[int]:
         return allowed
     if policy == LOG_REVIEWER:
         return {403} if actor == "caseworker" else allowed
+    if policy == OWN_ORGANISATION_ADMIN and actor in ("org_admin", "other_org_admin"):
+        return allowed
     if actor == "data_protection_officer":
         # A member who reviews the log and reads no case: refused wherever a role is needed.
         return {MUNICIPALITY: allowed, SCREENING: allowed | {403, 404}}.get(policy, {403})
