@@ -324,17 +324,21 @@ def _email(notification: Notification) -> EmailMessage:
     with translation.override(settings.LANGUAGE_CODE):
         values = {
             "kind": notification.get_kind_display(),
-            "code": notification.case.code,
+            "code": notification.case.code if notification.case else "",
             "link": absolute_url(notification.link_path),
         }
-        subject = _("[Vern] %(kind)s: %(code)s") % values
-        body = (
-            _(
-                "%(kind)s: %(code)s.\n\nOpen it in Vern: %(link)s\n\n"
-                "This e-mail names the case by its code only. Log in to Vern to see more."
+        if notification.case is None:
+            subject = _("[Vern] %(kind)s") % values
+            body = _("%(kind)s.\n\nOpen it in Vern: %(link)s") % values
+        else:
+            subject = _("[Vern] %(kind)s: %(code)s") % values
+            body = (
+                _(
+                    "%(kind)s: %(code)s.\n\nOpen it in Vern: %(link)s\n\n"
+                    "This e-mail names the case by its code only. Log in to Vern to see more."
+                )
+                % values
             )
-            % values
-        )
     return EmailMessage(
         subject=subject,
         body=body,

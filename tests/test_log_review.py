@@ -384,3 +384,37 @@ def test_the_reads_a_broken_glass_opens_stand_behind_its_flag_not_as_protected_r
     log(case, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + timedelta(minutes=10))
     log(case, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + timedelta(hours=2))  # the glass has closed
     assert kinds(cast.ngo) == [(FlagKind.BREAK_THE_GLASS, "Ola", 2), (FlagKind.PROTECTED, "Ola", 1)]
+
+
+# --- The monthly reminder -------------------------------------------------------------------------
+
+
+def test_the_reviewers_are_reminded_once_a_month_when_nobody_reviewed_the_log(cast: Cast, case: Case) -> None:
+    from django.core import mail
+
+    from log_review.reminders import remind_of_monthly_review
+    from notifications.models import Notification
+    from notifications.services import send_pending_emails
+
+    dpo = dpo_of(cast.ngo)
+    now = datetime(2026, 3, 20, 9, 0, tzinfo=OSLO)
+    log(case, cast.ngo_worker, cast.ngo, at=now - timedelta(days=3))
+    assert remind_of_monthly_review(now) == 2  # the data protection officer and the admin; NAV read nothing
+    assert remind_of_monthly_review(now + timedelta(days=1)) == 0  # once a month
+    assert set(Notification.objects.values_list("recipient", "kind", "case")) == {
+        (dpo.pk, "log_review_due", None),
+        (cast.ngo_admin.pk, "log_review_due", None),
+    }
+    send_pending_emails(now=now)
+    assert {message.to[0] for message in mail.outbox} == {dpo.email, cast.ngo_admin.email}
+    page = client_acting_in(dpo, cast.ngo).get(reverse("notifications:list")).content.decode()
+    assert reverse("log_review:review") in page
+
+    LogReview.objects.create(
+        organisation=cast.ngo, period_start=now.date(), period_end=now.date(), flags=0, flags_reviewed=0, reviewed_by=dpo
+    )
+    next_month = now + timedelta(days=15)
+    log(case, cast.ngo_worker, cast.ngo, at=next_month - timedelta(days=1))
+    # reviewed_at is the real now, months before `next_month` would count it as old: review at the month's time.
+    LogReview.objects.update(reviewed_at=next_month - timedelta(days=2))
+    assert remind_of_monthly_review(next_month) == 0
