@@ -40,12 +40,17 @@ def review(request: MemberRequest) -> HttpResponse:
 @require_POST
 @log_reviewer_required
 def mark_flag(request: MemberRequest) -> HttpResponse:
-    form = ReviewedFlagForm(request.POST)
-    if form.is_valid():
-        services.mark_flag_reviewed(membership=request.membership, **form.cleaned_data)
-        messages.success(request, _("The flag is marked as reviewed."))
-    else:
+    form, period = ReviewedFlagForm(request.POST), period_form(request.POST)
+    if not form.is_valid() or not period.is_valid():
         messages.error(request, _("Choose what the review found."))
+        return _back_to_review(request.POST)
+    since, until = period.period()
+    # Only a flag the organisation's review shows for the period: a made-up key concludes nothing.
+    flags = services.review_flags(organisation=request.membership.organisation, since=since, until=until)
+    if form.cleaned_data["key"] not in {flag.key for flag in flags}:
+        raise Http404
+    services.mark_flag_reviewed(membership=request.membership, **form.cleaned_data)
+    messages.success(request, _("The flag is marked as reviewed."))
     return _back_to_review(request.POST)
 
 

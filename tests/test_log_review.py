@@ -306,6 +306,19 @@ def test_a_flag_is_marked_reviewed_with_a_note_and_outcome(cast: Cast, case: Cas
     assert again.reviewed == reviewed
 
 
+def test_a_key_that_is_no_flag_of_the_period_concludes_nothing(cast: Cast, case: Case) -> None:
+    log(case, cast.ngo_worker, cast.ngo, action="break_the_glass", reason="sjekk", assigned=False)
+    [flag] = review_flags(organisation=cast.ngo, since=SINCE, until=UNTIL)
+    client = client_acting_in(cast.ngo_admin, cast.ngo)
+    url = reverse("log_review:mark_flag")
+    outside = {"since": "2025-01-01", "until": "2025-12-31", "outcome": "nothing_found"}
+    assert client.post(url, {"key": flag.key, **outside}).status_code == 404
+    assert (
+        client.post(url, {"key": "made:up", **outside, "since": "2026-01-01", "until": "2026-12-31"}).status_code == 404
+    )
+    assert not ReviewedFlag.objects.exists()
+
+
 def test_marking_the_period_reviewed_records_the_review_and_the_page_shows_it(cast: Cast, case: Case) -> None:
     dpo = dpo_of(cast.ngo)
     log(case, cast.ngo_worker, cast.ngo, action="break_the_glass", reason="sjekk", assigned=False)
@@ -411,7 +424,12 @@ def test_the_reviewers_are_reminded_once_a_month_when_nobody_reviewed_the_log(ca
     assert reverse("log_review:review") in page
 
     LogReview.objects.create(
-        organisation=cast.ngo, period_start=now.date(), period_end=now.date(), flags=0, flags_reviewed=0, reviewed_by=dpo
+        organisation=cast.ngo,
+        period_start=now.date(),
+        period_end=now.date(),
+        flags=0,
+        flags_reviewed=0,
+        reviewed_by=dpo,
     )
     next_month = now + timedelta(days=15)
     log(case, cast.ngo_worker, cast.ngo, at=next_month - timedelta(days=1))

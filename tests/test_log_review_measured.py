@@ -131,9 +131,9 @@ def build_world(rng: random.Random, *, cases: int, caseworkers: int) -> World:
             related[organisations["shelter"].pk].append(case)
     for name, group in members.items():
         own_cases = list(dict.fromkeys(related[organisations[name].pk]))
-        caseworkers = [member for member in group if member.assigned_only]
+        assignable = [member for member in group if member.assigned_only]
         for case in own_cases:
-            rng.choice(caseworkers).cases.append(case)
+            rng.choice(assignable).cases.append(case)
         for member in group:
             if not member.assigned_only:
                 member.cases = own_cases
