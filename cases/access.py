@@ -74,7 +74,7 @@ def active_disclosures(organisation: Organisation) -> QuerySet[Disclosure]:
 
 def visible_cases(membership: Membership) -> QuerySet[Case]:
     """The one scoped queryset behind every list, search, export and API read of cases."""
-    if membership.role == Membership.Role.STATISTICIAN:
+    if not membership.works_on_cases:
         return Case.objects.none()
     organisation = membership.organisation
     # `pk IN (subquery)` rather than correlated EXISTS: PostgreSQL hashes the small sets of shared

@@ -86,7 +86,7 @@ def case_list(request: MemberRequest) -> HttpResponse:
 
 @membership_required
 def case_create(request: MemberRequest) -> HttpResponse:
-    if request.membership.role == request.membership.Role.STATISTICIAN:
+    if not request.membership.works_on_cases:
         raise PermissionDenied
     initial = {"municipality": request.membership.organisation.municipality}
     form = CreateCaseForm(request.POST or None, initial=initial)

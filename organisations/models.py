@@ -150,6 +150,15 @@ class Membership(models.Model):
         return self.role in (self.Role.ORG_ADMIN, self.Role.SYSTEM_ADMIN)
 
     @property
+    def works_on_cases(self) -> bool:
+        """Statisticians count and data protection officers review the log: neither reads nor writes a case."""
+        return self.role not in (self.Role.STATISTICIAN, self.Role.DATA_PROTECTION_OFFICER)
+
+    @property
     def reviews_access_log(self) -> bool:
         """The data protection officer and the organisation's admins review the log and who has seen a case."""
         return self.is_org_admin or self.role == self.Role.DATA_PROTECTION_OFFICER
+
+
+# The roles that neither read nor write a case (Membership.works_on_cases), for queries over members.
+ROLES_WITHOUT_CASE_WORK = (Membership.Role.STATISTICIAN, Membership.Role.DATA_PROTECTION_OFFICER)

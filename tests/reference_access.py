@@ -60,7 +60,8 @@ def follows_up_only(actor: Actor, case: CaseFacts) -> bool:
 
 
 def sees(actor: Actor, case: CaseFacts) -> bool:
-    if actor.role == "statistician" or not organisation_sees(case, actor.organisation):
+    # Statisticians count and data protection officers review the log: neither works on a case.
+    if actor.role in ("statistician", "dpo") or not organisation_sees(case, actor.organisation):
         return False
     return actor.role in SEES_ALL_ROLES or (actor.user, actor.organisation) in case.assigned
 
