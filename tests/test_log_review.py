@@ -436,3 +436,21 @@ def test_the_reviewers_are_reminded_once_a_month_when_nobody_reviewed_the_log(ca
     # reviewed_at is the real now, months before `next_month` would count it as old: review at the month's time.
     LogReview.objects.update(reviewed_at=next_month - timedelta(days=2))
     assert remind_of_monthly_review(next_month) == 0
+
+
+def test_a_data_protection_officer_sees_no_case_even_when_assigned_as_a_caseworker_before(
+    cast: Cast, case: Case
+) -> None:
+    from cases.access import visible_cases
+    from cases.models import CaseAssignment
+
+    membership = Membership.objects.get(user=cast.ngo_worker, organisation=cast.ngo)
+    CaseAssignment.objects.create(case=case, user=cast.ngo_worker, organisation=cast.ngo)
+    assert list(visible_cases(membership)) == [case]
+    Membership.objects.filter(pk=membership.pk).update(role=Membership.Role.DATA_PROTECTION_OFFICER)
+    membership.refresh_from_db()
+    assert not visible_cases(membership).exists()
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    assert client.get(reverse("cases:detail", args=[case.code])).status_code == 404
+    assert client.get(reverse("cases:create")).status_code == 403
+    assert client.get(reverse("cases:who_has_seen", args=[case.code])).status_code == 200
