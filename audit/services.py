@@ -14,19 +14,16 @@ SHA-256; the checkpoints cover them too.
 
 import hashlib
 import json
-from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from itertools import batched
 from typing import Any, TypedDict
-from zoneinfo import ZoneInfo
 
 from django.db import connection, models, transaction
 from django.db.models import F, Max, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from accounts.models import ApiToken, User
 from audit import checkpoints
@@ -54,16 +51,6 @@ HASHED_FIELDS = (
 )
 # Entries read per query by verify_chain: memory stays flat however long the log grows.
 VERIFY_BATCH_SIZE = 5000
-
-# Review (Normen: regular log review). A caseworker follows a handful of people;
-# opening more than 20 different cases within an hour looks like searching for
-# someone rather than working on one's own cases.
-MANY_CASES_THRESHOLD = 20
-MANY_CASES_WINDOW = timedelta(minutes=60)
-# Working hours are Norwegian local time, weekdays 07:00–18:00, whatever the server's zone.
-OSLO = ZoneInfo("Europe/Oslo")
-WORKDAY_STARTS = time(7, 0)
-WORKDAY_ENDS = time(18, 0)
 
 
 def _iso(at: datetime) -> str:
@@ -550,168 +537,3 @@ def subject_access_report(*, case: Case) -> list[AccessSummary]:
         summary["actions"] = _in_choice_order(summary["actions"], AccessEntry.Action.values)
         summary["field_groups"] = _in_choice_order(summary["field_groups"], FieldGroup.values)
     return list(summaries.values())
-
-
-# --- Review -------------------------------------------------------------------------------------
-
-
-class FlagKind(models.TextChoices):
-    """Why accesses need an organisation admin's attention."""
-
-    MANY_CASES = "many_cases", _("Many cases in a short time")
-    OUTSIDE_HOURS = "outside_hours", _("Outside working hours")
-    NOT_ASSIGNED = "not_assigned", _("Cases the user is not assigned to")
-    BREAK_THE_GLASS = "break_the_glass", _("Broke the glass")
-
-
-@dataclass(frozen=True)
-class Flag:
-    """Accesses by one user that an organisation admin should look at.
-
-    `count` is the number of distinct cases for MANY_CASES and the number of
-    accesses otherwise; `first_at`–`last_at` is the window the accesses fall in.
-    """
-
-    user: User | None
-    kind: FlagKind
-    detail: str
-    count: int
-    first_at: datetime
-    last_at: datetime
-
-
-# Users by id; None (an access without a user) maps to no user.
-type Users = dict[int | None, User]
-
-
-@dataclass(frozen=True)
-class _Access:
-    user_id: int | None
-    case_id: int
-    at: datetime
-    action: str
-    assigned: bool
-    reason: str
-
-
-def _grouped[K: Hashable](accesses: Iterable[_Access], key: Callable[[_Access], K]) -> dict[K, list[_Access]]:
-    groups: dict[K, list[_Access]] = defaultdict(list)
-    for access in accesses:
-        groups[key(access)].append(access)
-    return groups
-
-
-def _bursts(accesses: list[_Access]) -> list[list[_Access]]:
-    """Stretches of one user's accesses (in time order) where some window holds too many distinct cases.
-
-    A sliding window over the accesses; overlapping windows over the threshold
-    merge into one burst, so a long search gives one flag, not hundreds.
-    """
-    spans: list[tuple[int, int]] = []
-    in_window: Counter[int] = Counter()
-    start = 0
-    for end, access in enumerate(accesses):
-        in_window[access.case_id] += 1
-        while access.at - accesses[start].at > MANY_CASES_WINDOW:
-            in_window[accesses[start].case_id] -= 1
-            if not in_window[accesses[start].case_id]:
-                del in_window[accesses[start].case_id]
-            start += 1
-        if len(in_window) > MANY_CASES_THRESHOLD:
-            if spans and start <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], end)
-            else:
-                spans.append((start, end))
-    return [accesses[first : last + 1] for first, last in spans]
-
-
-def _is_outside_hours(at: datetime) -> bool:
-    local = timezone.localtime(at, OSLO)
-    return local.weekday() >= 5 or not WORKDAY_STARTS <= local.time() < WORKDAY_ENDS
-
-
-def _many_cases_flags(accesses: list[_Access], users: Users) -> list[Flag]:
-    flags = []
-    for user_id, own in _grouped(accesses, lambda access: access.user_id).items():
-        for burst in _bursts(own):
-            cases = len({access.case_id for access in burst})
-            minutes = max(1, round((burst[-1].at - burst[0].at).total_seconds() / 60))
-            detail = ngettext(
-                "%(cases)d different cases within %(minutes)d minute",
-                "%(cases)d different cases within %(minutes)d minutes",
-                minutes,
-            ) % {"cases": cases, "minutes": minutes}
-            flags.append(_flag(FlagKind.MANY_CASES, burst, users.get(user_id), detail, count=cases))
-    return flags
-
-
-def _outside_hours_flags(accesses: list[_Access], users: Users) -> list[Flag]:
-    outside = [access for access in accesses if _is_outside_hours(access.at)]
-    # One flag per user and local day: a late evening is one thing to ask about.
-    by_day = _grouped(outside, lambda access: (access.user_id, timezone.localtime(access.at, OSLO).date()))
-    flags = []
-    for (user_id, _day), group in by_day.items():
-        detail = ngettext(
-            "%(count)d access outside working hours", "%(count)d accesses outside working hours", len(group)
-        ) % {"count": len(group)}
-        flags.append(_flag(FlagKind.OUTSIDE_HOURS, group, users.get(user_id), detail))
-    return flags
-
-
-def _not_assigned_flags(accesses: list[_Access], users: Users) -> list[Flag]:
-    # Breaking the glass is unassigned by nature and flagged on its own; changing who is assigned reads nothing.
-    not_reads = (AccessEntry.Action.BREAK_THE_GLASS, AccessEntry.Action.ASSIGNMENT)
-    unassigned = [a for a in accesses if not a.assigned and a.action not in not_reads]
-    flags = []
-    for user_id, group in _grouped(unassigned, lambda access: access.user_id).items():
-        cases = len({access.case_id for access in group})
-        detail = ngettext(
-            "Opened %(cases)d case the user is not assigned to",
-            "Opened %(cases)d cases the user is not assigned to",
-            cases,
-        ) % {"cases": cases}
-        flags.append(_flag(FlagKind.NOT_ASSIGNED, group, users.get(user_id), detail))
-    return flags
-
-
-def _break_the_glass_flags(accesses: list[_Access], users: Users) -> list[Flag]:
-    return [
-        _flag(FlagKind.BREAK_THE_GLASS, [access], users.get(access.user_id), access.reason)
-        for access in accesses
-        if access.action == AccessEntry.Action.BREAK_THE_GLASS
-    ]
-
-
-def _flag(kind: FlagKind, accesses: list[_Access], user: User | None, detail: str, *, count: int | None = None) -> Flag:
-    return Flag(
-        user=user,
-        kind=kind,
-        detail=detail,
-        count=len(accesses) if count is None else count,
-        first_at=accesses[0].at,
-        last_at=accesses[-1].at,
-    )
-
-
-def review_flags(*, organisation: Organisation, since: datetime, until: datetime | None = None) -> list[Flag]:
-    """Accesses in `organisation` between `since` and `until` (default now) that its admin should review.
-
-    Normen asks for regular review of the access log. Only the organisation's
-    own entries are considered: an admin reviews their own staff. Two queries,
-    however many entries.
-    """
-    entries = AccessEntry.objects.filter(organisation=organisation, at__gte=since, at__lt=until or timezone.now())
-    # Searches and API token events open no case; the rules below are about cases opened.
-    entries = entries.filter(case__isnull=False)
-    accesses = [
-        _Access(**row)
-        for row in entries.order_by("at", "sequence").values("user_id", "case_id", "at", "action", "assigned", "reason")
-    ]
-    users: Users = dict(User.objects.in_bulk({access.user_id for access in accesses if access.user_id is not None}))
-    flags = [
-        *_many_cases_flags(accesses, users),
-        *_outside_hours_flags(accesses, users),
-        *_not_assigned_flags(accesses, users),
-        *_break_the_glass_flags(accesses, users),
-    ]
-    return sorted(flags, key=lambda flag: (flag.first_at, flag.kind))

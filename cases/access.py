@@ -47,6 +47,7 @@ ROLES_SEEING_ALL_CASES = frozenset(
     {Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN, Membership.Role.SYSTEM_ADMIN}
 )
 ALL_GROUPS = frozenset(FieldGroup.values)
+GLASS_SECONDS = 30 * 60  # a broken glass opens the case for this session for half an hour (rule 5)
 # Who assigns an organisation's members to a case, and who can be assigned (never a statistician).
 ASSIGNING_ROLES = frozenset({Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN})
 ASSIGNABLE_ROLES = frozenset({Membership.Role.CASEWORKER, Membership.Role.COORDINATOR, Membership.Role.ORG_ADMIN})
@@ -74,7 +75,7 @@ def active_disclosures(organisation: Organisation) -> QuerySet[Disclosure]:
 
 def visible_cases(membership: Membership) -> QuerySet[Case]:
     """The one scoped queryset behind every list, search, export and API read of cases."""
-    if membership.role == Membership.Role.STATISTICIAN:
+    if not membership.works_on_cases:
         return Case.objects.none()
     organisation = membership.organisation
     # `pk IN (subquery)` rather than correlated EXISTS: PostgreSQL hashes the small sets of shared
@@ -174,6 +175,17 @@ class CaseAccess:
 
 def is_named_for(case: Case, user_id: int) -> bool:
     return ProtectedCaseAccess.objects.filter(case=case, user_id=user_id).exists()
+
+
+def owned_case_for_log_review(membership: Membership, code: str) -> Case | None:
+    """The organisation's own case, for its data protection officer or admin to see who has read it.
+
+    Normen asks the controller to review who accessed what: the log names codes and organisations, never the
+    person's data, so the reviewer needs neither editing rights nor to break the glass of a protected case.
+    """
+    if not membership.reviews_access_log:
+        return None
+    return Case.objects.filter(code=code, owner_id=membership.organisation_id).first()
 
 
 def get_case_for(membership: Membership, code: str, *, glass_broken: bool = False) -> CaseAccess:

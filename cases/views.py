@@ -16,12 +16,14 @@ from audit.services import who_has_seen as log_entries_for
 from cases import services
 from cases.access import (
     ASSIGNING_ROLES,
+    GLASS_SECONDS,
     CaseAccess,
     assignable_members,
     get_case_for,
     listed_cases,
     may_assign,
     may_protect,
+    owned_case_for_log_review,
     visible_events,
     writable_progress_groups,
 )
@@ -41,7 +43,6 @@ from cases.models import Case, CaseAssignment, FieldGroup
 from organisations.access import MemberRequest, membership_required
 
 GLASS_SESSION_KEY = "vern_glass_broken"
-GLASS_SECONDS = 30 * 60  # a broken glass opens the case for this session for half an hour
 
 
 def _glass_broken(request: MemberRequest, code: str) -> bool:
@@ -104,7 +105,7 @@ def open_by_code(request: MemberRequest) -> HttpResponse:
 
 @membership_required
 def case_create(request: MemberRequest) -> HttpResponse:
-    if request.membership.role == request.membership.Role.STATISTICIAN:
+    if not request.membership.works_on_cases:
         raise PermissionDenied
     initial = {"municipality": request.membership.organisation.municipality}
     form = CreateCaseForm(request.POST or None, initial=initial)
@@ -254,14 +255,19 @@ def break_glass(request: MemberRequest, code: str) -> HttpResponse:
 
 @membership_required
 def who_has_seen(request: MemberRequest, code: str) -> HttpResponse:
-    """For the owner: every read of this person's data, and the report the person may ask for."""
-    access = open_case_or_404(request, code)
-    if not access.can_edit:
-        raise PermissionDenied
+    """For the owner: every read of this person's data, and the report the person may ask for.
+
+    The owner's data protection officer and admins open it from the log review without opening the case."""
+    case = owned_case_for_log_review(request.membership, code)
+    if case is None:
+        access = open_case_or_404(request, code)
+        if not access.can_edit:
+            raise PermissionDenied
+        case = access.case
     context = {
-        "case": access.case,
-        "entries": log_entries_for(case=access.case)[:500],
-        "report": subject_access_report(case=access.case),
+        "case": case,
+        "entries": log_entries_for(case=case)[:500],
+        "report": subject_access_report(case=case),
     }
     return render(request, "cases/who_has_seen.html", context)
 

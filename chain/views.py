@@ -23,13 +23,12 @@ from chain.forms import (
 from chain.models import CaseStep, Deadline
 from chain.overview import overview
 from organisations.access import MemberRequest, membership_required
-from organisations.models import Membership
 
 
 @membership_required
 def deadlines_board(request: MemberRequest) -> HttpResponse:
     """Overdue, due today, this week and later: for the organisation, or only the member's own."""
-    if request.membership.role == Membership.Role.STATISTICIAN:
+    if not request.membership.works_on_cases:
         raise PermissionDenied
     form = BoardForm(request.GET or None)
     mine = bool(form.is_valid() and form.cleaned_data["mine"])

@@ -10,7 +10,7 @@ first and last names, e-mail addresses end in the reserved `.invalid` domain.
 import base64
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -73,6 +73,16 @@ NATIONAL_ORGANISATIONS = [
     ),
 ]
 
+# The organisations whose day is not the office's 07–18 on weekdays (organisations.Organisation's default):
+# the log review asks about reads outside each organisation's own hours.
+WORKING_HOURS: dict[str, dict[str, object]] = {
+    Kind.STREET_OUTREACH: {"works_from": time(20, 0), "works_until": time(4, 0), "works_weekends": True},
+    Kind.CHILD_WELFARE_OUT_OF_HOURS: {"works_from": time(15, 30), "works_until": time(8, 0), "works_weekends": True},
+    Kind.POLICE_DISTRICT: {"works_around_the_clock": True},
+    Kind.SHELTER: {"works_around_the_clock": True},
+    Kind.RECEPTION_CENTRE: {"works_around_the_clock": True},
+}
+
 SLUGS = {
     Kind.NAV_OFFICE: "nav",
     Kind.CHILD_WELFARE: "barnevern",
@@ -98,6 +108,7 @@ ROLE_SLUGS = {
     Role.ORG_ADMIN: "admin",
     Role.STATISTICIAN: "statistiker",
     Role.SYSTEM_ADMIN: "systemadmin",
+    Role.DATA_PROTECTION_OFFICER: "personvernombud",
 }
 
 
@@ -151,6 +162,7 @@ class DemoSeeder:
                 for i in range(1, self.scale)
             ]
             organisations = 0
+            reviewed_by_officer: list[Organisation] = []
             for index, municipality in enumerate(cities):
                 for kind, owner, pattern, roles in LOCAL_ORGANISATIONS:
                     name = pattern.format(city=municipality.name, police=municipality.police_district)
@@ -158,10 +170,16 @@ class DemoSeeder:
                     # Only the two real demo cities get printed log-ins; scaled ones grow volume.
                     self._staff(organisation, roles, city_slug=municipality.name.lower(), printed=index < len(CITIES))
                     organisations += 1
+                    if index == 0 and kind == Kind.TOT_COORDINATOR:
+                        reviewed_by_officer.append(organisation)
             for kind, owner, name, roles in NATIONAL_ORGANISATIONS:
                 organisation = self._organisation(name, kind, owner, None)
                 self._staff(organisation, roles, city_slug="nasjonal", printed=True)
                 organisations += 1
+            # Oslo's TOT coordinator has a data protection officer for the log review. Made last, so that every
+            # other demo user keeps the name and TOTP secret the seed gave them before the role existed.
+            for organisation in reviewed_by_officer:
+                self._staff(organisation, [Role.DATA_PROTECTION_OFFICER], city_slug="oslo", printed=True)
             load_templates(apps.get_model)
         cases = seed_cases(
             rng=self.case_rng,
@@ -191,7 +209,9 @@ class DemoSeeder:
 
     def _organisation(self, name: str, kind: str, owner: str, municipality: Municipality | None) -> Organisation:
         organisation, _ = Organisation.objects.update_or_create(
-            name=name, municipality=municipality, defaults={"kind": kind, "owner_type": owner, "is_active": True}
+            name=name,
+            municipality=municipality,
+            defaults={"kind": kind, "owner_type": owner, "is_active": True, **WORKING_HOURS.get(kind, {})},
         )
         return organisation
 

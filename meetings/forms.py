@@ -11,7 +11,7 @@ from chain.models import CaseChain
 from core.forms import DateField, SubmissionKeyField
 from meetings.models import Finding, FindingCategory, Invitation, Meeting
 from meetings.services import Invitee, Minutes, ground_label
-from organisations.models import Membership, Organisation
+from organisations.models import ROLES_WITHOUT_CASE_WORK, Membership, Organisation
 
 NO_PERSONAL_DATA = _("Do not write the person's name or anything else that identifies them.")
 
@@ -171,7 +171,7 @@ class ActionItemForm(forms.Form):
         self.fields["organisation"].queryset = invited  # type: ignore[attr-defined]
         self.fields["member"].queryset = (  # type: ignore[attr-defined]
             Membership.objects.filter(organisation__in=invited)
-            .exclude(role=Membership.Role.STATISTICIAN)
+            .exclude(role__in=ROLES_WITHOUT_CASE_WORK)
             .select_related("user", "organisation")
             .order_by("organisation__name", "user__first_name", "user__last_name")
         )

@@ -8,7 +8,7 @@ from organisations.models import Organisation
 
 
 class Notification(models.Model):
-    """A message to one member about a case: shown in Vern, and sent once by e-mail.
+    """A message to one member about a case (or their organisation): shown in Vern, and sent once by e-mail.
 
     It names the case by its pseudonym code and says what kind of message it is;
     it never holds personal data. `dedupe_key` names the event and the recipient,
@@ -32,6 +32,8 @@ class Notification(models.Model):
             "glass_broken_by_member",
             _("A member of your organisation broke the glass of a protected case"),
         )
+        # About the organisation, not a case: no case.
+        LOG_REVIEW_DUE = "log_review_due", _("The access log is due for its monthly review")
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -43,7 +45,10 @@ class Notification(models.Model):
     # The membership the notification concerns: shown only while the recipient acts in this organisation.
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="+")
+    # None for a message about the organisation itself (the monthly log review).
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     link_path = models.CharField(max_length=300)
     dedupe_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

@@ -8,27 +8,29 @@ from audit.models import AccessEntry
 from cases.models import Case
 from notifications.models import Notification
 from notifications.services import notify
-from organisations.models import Membership
+from organisations.models import LOG_REVIEWING_ROLES, Membership
 
 
-def _admins_of(organisation_id: int) -> list[int]:
+def _log_reviewers_of(organisation_id: int) -> list[int]:
+    """The organisation's admins and data protection officers: those who review its access log."""
     return list(
         Membership.objects.filter(
-            organisation_id=organisation_id, role=Membership.Role.ORG_ADMIN, user__is_active=True
+            organisation_id=organisation_id, role__in=LOG_REVIEWING_ROLES, user__is_active=True
         ).values_list("user_id", flat=True)
     )
 
 
 def tell_admins_of_broken_glass(*, case: Case, membership: Membership, entry: AccessEntry, **_: Any) -> None:
-    """Tell the admins of the organisation that owns and protected the case, and those of the breaker's own.
+    """Tell the log reviewers (admins, data protection officers) of the organisation that owns and protected the
+    case, and those of the breaker's own.
 
     The owner protected the person and must be able to check every opening of the case; the breaker's
     organisation answers for its staff. Both get the case code and a link to their log review, which
     shows who broke the glass and why — never the reason or anything about the person in the message.
     """
-    link = reverse("audit:review")
+    link = reverse("log_review:review")
     notify(
-        user_ids=_admins_of(case.owner_id),
+        user_ids=_log_reviewers_of(case.owner_id),
         organisation_id=case.owner_id,
         kind=Notification.Kind.GLASS_BROKEN_IN_OWN_CASE,
         case=case,
@@ -37,7 +39,7 @@ def tell_admins_of_broken_glass(*, case: Case, membership: Membership, entry: Ac
     )
     if membership.organisation_id != case.owner_id:
         notify(
-            user_ids=_admins_of(membership.organisation_id),
+            user_ids=_log_reviewers_of(membership.organisation_id),
             organisation_id=membership.organisation_id,
             kind=Notification.Kind.GLASS_BROKEN_BY_MEMBER,
             case=case,

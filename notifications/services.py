@@ -56,7 +56,7 @@ from django.utils.translation import gettext as _
 from cases.access import ROLES_SEEING_ALL_CASES, visible_cases
 from cases.models import Case, CaseAssignment
 from notifications.models import Notification
-from organisations.models import Membership
+from organisations.models import ROLES_WITHOUT_CASE_WORK, Membership
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def members_to_notify(concerns: Sequence[Concern]) -> list[list[int]]:
     members: dict[int, list[Membership]] = defaultdict(list)
     for membership in (
         Membership.objects.filter(organisation_id__in=organisation_ids, user__is_active=True)
-        .exclude(role=Membership.Role.STATISTICIAN)
+        .exclude(role__in=ROLES_WITHOUT_CASE_WORK)
         .select_related("organisation")
     ):
         members[membership.organisation_id].append(membership)
@@ -187,7 +187,7 @@ def members_of(organisation_id: int) -> list[int]:
     """Every active member who works on cases: for an organisation told of a case it may not see (the police)."""
     return list(
         Membership.objects.filter(organisation_id=organisation_id, user__is_active=True)
-        .exclude(role=Membership.Role.STATISTICIAN)
+        .exclude(role__in=ROLES_WITHOUT_CASE_WORK)
         .values_list("user_id", flat=True)
     )
 
@@ -324,17 +324,21 @@ def _email(notification: Notification) -> EmailMessage:
     with translation.override(settings.LANGUAGE_CODE):
         values = {
             "kind": notification.get_kind_display(),
-            "code": notification.case.code,
+            "code": notification.case.code if notification.case else "",
             "link": absolute_url(notification.link_path),
         }
-        subject = _("[Vern] %(kind)s: %(code)s") % values
-        body = (
-            _(
-                "%(kind)s: %(code)s.\n\nOpen it in Vern: %(link)s\n\n"
-                "This e-mail names the case by its code only. Log in to Vern to see more."
+        if notification.case is None:
+            subject = _("[Vern] %(kind)s") % values
+            body = _("%(kind)s.\n\nOpen it in Vern: %(link)s") % values
+        else:
+            subject = _("[Vern] %(kind)s: %(code)s") % values
+            body = (
+                _(
+                    "%(kind)s: %(code)s.\n\nOpen it in Vern: %(link)s\n\n"
+                    "This e-mail names the case by its code only. Log in to Vern to see more."
+                )
+                % values
             )
-            % values
-        )
     return EmailMessage(
         subject=subject,
         body=body,

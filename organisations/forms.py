@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from organisations.models import Membership
+from organisations.models import Membership, Organisation
 
 ASSIGNABLE_ROLES = [(value, label) for value, label in Membership.Role.choices if value != Membership.Role.SYSTEM_ADMIN]
 
@@ -35,3 +35,27 @@ class AddMemberForm(forms.Form):
 
 class ChangeRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=ASSIGNABLE_ROLES)
+
+
+class TimeInput(forms.TimeInput):
+    """The browser's own time picker, hours and minutes."""
+
+    input_type = "time"
+
+    def __init__(self) -> None:
+        super().__init__(format="%H:%M")
+
+
+class WorkingHoursForm(forms.ModelForm):
+    """The organisation's own working hours, which the log review measures reads against."""
+
+    class Meta:
+        model = Organisation
+        fields = ["works_around_the_clock", "works_from", "works_until", "works_weekends"]
+        widgets = {"works_from": TimeInput(), "works_until": TimeInput()}
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("works_around_the_clock") and cleaned.get("works_from") == cleaned.get("works_until"):
+            raise forms.ValidationError(_("The working day must start and end at different times."))
+        return cleaned

@@ -1,3 +1,5 @@
+from datetime import time
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +73,18 @@ class Organisation(models.Model):
         help_text=_("Empty for national bodies."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The organisation's own working hours (Europe/Oslo): the log review asks about reads outside them, so a
+    # night outreach service that works at night sets its night, not the office day.
+    works_around_the_clock = models.BooleanField(
+        _("works around the clock"), default=False, help_text=_("No read is outside working hours.")
+    )
+    works_from = models.TimeField(_("working day starts"), default=time(7, 0))
+    works_until = models.TimeField(
+        _("working day ends"),
+        default=time(18, 0),
+        help_text=_("Earlier than the start for a night shift: 20:00 to 04:00 runs past midnight."),
+    )
+    works_weekends = models.BooleanField(_("works on Saturdays and Sundays"), default=False)
 
     class Meta:
         verbose_name = _("organisation")
@@ -83,6 +97,21 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def works_at(self, local_moment: time, *, weekday: int) -> bool:
+        """Whether `local_moment` (Europe/Oslo) on `weekday` (0 = Monday) falls within the working hours.
+
+        A night shift (until earlier than from) belongs to the day it starts on: Friday 22:00–04:00 covers the
+        small hours of Saturday even without weekends.
+        """
+        if self.works_around_the_clock:
+            return True
+        if self.works_from <= self.works_until:
+            return (self.works_weekends or weekday < 5) and self.works_from <= local_moment < self.works_until
+        if local_moment >= self.works_from:
+            return self.works_weekends or weekday < 5
+        started_on = (weekday - 1) % 7
+        return local_moment < self.works_until and (self.works_weekends or started_on < 5)
+
 
 class Membership(models.Model):
     """A user's role in one organisation; a user acts in one membership at a time."""
@@ -91,6 +120,8 @@ class Membership(models.Model):
         CASEWORKER = "caseworker", _("Caseworker")
         COORDINATOR = "coordinator", _("Coordinator")
         ORG_ADMIN = "org_admin", _("Organisation admin")
+        # Reviews the access log and who has seen the organisation's cases (Normen), reads no case content.
+        DATA_PROTECTION_OFFICER = "dpo", _("Data protection officer")
         STATISTICIAN = "statistician", _("Statistician")
         SYSTEM_ADMIN = "system_admin", _("System admin")
 
@@ -117,3 +148,19 @@ class Membership(models.Model):
     @property
     def is_org_admin(self) -> bool:
         return self.role in (self.Role.ORG_ADMIN, self.Role.SYSTEM_ADMIN)
+
+    @property
+    def works_on_cases(self) -> bool:
+        """Statisticians count and data protection officers review the log: neither reads nor writes a case."""
+        return self.role not in (self.Role.STATISTICIAN, self.Role.DATA_PROTECTION_OFFICER)
+
+    @property
+    def reviews_access_log(self) -> bool:
+        """The data protection officer and the organisation's admins review the log and who has seen a case."""
+        return self.is_org_admin or self.role == self.Role.DATA_PROTECTION_OFFICER
+
+
+# The roles that neither read nor write a case (Membership.works_on_cases), for queries over members.
+ROLES_WITHOUT_CASE_WORK = (Membership.Role.STATISTICIAN, Membership.Role.DATA_PROTECTION_OFFICER)
+# The roles that review the access log (Membership.reviews_access_log), for queries over members.
+LOG_REVIEWING_ROLES = (Membership.Role.ORG_ADMIN, Membership.Role.SYSTEM_ADMIN, Membership.Role.DATA_PROTECTION_OFFICER)

@@ -3,6 +3,8 @@
 Views, commands and tests call these functions; none of them writes models directly.
 """
 
+from datetime import time
+
 from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
@@ -89,3 +91,18 @@ def change_member_role(*, membership: Membership, role: str) -> Membership:
 def remove_member(*, membership: Membership) -> None:
     _ensure_an_admin_remains(membership, new_role=None)
     membership.delete()
+
+
+def set_working_hours(
+    *,
+    organisation: Organisation,
+    works_around_the_clock: bool,
+    works_from: time,
+    works_until: time,
+    works_weekends: bool,
+) -> None:
+    """Set the hours the organisation works, which the log review measures reads against."""
+    organisation.works_around_the_clock = works_around_the_clock
+    organisation.works_from, organisation.works_until = works_from, works_until
+    organisation.works_weekends = works_weekends
+    organisation.save(update_fields=["works_around_the_clock", "works_from", "works_until", "works_weekends"])

@@ -6,6 +6,7 @@ app_name = "organisations"
 urlpatterns = [
     path("choose/", views.choose, name="choose"),
     path("members/", views.members, name="members"),
+    path("working-hours/", views.working_hours, name="working_hours"),
     path("members/<int:membership_id>/role/", views.change_role, name="change_role"),
     path("members/<int:membership_id>/remove/", views.remove, name="remove"),
     path("api-tokens/", views.api_tokens, name="api_tokens"),

@@ -18,8 +18,8 @@ from organisations.access import (
     org_admin_required,
     organisation_api_tokens,
 )
-from organisations.forms import AddMemberForm, ChangeRoleForm, ChooseOrganisationForm
-from organisations.models import Membership
+from organisations.forms import AddMemberForm, ChangeRoleForm, ChooseOrganisationForm, WorkingHoursForm
+from organisations.models import Membership, Organisation
 
 
 def _safe_next(request: HttpRequest, target: str | None) -> str:
@@ -60,7 +60,26 @@ def members(request: MemberRequest) -> HttpResponse:
         Membership.objects.select_related("user").filter(organisation=organisation).order_by("user__last_name")
     )
     rows = [(m, ChangeRoleForm(initial={"role": m.role}, prefix=f"m{m.pk}")) for m in member_list]
-    return render(request, "organisations/members.html", {"form": form, "rows": rows, "organisation": organisation})
+    context = {
+        "form": form,
+        "rows": rows,
+        "organisation": organisation,
+        "hours_form": WorkingHoursForm(instance=organisation, prefix="hours"),
+    }
+    return render(request, "organisations/members.html", context)
+
+
+@require_POST
+@org_admin_required
+def working_hours(request: MemberRequest) -> HttpResponse:
+    organisation = request.membership.organisation
+    form = WorkingHoursForm(request.POST, instance=Organisation.objects.get(pk=organisation.pk), prefix="hours")
+    if form.is_valid():
+        services.set_working_hours(organisation=organisation, **form.cleaned_data)
+        messages.success(request, _("The working hours were saved."))
+    else:
+        messages.error(request, " ".join(str(message) for errors in form.errors.values() for message in errors))
+    return redirect("organisations:members")
 
 
 @require_POST

@@ -13,7 +13,6 @@ from cases.models import FieldGroup
 from cases.views import open_case_or_404
 from chain.models import CaseStep
 from organisations.access import MemberRequest, membership_required
-from organisations.models import Membership
 from referrals import services
 from referrals.forms import DeclineForm, HandOverForm, ReferralForm
 from referrals.models import Referral
@@ -97,7 +96,7 @@ def hand_over(request: MemberRequest, code: str) -> HttpResponse:
 @membership_required
 def inbox(request: MemberRequest) -> HttpResponse:
     """Referrals to answer and the answers to the ones sent: the feedback first responders ask for."""
-    if request.membership.role == Membership.Role.STATISTICIAN:
+    if not request.membership.works_on_cases:
         raise PermissionDenied
     incoming = list(services.incoming(request.membership).order_by("-created_at")[:200])
     context = {

@@ -8,7 +8,7 @@ from screening.models import ChildWelfareNotification, Screening
 
 
 def screenings_of(membership: Membership) -> QuerySet[Screening]:
-    if membership.role == Membership.Role.STATISTICIAN:
+    if not membership.works_on_cases:
         return Screening.objects.none()
     return Screening.objects.filter(organisation_id=membership.organisation_id)
 

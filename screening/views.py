@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organisations.access import MemberRequest, membership_required
-from organisations.models import Membership
 from screening import rules, services
 from screening.access import get_screening_for, notifications_for, screenings_of
 from screening.forms import STEPS
@@ -25,7 +24,7 @@ def _advice(screening: Screening, *codes: str) -> list[Advice]:
 
 
 def _not_for_statisticians(request: MemberRequest) -> None:
-    if request.membership.role == Membership.Role.STATISTICIAN:
+    if not request.membership.works_on_cases:
         raise PermissionDenied
 
 

@@ -60,9 +60,18 @@ def follows_up_only(actor: Actor, case: CaseFacts) -> bool:
 
 
 def sees(actor: Actor, case: CaseFacts) -> bool:
-    if actor.role == "statistician" or not organisation_sees(case, actor.organisation):
+    # Statisticians count and data protection officers review the log: neither works on a case.
+    if actor.role in ("statistician", "dpo") or not organisation_sees(case, actor.organisation):
         return False
     return actor.role in SEES_ALL_ROLES or (actor.user, actor.organisation) in case.assigned
+
+
+LOG_REVIEWING_ROLES = frozenset({"dpo", "org_admin", "system_admin"})
+
+
+def sees_who_has_seen(actor: Actor, case: CaseFacts) -> bool:
+    """The owner's data protection officer and admins see who has read the case: the log, never its content."""
+    return actor.role in LOG_REVIEWING_ROLES and actor.organisation == case.owner
 
 
 def must_break_glass(actor: Actor, case: CaseFacts) -> bool:

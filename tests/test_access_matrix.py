@@ -48,6 +48,10 @@ COORDINATOR = "coordinator"
 # National statistics: only the statisticians of the national coordination unit (none of the actors below);
 # tests/test_national_statistics.py checks that they get in.
 NATIONAL_STATISTICIAN = "national_statistician"
+# The access log review: the organisation's data protection officer and its admins (log_review.access).
+LOG_REVIEWER = "log_reviewer"
+# The acting organisation's own settings (working hours): every admin sets their own organisation's.
+OWN_ORGANISATION_ADMIN = "own_organisation_admin"
 POLICY = {
     "healthz": PUBLIC,
     "home": MEMBER,
@@ -57,11 +61,15 @@ POLICY = {
     "accounts:revoke_api_token": MEMBER,
     "organisations:choose": LOGGED_IN,
     "organisations:members": ORG_ADMIN,
+    "organisations:working_hours": OWN_ORGANISATION_ADMIN,
     "organisations:change_role": ORG_ADMIN,
     "organisations:remove": ORG_ADMIN,
     "organisations:api_tokens": ORG_ADMIN,
     "organisations:revoke_api_token": ORG_ADMIN,
-    "audit:review": ORG_ADMIN,
+    "log_review:review": LOG_REVIEWER,
+    "log_review:mark_flag": LOG_REVIEWER,
+    "log_review:mark_period": LOG_REVIEWER,
+    "log_review:export": LOG_REVIEWER,
     "cases:list": MEMBER,
     "cases:create": MEMBER,
     "cases:open": MEMBER,
@@ -152,7 +160,7 @@ POLICY = {
     "dark_figure:download": NATIONAL_STATISTICIAN,
 }
 NON_CASE_URLS = sorted(name for name, policy in POLICY.items() if policy != CASE)
-ACTORS = ["anonymous", "unattached", "caseworker", "org_admin", "other_org_admin"]
+ACTORS = ["anonymous", "unattached", "caseworker", "org_admin", "other_org_admin", "data_protection_officer"]
 
 
 def own_url_names() -> Iterator[str]:
@@ -215,7 +223,7 @@ def url_for(name: str, cast: Cast) -> str:
         return reverse(name, args=[learning_object(name, cast).pk])
     if name == "learning:routine_version":
         return reverse(name, args=[learning_object(name, cast).pk, 1])
-    if name == "dark_figure:download":
+    if name in ("dark_figure:download", "log_review:export"):
         return reverse(name, args=["csv"])
     if name == "national_statistics:download":
         return reverse(name, args=[2026, "csv"])
@@ -263,6 +271,9 @@ def client_for(actor: str, cast: Cast) -> Client:
         "caseworker": lambda: client_acting_in(cast.ngo_worker, cast.ngo),
         "org_admin": lambda: client_acting_in(cast.ngo_admin, cast.ngo),
         "other_org_admin": lambda: client_acting_in(cast.bergen_admin, cast.bergen_org),
+        "data_protection_officer": lambda: client_acting_in(
+            MembershipFactory.create(organisation=cast.ngo, role=Membership.Role.DATA_PROTECTION_OFFICER).user, cast.ngo
+        ),
     }[actor]()
 
 
@@ -276,7 +287,15 @@ def expected_statuses(policy: str, actor: str) -> set[int]:
         return allowed | ({403} if actor == "unattached" else set())
     if actor == "unattached":
         return {403}
+    if actor == "data_protection_officer" and policy not in (LOG_REVIEWER, MUNICIPALITY, SCREENING):
+        # Reviews the log and works on no case (Membership.works_on_cases): no case work, no role's pages. A
+        # referral's pages answer as for a caseworker: the referral services refuse the role's answer.
+        return allowed | {403} if policy == MEMBER else {403}
     if policy == MEMBER:
+        return allowed
+    if policy == LOG_REVIEWER:
+        return {403} if actor == "caseworker" else allowed
+    if policy == OWN_ORGANISATION_ADMIN and actor in ("org_admin", "other_org_admin"):
         return allowed
     if policy == COORDINATOR:
         return {403, 404} if actor == "other_org_admin" else {403}

@@ -18,27 +18,21 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import User
-from accounts.services import create_api_token
 from audit import checkpoints, services
 from audit.models import GENESIS_HASH, KEYED_HASH, UNKEYED_HASH, AccessEntry, AppendOnlyError, ChainHead
 from audit.services import (
-    MANY_CASES_THRESHOLD,
-    FlagKind,
     PendingEntry,
     append_entries_in_bulk,
     record_access,
-    record_search,
-    review_flags,
     subject_access_report,
     verify_chain,
     who_has_seen,
 )
 from cases.models import Case, FieldGroup
-from organisations.models import Membership, Organisation
+from organisations.models import Organisation
 from tests.conftest import Cast
 from tests.factories import CaseFactory
 
@@ -596,178 +590,6 @@ def test_it_reports_access_per_organisation_from_the_log(cast: Cast, case: Case)
 
 def test_it_reports_nothing_for_a_case_nobody_has_opened(case: Case) -> None:
     assert subject_access_report(case=case) == []
-
-
-# --- Review --------------------------------------------------------------------------------------
-
-
-def kinds(cast: Cast, *, since: datetime = SINCE, until: datetime = UNTIL) -> list[tuple[FlagKind, str, int]]:
-    """The NGO admin's flags as (kind, user's first name, count)."""
-    flags = review_flags(organisation=cast.ngo, since=since, until=until)
-    return [(flag.kind, flag.user.first_name if flag.user else "", flag.count) for flag in flags]
-
-
-def test_it_flags_nothing_in_ordinary_work(cast: Cast, case: Case) -> None:
-    log_three(cast, case)
-    assert kinds(cast) == []
-
-
-def test_it_flags_more_than_20_cases_within_an_hour(cast: Cast) -> None:
-    for n, other in enumerate(CaseFactory.create_batch(21, owner=cast.ngo)):
-        log(other, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + timedelta(minutes=2 * n))
-    for n, other in enumerate(CaseFactory.create_batch(20, owner=cast.ngo)):
-        log(other, cast.ngo_admin, cast.ngo, at=MONDAY_MORNING + timedelta(minutes=2 * n))
-
-    with translation.override("en"):
-        [flag] = review_flags(organisation=cast.ngo, since=SINCE, until=UNTIL)
-    assert (flag.kind, flag.user, flag.count) == (FlagKind.MANY_CASES, cast.ngo_worker, 21)
-    assert (flag.first_at, flag.last_at) == (MONDAY_MORNING, MONDAY_MORNING + timedelta(minutes=40))
-    assert flag.detail == "21 different cases within 40 minutes"
-
-
-def test_it_counts_distinct_cases_not_accesses(cast: Cast, case: Case) -> None:
-    for n in range(30):
-        log(case, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + timedelta(minutes=n))
-    assert kinds(cast) == []
-
-
-def test_it_does_not_flag_many_cases_spread_over_more_than_an_hour(cast: Cast) -> None:
-    for n, other in enumerate(CaseFactory.create_batch(21, owner=cast.ngo)):
-        log(other, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + timedelta(minutes=3.5 * n))
-    assert kinds(cast) == []
-
-
-def test_it_flags_one_long_search_once(cast: Cast) -> None:
-    for n, other in enumerate(CaseFactory.create_batch(60, owner=cast.ngo)):
-        log(other, cast.ngo_worker, cast.ngo, at=MONDAY_MORNING + timedelta(minutes=2 * n))
-    assert kinds(cast) == [(FlagKind.MANY_CASES, "Ola", 60)]
-
-
-@pytest.mark.parametrize(
-    ("local_time", "outside"),
-    [
-        (datetime(2026, 1, 12, 6, 59, tzinfo=OSLO), True),  # Monday, before seven
-        (datetime(2026, 1, 12, 7, 0, tzinfo=OSLO), False),
-        (datetime(2026, 1, 12, 17, 30, tzinfo=OSLO), False),  # winter: 16:30 UTC
-        (datetime(2026, 1, 12, 18, 0, tzinfo=OSLO), True),
-        (datetime(2026, 1, 17, 12, 0, tzinfo=OSLO), True),  # Saturday
-        (datetime(2026, 1, 18, 12, 0, tzinfo=OSLO), True),  # Sunday
-        (datetime(2026, 3, 29, 6, 30, tzinfo=OSLO), True),  # the morning summer time starts
-        (datetime(2026, 3, 30, 7, 30, tzinfo=OSLO), False),  # 05:30 UTC: a fixed UTC+1 would say 06:30
-        (datetime(2026, 3, 30, 18, 30, tzinfo=OSLO), True),  # 16:30 UTC, inside hours in winter
-        (datetime(2026, 10, 26, 6, 30, tzinfo=OSLO), True),  # the Monday after summer time ends: 05:30 UTC
-    ],
-)
-def test_it_flags_access_outside_working_hours_in_oslo_time(
-    cast: Cast, case: Case, local_time: datetime, outside: bool
-) -> None:
-    log(case, cast.ngo_worker, cast.ngo, at=local_time)
-    assert kinds(cast) == ([(FlagKind.OUTSIDE_HOURS, "Ola", 1)] if outside else [])
-
-
-def test_it_groups_outside_hours_per_user_and_local_day(cast: Cast, case: Case) -> None:
-    friday_night = datetime(2026, 1, 16, 22, 0, tzinfo=OSLO)
-    for minutes in (0, 30, 90):  # 22:00, 22:30 and 23:30 on Friday; 23:30 is 22:30 UTC, still Friday
-        log(case, cast.ngo_worker, cast.ngo, at=friday_night + timedelta(minutes=minutes))
-    log(case, cast.ngo_worker, cast.ngo, at=friday_night + timedelta(hours=2, minutes=30))  # 00:30 Saturday
-    log(case, cast.ngo_admin, cast.ngo, at=friday_night)
-    assert kinds(cast) == [
-        (FlagKind.OUTSIDE_HOURS, "Ola", 3),
-        (FlagKind.OUTSIDE_HOURS, "Kari", 1),
-        (FlagKind.OUTSIDE_HOURS, "Ola", 1),
-    ]
-
-
-def test_it_flags_cases_the_user_is_not_assigned_to(cast: Cast, case: Case) -> None:
-    other = CaseFactory.create(owner=cast.ngo)
-    log(case, cast.ngo_worker, cast.ngo, assigned=False)
-    log(case, cast.ngo_worker, cast.ngo, assigned=False, at=MONDAY_MORNING + timedelta(minutes=1))
-    log(other, cast.ngo_worker, cast.ngo, assigned=False, at=MONDAY_MORNING + timedelta(minutes=2))
-    log(other, cast.ngo_admin, cast.ngo, assigned=True)
-
-    with translation.override("en"):
-        [flag] = review_flags(organisation=cast.ngo, since=SINCE, until=UNTIL)
-    assert (flag.kind, flag.user, flag.count) == (FlagKind.NOT_ASSIGNED, cast.ngo_worker, 3)
-    assert flag.detail == "Opened 2 cases the user is not assigned to"
-    assert (flag.first_at, flag.last_at) == (MONDAY_MORNING, MONDAY_MORNING + timedelta(minutes=2))
-
-
-def test_it_flags_every_break_the_glass_with_its_reason(cast: Cast, case: Case) -> None:
-    for n, reason in enumerate(["Police asked for contact", "Acute danger, police called"]):
-        at = MONDAY_MORNING + timedelta(hours=n)
-        log(case, cast.ngo_worker, cast.ngo, action="break_the_glass", reason=reason, assigned=False, at=at)
-
-    flags = review_flags(organisation=cast.ngo, since=SINCE, until=UNTIL)
-    # Not also flagged as unassigned: breaking the glass is the way in for those not assigned.
-    assert [(flag.kind, flag.count, flag.detail) for flag in flags] == [
-        (FlagKind.BREAK_THE_GLASS, 1, "Police asked for contact"),
-        (FlagKind.BREAK_THE_GLASS, 1, "Acute danger, police called"),
-    ]
-
-
-def test_the_review_and_the_persons_views_leave_out_entries_about_no_case(cast: Cast, case: Case) -> None:
-    """Searches and API token events open no case: no per-person view shows them, and review does not crash on them."""
-    worker = Membership.objects.select_related("organisation").get(user=cast.ngo_worker, organisation=cast.ngo)
-    opened = log(case, cast.ngo_worker, cast.ngo)
-    for _search in range(MANY_CASES_THRESHOLD + 1):
-        record_search(user=cast.ngo_worker, organisation=cast.ngo, hits=0)
-    create_api_token(membership=worker, name="Skript")
-    assert kinds(cast) == []
-    assert list(who_has_seen(case=case)) == [opened]
-    assert [summary["count"] for summary in subject_access_report(case=case)] == [1]
-    assert verify_chain().problems == []
-
-
-def test_it_only_reviews_the_admins_own_organisation(cast: Cast, case: Case) -> None:
-    saturday = datetime(2026, 1, 17, 12, 0, tzinfo=OSLO)
-    # NAV's and TOT's staff on the NGO's case, and Bergen on its own: none of it is the NGO admin's to review.
-    log(case, cast.nav_worker, cast.nav, at=saturday, assigned=False)
-    log(case, cast.nav_worker, cast.tot, action="break_the_glass", reason="Acute danger, police called", assigned=False)
-    log(CaseFactory.create(), cast.bergen_admin, cast.bergen_org, at=saturday)
-    assert kinds(cast) == []
-    assert [flag.kind for flag in review_flags(organisation=cast.tot, since=SINCE, until=UNTIL)] == [
-        FlagKind.BREAK_THE_GLASS
-    ]
-
-
-def test_it_reviews_only_the_period_asked_for(cast: Cast, case: Case) -> None:
-    saturday = datetime(2026, 1, 17, 12, 0, tzinfo=OSLO)
-    log(case, cast.ngo_worker, cast.ngo, at=saturday)
-    assert kinds(cast, since=saturday, until=saturday + timedelta(minutes=1)) == [(FlagKind.OUTSIDE_HOURS, "Ola", 1)]
-    assert kinds(cast, since=saturday + timedelta(seconds=1), until=saturday + timedelta(days=1)) == []
-    assert kinds(cast, since=saturday - timedelta(days=1), until=saturday) == []
-
-
-def test_it_reviews_up_to_now_by_default(cast: Cast, case: Case) -> None:
-    log(
-        case,
-        cast.ngo_worker,
-        cast.ngo,
-        action="break_the_glass",
-        reason="Acute danger, police called",
-        at=datetime.now(tz=UTC),
-    )
-    flags = review_flags(organisation=cast.ngo, since=datetime.now(tz=UTC) - timedelta(hours=1))
-    assert FlagKind.BREAK_THE_GLASS in [flag.kind for flag in flags]
-
-
-def test_it_reviews_in_a_fixed_number_of_queries(cast: Cast) -> None:
-    def review_queries() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            review_flags(organisation=cast.ngo, since=SINCE, until=UNTIL)
-        return len(queries)
-
-    saturday = datetime(2026, 1, 17, 12, 0, tzinfo=OSLO)
-    log(CaseFactory.create(owner=cast.ngo), cast.ngo_worker, cast.ngo, at=saturday, assigned=False)
-    few = review_queries()
-    cases = CaseFactory.create_batch(25, owner=cast.ngo)
-    for n, other in enumerate(cases):
-        for user in (cast.ngo_worker, cast.ngo_admin):
-            log(other, user, cast.ngo, at=saturday + timedelta(minutes=n), assigned=n % 2 == 0)
-    log(cases[0], cast.ngo_admin, cast.ngo, action="break_the_glass", reason="Acute danger, police called")
-    many = review_queries()
-    assert few == many == 2
-    assert {flag.kind for flag in review_flags(organisation=cast.ngo, since=SINCE, until=UNTIL)} == set(FlagKind)
 
 
 # --- Appending in bulk ---------------------------------------------------------------------------

@@ -128,7 +128,7 @@ def test_it_tells_the_owners_admins_and_the_breakers_with_the_code_only(
     for message in mail.outbox:
         text = f"{message.subject} {message.body}"
         assert protected_case.code in text
-        assert reverse("audit:review") in message.body
+        assert reverse("log_review:review") in message.body
         for secret in ["Testa", "Personsen", EXPLANATION, "NAV må", "Akutt fare"]:
             assert secret not in text
     assert "beskyttet" in by_recipient[cast.ngo_admin.email].body  # the owner is told it was its protection

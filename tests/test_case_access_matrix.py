@@ -58,6 +58,7 @@ class World:
     cw_coordinator: Any
     cases: dict[str, Case]
     facts: dict[str, ref.CaseFacts]
+    ngo_dpo: Any
 
     def actors(self) -> dict[str, tuple[Any, Organisation | None]]:
         c = self.cast
@@ -72,6 +73,7 @@ class World:
             "nav_worker": (c.nav_worker, c.nav),
             "bergen_admin": (c.bergen_admin, c.bergen_org),
             "cw_coordinator": (self.cw_coordinator, self.child_welfare),
+            "ngo_dpo": (self.ngo_dpo, c.ngo),
         }
 
 
@@ -215,7 +217,8 @@ def world(cast: Cast, chain_templates: None) -> World:
         follow_up={ids["ngo"]},
         withheld=frozenset({"contact", "health", "criminal_case", "family"}),
     )
-    return World(cast, child_welfare, cw_coordinator, cases, facts)
+    ngo_dpo = MembershipFactory.create(organisation=cast.ngo, role=Membership.Role.DATA_PROTECTION_OFFICER).user
+    return World(cast, child_welfare, cw_coordinator, cases, facts, ngo_dpo)
 
 
 def _url(name: str, case: Case) -> str:
@@ -266,7 +269,7 @@ def test_case_url(name: str, situation: str, world: World) -> None:
             if response.status_code == 405:
                 method = "POST"
                 response = client.post(url, {"user": user.pk if user else ""})
-            problem = _check(label, user, organisation, facts, response)
+            problem = _check(label, user, organisation, facts, response, name=name)
             if problem:
                 problems.append(f"{label} {method}: {problem}")
             actor_sees = user is not None and organisation is not None and ref.sees(_actor(user, organisation), facts)
@@ -280,13 +283,20 @@ def _actor(user: Any, organisation: Organisation) -> ref.Actor:
     return ref.Actor(user.pk, organisation.pk, Membership.objects.get(user=user, organisation=organisation).role)
 
 
-def _check(label: str, user: Any, organisation: Organisation | None, facts: ref.CaseFacts, response: Any) -> str:
+def _check(
+    label: str, user: Any, organisation: Organisation | None, facts: ref.CaseFacts, response: Any, *, name: str = ""
+) -> str:
     status = response.status_code
     if user is None:
         return "" if status == 302 and response["Location"].startswith("/accounts/login/") else f"status {status}"
     if organisation is None:
         return "" if status == 403 else f"status {status} for a user with no organisation"
     actor = _actor(user, organisation)
+    if name == "cases:who_has_seen" and ref.sees_who_has_seen(actor, facts):
+        if status != 200:
+            return f"status {status}, expected 200 (reviews the owner's log)"
+        leaked = [group for group, (_, value) in SENTINELS.items() if value in response.content.decode()]
+        return f"leaked {leaked}" if leaked else ""
     if not ref.sees(actor, facts):
         return "" if status == 404 else f"status {status}, expected 404"
     if status not in (200, 302, 403, 404) or (status == 404 and not ref.must_break_glass(actor, facts)):

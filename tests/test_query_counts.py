@@ -242,7 +242,9 @@ def test_the_log_review_costs_the_same_for_3_and_30_flagged_members(cast: Cast) 
                     at=late + timedelta(minutes=n),
                 )
 
-    few, many = counts_with_few_and_many(client_acting_in(cast.ngo_admin, cast.ngo), reverse("audit:review"), grow_to)
+    few, many = counts_with_few_and_many(
+        client_acting_in(cast.ngo_admin, cast.ngo), reverse("log_review:review"), grow_to
+    )
     assert few == many
 
 

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "linkage",
     "national_statistics",
     "dark_figure",
+    "log_review",  # the data protection officer's review of the access log, from the relationships below
     "home",  # the start page: what waits for the member, gathered from the apps below it
     "vern",  # the project: URL composition, the API and its OpenAPI export
     "demo",

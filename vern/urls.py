@@ -29,7 +29,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("organisation/", include("organisations.urls")),
     path("cases/", include((case_pages, case_urls.app_name))),
-    path("audit/", include("audit.urls")),
+    path("audit/review/", include("log_review.urls")),
     path("identification/", include("screening.urls")),
     path("rights/", include("rights.urls")),
     path("chain/", include("chain.urls")),
