@@ -256,7 +256,7 @@ def planted_snooping(rng: random.Random, world: World) -> dict[FlagKind, list[Pe
                 world.protected_shelter_case,
                 office + timedelta(hours=3),
                 AccessEntry.Action.BREAK_THE_GLASS,
-                reason="sjekk",
+                reason="Annet: ville bare se hvordan det går",
                 assigned=False,
             )
         ],
