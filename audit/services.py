@@ -196,11 +196,12 @@ def record_access(
     )
 
 
-def record_search(*, user: User, organisation: Organisation, hits: int) -> AccessEntry:
+def record_search(*, user: User, organisation: Organisation, hits: int, at: datetime | None = None) -> AccessEntry:
     """Log that `user` searched cases by identity and found `hits` of them; what was searched for is not kept.
 
     The search matches names and dates of birth, so it is a read of the identity
     group even though it opens no case; the log review sees who searches how often.
+    `at` is for imports and tests; it defaults to now.
     """
     return _append(
         user=user,
@@ -209,6 +210,7 @@ def record_search(*, user: User, organisation: Organisation, hits: int) -> Acces
         field_groups=[FieldGroup.IDENTITY],
         action=AccessEntry.Action.SEARCH,
         hits=hits,
+        at=at,
     )
 
 
@@ -233,7 +235,7 @@ class PendingEntry:
 
     user_id: int | None
     organisation_id: int
-    case_id: int
+    case_id: int | None  # None for an entry about no case (a search, an API token event)
     action: str
     at: datetime
     field_groups: tuple[str, ...] = ()

@@ -36,6 +36,10 @@ MANY_CASES_WINDOW = timedelta(minutes=60)
 # in it. Work leaves traces (an event, a progress entry, a step); reading again and again where one's own
 # organisation does nothing is what looking someone up looks like. Three days: twice is checking back.
 CURIOSITY_MIN_DAYS = 3
+# Searching by name or date of birth: a caseworker looks up a new contact a handful of times a day, while
+# guessing a date of birth takes dozens of searches (365 for a year). cases.services limits the pace
+# (VERN_SEARCH_LIMIT); this finds the persistence, day by day.
+MANY_SEARCHES_PER_DAY = 10
 # The reads a broken glass opens: cases.access rule 5.
 GLASS_OPEN = timedelta(seconds=GLASS_SECONDS)
 # What a read is, for the rules: changing who is assigned reads nothing.
@@ -53,11 +57,16 @@ class FlagKind(models.TextChoices):
     CURIOSITY = "curiosity", _("Read again and again, nothing recorded")
     MANY_CASES = "many_cases", _("Many cases in a short time")
     OUTSIDE_HOURS = "outside_hours", _("Outside the organisation's working hours")
+    MANY_SEARCHES = "many_searches", _("Many searches by name or date of birth")
 
 
 @dataclass(frozen=True, slots=True)
 class Read:
-    """One access log entry behind a flag: codes and ids only, never the person's data."""
+    """One access log entry behind a flag: codes and ids only, never the person's data.
+
+    A search by identity opens no case: its case id and owner are 0 (no row has pk 0), its code empty, and
+    `hits` says how many cases it found.
+    """
 
     sequence: int
     at: datetime
@@ -70,6 +79,7 @@ class Read:
     action: str
     assigned: bool
     reason: str
+    hits: int | None = None
 
     @property
     def action_label(self) -> str:
@@ -108,7 +118,7 @@ class Flag:
 
     @property
     def case_codes(self) -> list[str]:
-        return sorted({read.case_code for read in self.reads})
+        return sorted({read.case_code for read in self.reads if read.case_code})
 
 
 @dataclass(frozen=True)
@@ -283,6 +293,21 @@ def _outside_hours_flags(reads: list[Read], context: _Context) -> list[Flag]:
     return flags
 
 
+def _many_searches_flags(searches: list[Read], context: _Context) -> list[Flag]:
+    """A user searching by identity more than MANY_SEARCHES_PER_DAY times in a day: one flag per user and day."""
+    flags = []
+    for (user_id, _day), group in _grouped(searches, lambda read: (read.user_id, _local_day(read))).items():
+        if len(group) <= MANY_SEARCHES_PER_DAY:
+            continue
+        detail = ngettext(
+            "%(count)d search by name or date of birth in a day, %(empty)d of them found nothing",
+            "%(count)d searches by name or date of birth in a day, %(empty)d of them found nothing",
+            len(group),
+        ) % {"count": len(group), "empty": sum(1 for read in group if not read.hits)}
+        flags.append(Flag(FlagKind.MANY_SEARCHES, context.users.get(user_id), detail, group))
+    return flags
+
+
 RULES = (
     _break_the_glass_flags,
     _protected_flags,
@@ -318,7 +343,33 @@ def _reads_for(organisation: Organisation, *, since: datetime, until: datetime) 
     return [Read(**dict(zip(READ_FIELDS, row, strict=True))) for row in entries.values_list(*READ_FIELDS.values())]
 
 
-def _context(organisation: Organisation, reads: list[Read], *, since: datetime, until: datetime) -> _Context:
+def _searches_for(organisation: Organisation, *, since: datetime, until: datetime) -> list[Read]:
+    """The organisation's staff's searches by identity (audit.services.record_search): who, when, how many hits."""
+    entries = AccessEntry.objects.filter(
+        organisation=organisation, action=AccessEntry.Action.SEARCH, at__gte=since, at__lt=until
+    ).order_by("at", "sequence")
+    return [
+        Read(
+            sequence=sequence,
+            at=at,
+            user_id=user_id,
+            organisation_id=organisation.pk,
+            case_id=0,
+            case_code="",
+            case_owner_id=0,
+            case_is_protected=False,
+            action=AccessEntry.Action.SEARCH,
+            assigned=False,
+            reason="",
+            hits=hits,
+        )
+        for sequence, at, user_id, hits in entries.values_list("sequence", "at", "user_id", "hits")
+    ]
+
+
+def _context(
+    organisation: Organisation, reads: list[Read], searches: list[Read], *, since: datetime, until: datetime
+) -> _Context:
     case_ids: Collection[int] = {read.case_id for read in reads}
     organisation_work, user_work = relationships.recorded_work(case_ids, since=since, until=until)
     for read in reads:
@@ -329,7 +380,7 @@ def _context(organisation: Organisation, reads: list[Read], *, since: datetime, 
     protected = {read.case_id for read in reads if read.case_is_protected}
     return _Context(
         organisation=organisation,
-        users=dict(User.objects.in_bulk({read.user_id for read in reads if read.user_id is not None})),
+        users=dict(User.objects.in_bulk({read.user_id for read in [*reads, *searches] if read.user_id is not None})),
         related=relationships.related_pairs(case_ids, since=since, until=until),
         organisation_work=organisation_work,
         user_work=user_work,
@@ -344,8 +395,9 @@ def review_flags(*, organisation: Organisation, since: datetime, until: datetime
     events, the named users and the conclusions.
     """
     reads = _reads_for(organisation, since=since, until=until)
-    context = _context(organisation, reads, since=since, until=until)
-    flags = [flag for rule in RULES for flag in rule(reads, context)]
+    searches = _searches_for(organisation, since=since, until=until)
+    context = _context(organisation, reads, searches, since=since, until=until)
+    flags = [flag for rule in RULES for flag in rule(reads, context)] + _many_searches_flags(searches, context)
     reviewed = {
         each.key: each
         for each in ReviewedFlag.objects.filter(organisation=organisation, key__in=[flag.key for flag in flags])

@@ -19,7 +19,7 @@ from audit.models import AccessEntry
 from audit.services import record_access, record_search
 from cases.models import Case, CaseEvent, FieldGroup, ProtectedCaseAccess
 from log_review.models import LogReview, ReviewedFlag
-from log_review.services import FlagKind, review_flags
+from log_review.services import MANY_SEARCHES_PER_DAY, FlagKind, review_flags
 from organisations.models import Membership, Organisation
 from referrals.models import Referral
 from tests.conftest import Cast
@@ -82,11 +82,30 @@ def dpo_of(organisation: Organisation) -> User:
 # --- The rules ----------------------------------------------------------------------------------
 
 
-def test_entries_about_no_case_are_left_out(cast: Cast, case: Case) -> None:
-    """Searches and API token events open no case: the review does not flag them as reads, nor crash on them."""
+def test_it_flags_a_user_searching_by_identity_many_times_in_a_day(cast: Cast) -> None:
+    """Issue 15, hole 1: guessing a date of birth takes dozens of searches; the rate limit slows it, this finds it."""
+    for minute in range(MANY_SEARCHES_PER_DAY + 2):
+        at = MONDAY_MORNING + timedelta(minutes=20 * minute)
+        record_search(user=cast.ngo_worker, organisation=cast.ngo, hits=int(minute == 3), at=at)
+    for minute in range(MANY_SEARCHES_PER_DAY):  # a busy day of looking up new contacts: not flagged
+        record_search(user=cast.ngo_admin, organisation=cast.ngo, hits=1, at=MONDAY_MORNING + timedelta(minutes=minute))
+    with translation.override("en"):
+        [flag] = review_flags(organisation=cast.ngo, since=SINCE, until=UNTIL)
+    assert (flag.kind, flag.user, flag.count) == (FlagKind.MANY_SEARCHES, cast.ngo_worker, MANY_SEARCHES_PER_DAY + 2)
+    assert flag.detail == "12 searches by name or date of birth in a day, 11 of them found nothing"
+    assert flag.case_codes == []
+    page = client_acting_in(cast.ngo_admin, cast.ngo).get(
+        reverse("log_review:review"), {"since": "2026-01-01", "until": "2026-01-31"}
+    )
+    assert "Mange søk på navn eller fødselsdato" in page.text
+
+
+def test_entries_about_no_case_are_not_taken_for_reads_of_a_case(cast: Cast, case: Case) -> None:
+    """Searches and API token events open no case: no rule about cases counts them (25 searches would be a burst of
+    cases, and unassigned reads); only the searches' own rule looks at them."""
     worker = Membership.objects.select_related("organisation").get(user=cast.ngo_worker, organisation=cast.ngo)
     log(case, cast.ngo_worker, cast.ngo)
-    for _search in range(25):
+    for _search in range(MANY_SEARCHES_PER_DAY):
         record_search(user=cast.ngo_worker, organisation=cast.ngo, hits=0)
     create_api_token(membership=worker, name="Skript")
     assert kinds(cast.ngo, until=timezone.now() + timedelta(minutes=1)) == []
@@ -275,6 +294,8 @@ def test_it_reviews_in_a_fixed_number_of_queries(
         log(cases[2], cast.ngo_admin, cast.ngo, at=MONDAY_MORNING + timedelta(days=day))
     log(CaseFactory.create(owner=cast.nav), cast.ngo_worker, cast.ngo, assigned=False)
     log(cases[0], cast.ngo_admin, cast.ngo, action="break_the_glass", reason="Acute danger, the police called")
+    for minute in range(MANY_SEARCHES_PER_DAY + 1):
+        record_search(user=cast.ngo_worker, organisation=cast.ngo, hits=0, at=saturday + timedelta(minutes=minute))
     with django_assert_max_num_queries(few):
         flags = review_flags(organisation=cast.ngo, since=SINCE, until=UNTIL)
     assert {flag.kind for flag in flags} == set(FlagKind)

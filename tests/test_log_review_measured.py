@@ -34,6 +34,7 @@ pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")
 DAYS = 30
 WRITE_SHARE = 0.5  # on this share of the days a member works on a case, they also write in it
+SEARCH_SHARE = 0.3  # and on this share they first search by name or date of birth
 
 
 @dataclass
@@ -194,6 +195,18 @@ def entry(
     )
 
 
+def search(member: Member, at: datetime, *, hits: int) -> PendingEntry:
+    return PendingEntry(
+        user_id=member.user.pk,
+        organisation_id=member.organisation.pk,
+        case_id=None,
+        action=AccessEntry.Action.SEARCH,
+        at=at,
+        field_groups=("identity",),
+        hits=hits,
+    )
+
+
 def legitimate_reads(rng: random.Random, world: World) -> list[PendingEntry]:
     """A month of work: each member, on each working day, opens a few of their cases and sometimes writes."""
     entries = []
@@ -209,6 +222,8 @@ def legitimate_reads(rng: random.Random, world: World) -> list[PendingEntry]:
                     at = start + timedelta(minutes=rng.randrange(25))
                     for read in range(rng.randint(1, 4)):
                         entries.append(entry(member, case, at + timedelta(seconds=40 * read)))
+                    if rng.random() < SEARCH_SHARE:  # looking up a new contact, found or not
+                        entries.append(search(member, at - timedelta(minutes=1), hits=rng.randint(0, 1)))
                     if rng.random() < WRITE_SHARE:
                         entries.append(
                             entry(member, case, at + timedelta(minutes=2), AccessEntry.Action.PROGRESS_WRITTEN)
@@ -249,6 +264,10 @@ def planted_snooping(rng: random.Random, world: World) -> dict[FlagKind, list[Pe
         FlagKind.OUTSIDE_HOURS: [
             entry(outreach[1], case, datetime.combine(weekday, time(13), tzinfo=OSLO) + timedelta(minutes=5 * n))
             for n, case in enumerate(outreach[1].cases[:3])
+        ],
+        # A police caseworker guessing a date of birth: a search every few minutes all afternoon, one hit.
+        FlagKind.MANY_SEARCHES: [
+            search(police[3], office + timedelta(hours=4, minutes=4 * n), hits=int(n == 30)) for n in range(40)
         ],
         FlagKind.BREAK_THE_GLASS: [
             entry(
