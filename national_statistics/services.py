@@ -28,6 +28,7 @@ from cases.models import Case, CaseEvent, FieldGroup, FieldGroupRecord
 from cases.nationality import country_code
 from chain.models import CaseChain
 from core import crypto
+from disclosure.kanonymity import K
 from linkage.encoding import Encoder, LinkageKey, LinkageKeyError, Person
 from linkage.files import read_encoded
 from linkage.linker import DEFAULT_THRESHOLD, link
@@ -430,6 +431,11 @@ def refresh_year(year: int, *, user: User | None = None) -> YearLinkage:
     """Rebuild the year's records from Vern's cases and link them with the uploaded files."""
     build_vern_contribution(year, user=user)
     return link_year(year)
+
+
+def statistics_k() -> int:
+    """The k of a record-level release when none is asked for: CTDC's 11, or the floor if it is set higher."""
+    return max(K, settings.VERN_STATISTICS_MIN_K)
 
 
 def htcds_records(year: int) -> list[dict[str, Any]]:

@@ -202,8 +202,16 @@ def test_the_national_statistician_sees_the_report_and_downloads_each_format(reg
         assert response.status_code == 200
         assert response.content.startswith(start)
         assert b"Natalia" not in response.content
-    htcds = client.get(reverse("national_statistics:htcds", args=[YEAR]), {"k": 2})
+    htcds = client.get(reverse("national_statistics:htcds", args=[YEAR]))
     assert htcds.status_code == 200
+    assert htcds["Content-Disposition"].endswith('-k11.csv"')  # without k: k = 11, not a 404
+
+
+def test_a_k_below_the_floor_is_refused_with_the_reason(registered: Cast) -> None:
+    services.refresh_year(YEAR)
+    response = _statistician(registered).get(reverse("national_statistics:htcds", args=[YEAR]), {"k": 2}, follow=True)
+    assert response.redirect_chain[-1][0].endswith("#htcds")
+    assert "k must be at least 11" in response.content.decode()
 
 
 def test_a_year_without_linkage_says_so(cast: Cast) -> None:
