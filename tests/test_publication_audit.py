@@ -1,0 +1,117 @@
+"""A year's tables, downloads and HTCDS release are one publication: no hidden number can be narrowed (issue 16).
+
+The auditor (tests/disclosure_audit.py) reads only what the downloads print.
+"""
+
+import io
+import random
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from demo.seeding import seed_demo
+from disclosure import exports
+from disclosure.htcds import columns
+from disclosure.publication import PROTECTION_WIDTH
+from disclosure.suppression import protect
+from national_statistics import report
+from national_statistics.models import SEVERAL, LinkedPerson, PersonAttribute
+from screening.models import ExploitationForm
+from tests import disclosure_audit
+from tests.helpers import client_acting_in
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+DAY = date(2026, 3, 2)
+STATISTICIAN = "nasjonal.kom.statistiker@demo.vern.invalid"
+# The row of the issue: with zeros published, both hidden cells must be 1.
+ISSUE_ROW = (
+    b'"Presumed victims, by gender and age"\r\n'
+    b"Gender,Minors,Adults,Age not known,Total\r\n"
+    b"Women and girls,:,46,:,48\r\n"
+    b"Men and boys,:,21,:,40\r\n"
+    b"Total,10,67,11,88\r\n"
+)
+
+
+def _form_labels() -> dict[str, str]:
+    labels = {form.code: str(form.localised("label")) for form in ExploitationForm.objects.order_by("-version__number")}
+    return {**labels, "several": "More than one form"}
+
+
+def _published(year: int) -> tuple[bytes, bytes]:
+    annual = report.annual_report(year)
+    tables, release = io.BytesIO(), io.BytesIO()
+    exports.write_csv([*annual.tables, annual.anonymous_contacts], tables)
+    exports.write_records_csv(columns(), annual.release.records, release)
+    return tables.getvalue(), release.getvalue()
+
+
+def test_the_auditor_undoes_the_issues_row() -> None:
+    narrow = disclosure_audit.audit(ISSUE_ROW, width=PROTECTION_WIDTH, zeros_hidden=False)
+    women = {(found.column, found.low, found.high) for found in narrow if found.row == "Women and girls"}
+    assert women == {("Minors", 1, 1), ("Age not known", 1, 1)}
+
+
+def test_the_auditor_undoes_one_table_at_a_time_suppression_of_the_demo_years() -> None:
+    """What the report published before issue 16: each table protected on its own, zeros shown."""
+    seed_demo(seed=7, scale=1, today=DAY)
+    for year in (2026, 2025):
+        old = io.BytesIO()
+        exports.write_csv([protect(table) for table in report.annual_tables(year)], old)
+        found = disclosure_audit.ranges(old.getvalue(), year=year, zeros_hidden=False)
+        narrow = [each for each in found if each.high - each.low < PROTECTION_WIDTH]
+        assert len(narrow) > len(found) / 2
+        assert any(each.low == each.high for each in narrow)  # some are given away outright
+
+
+def test_no_hidden_number_of_either_demo_year_can_be_narrowed_from_the_downloads() -> None:
+    seed_demo(seed=7, scale=1, today=DAY)
+    statistician = User.objects.get(email=STATISTICIAN)
+    client = client_acting_in(statistician, statistician.memberships.get().organisation)
+    for year in (2026, 2025):
+        tables = client.get(reverse("national_statistics:download", args=[year, "csv"])).content
+        release = client.get(reverse("national_statistics:htcds", args=[year])).content
+        found = disclosure_audit.ranges(tables, year=year, release=release, form_labels=_form_labels())
+        assert found  # the demo years have small cells
+        assert [each for each in found if each.high - each.low < PROTECTION_WIDTH] == []
+
+
+def _sparse_year(seed: int, year: int, persons: int) -> None:
+    """A year with many tiny cells: few persons spread over many categories."""
+    chance = random.Random(seed)  # nosec B311 — test data
+    forms = list(ExploitationForm.objects.values_list("code", flat=True).distinct())[:6]
+    kinds = ["police_district", "ngo_project", "nav_office", "shelter"]
+    for _number in range(persons):
+        own_forms = chance.sample(forms, chance.choice([0, 1, 1, 1, 2]))
+        own_kinds = chance.sample(kinds, chance.choice([1, 1, 2]))
+        person = LinkedPerson.objects.create(
+            year=year,
+            records=len(own_kinds),
+            gender=chance.choice(["female", "female", "male", "other", ""]),
+            age_group=chance.choice(["adult", "adult", "adult", "minor", ""]),
+            nationality=chance.choice(["NG", "NG", "RO", "VN", "AL", "BG", "TH", ""]),
+            municipality_number=chance.choice(["0301", "4601", "5001", ""]),
+            police_district=chance.choice(["Oslo politidistrikt", "Vest politidistrikt", ""]),
+            identified_this_year=chance.choice([True, False, None]),
+            reflection_period=chance.choice(["", "", "applied", "granted"]),
+            form_of_exploitation=(SEVERAL if len(own_forms) > 1 else own_forms[0]) if own_forms else "",
+            organisation_kind=SEVERAL if len(own_kinds) > 1 else own_kinds[0],
+        )
+        PersonAttribute.objects.bulk_create(
+            [PersonAttribute(person=person, year=year, kind=PersonAttribute.Kind.FORM, value=f) for f in own_forms]
+            + [
+                PersonAttribute(person=person, year=year, kind=PersonAttribute.Kind.ORGANISATION_KIND, value=k)
+                for k in own_kinds
+            ]
+        )
+
+
+@pytest.mark.parametrize(("seed", "persons"), [(1, 12), (2, 25), (3, 40), (4, 90)])
+def test_no_hidden_number_of_a_sparse_year_can_be_narrowed(seed: int, persons: int) -> None:
+    _sparse_year(seed, 2024, persons)
+    tables, release = _published(2024)
+    found = disclosure_audit.ranges(tables, year=2024, release=release, form_labels=_form_labels())
+    assert [each for each in found if each.high - each.low < PROTECTION_WIDTH] == []
