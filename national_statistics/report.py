@@ -56,6 +56,17 @@ class Report:
     tables: tuple[PublishedTable, ...]
     anonymous_contacts: PublishedTable
     release: KAnonymised  # the record-level release (HTCDS) the tables were protected with
+    threshold: int
+
+    @property
+    def too_few(self) -> bool:
+        """Fewer persons than the threshold: every number would be hidden, so nothing is published."""
+        return self.persons < self.threshold
+
+    @property
+    def published_persons(self) -> int | None:
+        """The persons of the year as the tables publish them: None when hidden."""
+        return self.tables[GENDER].rows[-1].values[-1]
 
 
 def years_with_data() -> list[int]:
@@ -101,6 +112,7 @@ def annual_report(year: int, *, threshold: int = THRESHOLD, k: int | None = None
         tables=published[:CONTACTS],
         anonymous_contacts=published[CONTACTS],
         release=release,
+        threshold=threshold,
     )
 
 

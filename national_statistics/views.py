@@ -49,15 +49,29 @@ def report(request: MemberRequest) -> HttpResponse:
     """The national report of a year, with charts, tables and downloads."""
     years = reports.years_with_data()
     year = _year(request, years)
+    annual = reports.annual_report(year) if year in years else None
     context = {
         "year": year,
         "years": years,
-        "report": reports.annual_report(year) if year in years else None,
+        "report": annual,
+        "too_few": too_few_message(annual) if annual and annual.too_few else "",
         "linkage": YearLinkage.objects.filter(year=year).first(),
         "contributions": Contribution.objects.filter(year=year).order_by("source", "created_at"),
         "htcds_form": HtcdsForm(default_k=services.statistics_k()),
     }
     return render(request, "national_statistics/report.html", context)
+
+
+def _too_few(request: MemberRequest, annual: reports.Report) -> HttpResponse:
+    messages.error(request, too_few_message(annual))
+    return redirect(f"{reverse('national_statistics:report')}?year={annual.year}")
+
+
+def too_few_message(annual: reports.Report) -> str:
+    return _(
+        "%(year)s has too few persons to publish any table (fewer than %(threshold)s): "
+        "every number would single someone out."
+    ) % {"year": annual.year, "threshold": annual.threshold}
 
 
 @national_statistician_required
@@ -66,6 +80,8 @@ def download(request: MemberRequest, year: int, file_format: str) -> HttpRespons
     if year not in reports.years_with_data():
         raise Http404
     annual = reports.annual_report(year)
+    if annual.too_few:
+        return _too_few(request, annual)
     return tables_download(
         [*annual.tables, annual.anonymous_contacts],
         file_format=file_format,
@@ -92,6 +108,8 @@ def htcds(request: MemberRequest, year: int) -> HttpResponse:
             messages.error(request, error)
         return back
     published = reports.annual_report(year)
+    if published.too_few:
+        return _too_few(request, published)
     release = published.release
     if form.cleaned_data["k"] != default_k:
         with_k = reports.annual_report(year, k=form.cleaned_data["k"])

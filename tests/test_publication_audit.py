@@ -20,6 +20,7 @@ from national_statistics import report
 from national_statistics.models import SEVERAL, LinkedPerson, PersonAttribute
 from screening.models import ExploitationForm
 from tests import disclosure_audit
+from tests.conftest import Cast
 from tests.helpers import client_acting_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -115,3 +116,19 @@ def test_no_hidden_number_of_a_sparse_year_can_be_narrowed(seed: int, persons: i
     tables, release = _published(2024)
     found = disclosure_audit.ranges(tables, year=2024, release=release, form_labels=_form_labels())
     assert [each for each in found if each.high - each.low < PROTECTION_WIDTH] == []
+
+
+def test_a_year_with_too_few_persons_publishes_nothing_and_says_why(cast: Cast) -> None:
+    _sparse_year(5, 2024, 3)
+    client = client_acting_in(cast.statistician)
+    page = client.get(reverse("national_statistics:report"), {"year": 2024})
+    assert page.status_code == 200
+    assert "2024 has too few persons to publish any table (fewer than 5)" in page.content.decode()
+    assert b"national-report-2024.csv" not in page.content
+    for url in (
+        reverse("national_statistics:download", args=[2024, "csv"]),
+        reverse("national_statistics:htcds", args=[2024]),
+    ):
+        response = client.get(url, follow=True)
+        assert response.redirect_chain
+        assert "too few persons" in response.content.decode()
