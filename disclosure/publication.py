@@ -18,7 +18,8 @@ together and narrow, or find, a number one table hides.
    each hidden number, its least and greatest value given every published number,
    that counts are whole numbers and that a hidden count is at least 1 (zeros are
    published, so a reader knows a hidden count is not 0). A number whose range is
-   narrower than `width` (`PROTECTION_WIDTH`) has one more number of a relation it
+   narrower than `width` (`PROTECTION_WIDTH`), unless it lies wholly at or above the
+   threshold (it shows no small group), has one more number of a relation it
    is in hidden — the smallest, an inner cell before a total — and the steps
    repeat until every range is wide enough. Hiding a number only widens the ranges
    of the others, so the loop ends (at worst with every number hidden).
@@ -89,9 +90,9 @@ class Range:
     low: float
     high: float
 
-    @property
-    def width(self) -> float:
-        return self.high - self.low
+    def protects(self, width: int, threshold: int) -> bool:
+        """Wide enough, or showing no more than that the number is one that could be published."""
+        return self.high - self.low >= width or self.low >= threshold
 
 
 def protect_together(
@@ -101,20 +102,37 @@ def protect_together(
     relations: Sequence[Relation] = (),
     threshold: int = THRESHOLD,
     width: int = PROTECTION_WIDTH,
+    published: Sequence[PublishedTable] = (),
 ) -> tuple[PublishedTable, ...]:
-    """The tables as they may be published together (see the module's docstring)."""
+    """The tables as they may be published together (see the module's docstring).
+
+    `published`: how the first of `tables` were already published; they stay as they are, and
+    the others are protected beside them (a table added to a publication later).
+    """
     if threshold < 1:
         raise ValueError("The threshold must be at least 1.")
-    publication = _Publication(tables, same, relations)
-    hidden = publication.without_bridges(
-        publication.closed({key for key, value in publication.values.items() if 0 < value < threshold})
-    )
+    publication = _Publication(tables, same, relations, settled=len(published))
+    already = {
+        (index, (row, column))
+        for index, table in enumerate(published)
+        for row, values in enumerate(table.rows)
+        for column, value in enumerate(values.values)
+        if value is None
+    }
+    primary = {key for key, value in publication.values.items() if 0 < value < threshold and publication.open(key)}
+    hidden = publication.without_bridges(publication.closed(already | primary))
     to_check = hidden
-    while narrow := [key for key, found in publication.ranges(hidden, to_check).items() if found.width < width]:
+    while narrow := [
+        key for key, found in publication.ranges(hidden, to_check).items() if not found.protects(width, threshold)
+    ]:
         more = {publication.cheapest_neighbour(key, hidden) for key in narrow}
         grown = publication.without_bridges(publication.closed(hidden | {key for key in more if key is not None}))
         if grown == hidden:
-            break  # every number is hidden: nothing more can be done
+            # Every number a relation could widen is hidden: as a last resort, the zeros of tables of one column
+            # too (then a reader no longer knows a hidden count is at least 1). Past that, nothing can be done.
+            grown = publication.closed(hidden | publication.zeros_of_columns(hidden))
+            if grown == hidden:
+                break
         # A range only widens when more is hidden, so only the narrow and the newly hidden are checked again.
         to_check, hidden = set(narrow) | (grown - hidden), grown
     return tuple(
@@ -124,8 +142,17 @@ def protect_together(
 
 
 class _Publication:
-    def __init__(self, tables: Sequence[Table], same: Sequence[tuple[Cell, Cell]], relations: Sequence[Relation]):
+    def __init__(
+        self,
+        tables: Sequence[Table],
+        same: Sequence[tuple[Cell, Cell]],
+        relations: Sequence[Relation],
+        *,
+        settled: int,
+    ):
         self.layouts = [_Layout(table) for table in tables]
+        self.settled = settled  # the first tables, whose pattern is not to change
+        self.zeros_hidden: set[int] = set()  # tables of one column whose zeros are hidden (a last resort)
         self.values: dict[Key, int] = {
             (index, entry): value for index, layout in enumerate(self.layouts) for entry, value in layout.values.items()
         }
@@ -154,6 +181,10 @@ class _Publication:
             for root in terms:
                 self.relations_of[root].append(number)
 
+    def open(self, key: Key) -> bool:
+        """May the number's pattern still change: it is in no table published already."""
+        return key[0] >= self.settled
+
     def key(self, cell: Cell) -> Key:
         layout = self.layouts[cell.table]
         row = cell.row % len(layout.rows)
@@ -173,7 +204,7 @@ class _Publication:
         """`protect`'s secondary suppression in each table, until no table's choice hides a number in another."""
         while True:
             grown = set(hidden)
-            for index, layout in enumerate(self.layouts):
+            for index, layout in enumerate(self.layouts[self.settled :], start=self.settled):
                 suppressed = {entry for table, entry in grown if table == index}
                 while bridges := _bridges(layout.ends, suppressed):
                     suppressed |= layout.cheapest_path(min(bridges), suppressed)
@@ -183,13 +214,17 @@ class _Publication:
                 return hidden
             hidden = grown
 
+    def _settles(self, key: Key) -> bool:
+        """Can the number be hidden: it is published in no table that is settled already."""
+        return all(self.open(member) for member in self.members[self._find(key)])
+
     def zeros_beside(self, hidden: set[Key]) -> set[Key]:
         """The zeros of each row of several columns that has a hidden number: hidden too.
 
         Were they shown, a reader would know every hidden number of the row is at least 1,
         and a row `: | 46 | : | 48` would give both away (issue 16).
         """
-        rows = {(table, entry[0]) for table, entry in hidden if self.layouts[table].width > 2}
+        rows = {(table, entry[0]) for table, entry in hidden if self.layouts[table].width > 2 and table >= self.settled}
         return {
             (table, (row, column))
             for table, row in rows
@@ -197,9 +232,18 @@ class _Publication:
             if self.values[(table, (row, column))] == 0
         }
 
+    def zeros_of_columns(self, hidden: set[Key]) -> set[Key]:
+        """The zeros of each open table of one column that has a hidden number; such tables are marked."""
+        tables = {table for table, _entry in hidden if self.layouts[table].width == 2 and table >= self.settled}
+        self.zeros_hidden |= tables
+        return {key for key, value in self.values.items() if key[0] in tables and value == 0}
+
     def least(self, root: Key) -> int:
         """What a reader knows a hidden number is at least: 0 where zeros are hidden beside it, else 1."""
-        return max(1 if self.layouts[table].width == 2 else 0 for table, _entry in self.members[root])
+        return max(
+            1 if self.layouts[table].width == 2 and table not in self.zeros_hidden else 0
+            for table, _entry in self.members[root]
+        )
 
     def ranges(self, hidden: set[Key], to_check: set[Key]) -> dict[Key, Range]:
         """Each hidden number's of `to_check` least and greatest value given the published ones.
@@ -260,14 +304,17 @@ class _Publication:
             other
             for number in self.relations_of[self._find(key)]
             for other in self.relations[number][0]
-            if other not in hidden_roots and self.values[other] > 0
+            if other not in hidden_roots and self.values[other] > 0 and self._settles(other)
         }
         if not candidates:
-            # Everything next to it is hidden: widen the table it is in.
+            # Everything next to it is hidden: widen a table it is in, or the tables still open.
+            tables = {table for table, _entry in self.members[self._find(key)] if table >= self.settled}
+            tables = tables or set(range(self.settled, len(self.layouts)))
             candidates = {
-                self._find((key[0], entry))
-                for entry, value in self.layouts[key[0]].values.items()
-                if value > 0 and self._find((key[0], entry)) not in hidden_roots
+                self._find((table, entry))
+                for table in tables
+                for entry, value in self.layouts[table].values.items()
+                if value > 0 and self._find((table, entry)) not in hidden_roots and self._settles((table, entry))
             }
         if not candidates:
             return None

@@ -116,6 +116,39 @@ def annual_report(year: int, *, threshold: int = THRESHOLD, k: int | None = None
     )
 
 
+def protect_beside(
+    year: int, table: Table, relations: Callable[[int], list[Relation]], *, threshold: int = THRESHOLD
+) -> PublishedTable:
+    """A table added to the year's publication (the dark figure's capture table), protected beside it.
+
+    The year's tables stay as the report publishes them; `relations(index)` says what a reader
+    knows between them and the added table, which is at `index`.
+    """
+    annual = annual_report(year, threshold=threshold)
+    tables = [*annual_tables(year), anonymous_contacts(year), table]
+    published = protect_together(
+        tables,
+        same=_shared_numbers(tables, year),
+        relations=[
+            *_bounds_between_tables(tables),
+            *release_relations(tables, annual.release),
+            *relations(CONTACTS + 1),
+        ],
+        threshold=threshold,
+        published=[*annual.tables, annual.anonymous_contacts],
+    )
+    return published[-1]
+
+
+def kind_rows(kinds: Iterable[str]) -> list[Cell]:
+    """The rows of the table by the kind of registering organisation for these kinds (persons of that kind alone)."""
+    codes = [code for code, _label in Organisation.Kind.choices]
+    return [Cell(KIND, codes.index(kind)) for kind in kinds if kind in codes]
+
+
+SEVERAL_KINDS = Cell(KIND, len(Organisation.Kind.choices))
+
+
 def _shared_numbers(tables: list[Table], year: int) -> list[tuple[Cell, Cell]]:
     """The numbers two tables both publish: the age totals, the persons of the year."""
     shared = [
@@ -274,7 +307,7 @@ def _by_place(persons: QuerySet[LinkedPerson], year: int) -> Table:
 
 def _by_organisation_kind(persons: QuerySet[LinkedPerson], year: int) -> Table:
     counts = Counter(dict(persons.values_list("organisation_kind").annotate(n=Count("pk")).order_by()))
-    labels = [
+    labels = [  # SEVERAL_KINDS is the row after the kinds
         *Organisation.Kind.choices,
         (SEVERAL, _("More than one kind of organisation")),
         ("", NOT_KNOWN),

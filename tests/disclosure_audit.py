@@ -8,8 +8,10 @@ them, a released HTCDS value or flag says how many persons have it — and compu
 hidden number's least and greatest whole value by integer linear programming (scipy's
 `milp`). It shares no code with `disclosure.publication`, which chose the pattern.
 
-A reader knows a hidden count is at least 1 when its row shows a zero, or when it is
-in a table of one column (zeros are published there); otherwise it may be a hidden 0.
+A reader knows a hidden count is at least 1 when its row shows a zero (in a table of
+one column: when the table shows one); otherwise it may be a hidden 0. A hidden count is
+protected when its range spans the protection width, or lies wholly at or above the
+threshold (then it shows no small group).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 MARKER = ":"
+THRESHOLD = 5  # the report's (disclosure.suppression.THRESHOLD)
 # Where the report puts its tables, and what a reader knows of them (national_statistics/report.py).
 GENDER, FORM, NATIONALITY, PLACE, KIND, REGISTERING, REFLECTION, RESIDENCE, ABSCONDED, RIGHTS, TREND = range(11)
 BY_AGE = (GENDER, FORM, NATIONALITY, PLACE)
@@ -86,12 +89,13 @@ class _Problem:
         self.index: dict[tuple[int, int, int], int] = {}
         self.lower: list[int] = []
         for t, table in enumerate(tables):
+            column_shows_zero = any(row[0] == 0 for row in table.values)
             for r, row in enumerate(table.values):
-                shows_zero = 0 in row
+                shows_zero = column_shows_zero if table.width == 1 else 0 in row
                 for c, value in enumerate(row):
                     if value is None:
                         self.index[(t, r, c)] = len(self.lower)
-                        self.lower.append(1 if shows_zero or table.width == 1 or not zeros_hidden else 0)
+                        self.lower.append(1 if shows_zero or not zeros_hidden else 0)
         self.rows: list[tuple[dict[int, float], float, float]] = []
 
     def term(self, t: int, r: int, c: int) -> tuple[dict[int, float], float]:
@@ -161,10 +165,14 @@ def audit(
     form_labels: dict[str, str] | None = None,
     zeros_hidden: bool = True,
 ) -> list[Narrow]:
-    """Every hidden number whose range is narrower than `width`: of a year's report when `year` is given
-    (with its HTCDS release, if given), else of the tables in `data` each on its own."""
+    """Every hidden number not protected: of a year's report when `year` is given (with its HTCDS
+    release, if given), else of the tables in `data` each on its own."""
     found = ranges(data, year=year, release=release, form_labels=form_labels, zeros_hidden=zeros_hidden)
-    return [each for each in found if each.high - each.low < width]
+    return [each for each in found if not protected(each, width)]
+
+
+def protected(found: Narrow, width: int, threshold: int = THRESHOLD) -> bool:
+    return found.high - found.low >= width or found.low >= threshold
 
 
 def ranges(
@@ -174,12 +182,19 @@ def ranges(
     release: bytes | None = None,
     form_labels: dict[str, str] | None = None,
     zeros_hidden: bool = True,
+    capture: bytes | None = None,
+    capture_lists: dict[str, str] | None = None,
 ) -> list[Narrow]:
     """Each hidden number's least and greatest value from everything published.
+
+    `capture`: the dark figure's download, whose first table is the capture table of lists
+    that are each one kind of organisation (`capture_lists`: list name → the kind's label).
 
     `zeros_hidden`: the publication hides zeros beside hidden numbers (else every hidden count is at least 1).
     """
     tables = parse_tables(data)
+    if capture is not None:
+        tables.append(parse_tables(capture)[0])
     problem = _Problem(tables, zeros_hidden=zeros_hidden)
     for t, table in enumerate(tables):
         _table_relations(problem, t, table)
@@ -187,6 +202,8 @@ def ranges(
         _report_relations(problem, tables, year)
     if release is not None:
         _release_relations(problem, tables, parse_release(release), form_labels or {})
+    if capture is not None:
+        _capture_relations(problem, tables, capture_lists or {})
     return [
         Narrow(tables[t].title, tables[t].labels[r], tables[t].header[c + 1], low, high)
         for (t, r, c), (low, high) in problem.ranges().items()
@@ -245,3 +262,21 @@ def _release_relations(
             for c, value in enumerate(("Minor", "Adult")):
                 problem.add([((GENDER, -1, c), 1.0)], values[value], math.inf)
                 problem.add([((GENDER, -1, c), 1.0), (persons, -1.0)], -math.inf, values[value] - released)
+
+
+def _capture_relations(problem: _Problem, tables: list[ParsedTable], lists: dict[str, str]) -> None:
+    """Seen by one list alone: at least the persons of its kind alone, at most those and the persons of
+    several kinds; seen by several lists: persons of several kinds; seen at all: no more than the persons."""
+    t = len(tables) - 1
+    kinds = {label: r for r, label in enumerate(tables[KIND].labels)}
+    several = (KIND, len(kinds) - 3, -1)  # the rows end: several kinds, not known, total
+    problem.add([((t, -1, -1), 1.0), ((GENDER, -1, -1), -1.0)], -math.inf, 0)
+    multiple = []
+    for r, label in enumerate(tables[t].labels[:-1]):
+        if label in lists:
+            alone = (KIND, kinds[lists[label]], -1)
+            problem.add([((t, r, -1), 1.0), (alone, -1.0)], 0, math.inf)
+            problem.add([((t, r, -1), 1.0), (alone, -1.0), (several, -1.0)], -math.inf, 0)
+        else:
+            multiple.append(((t, r, -1), 1.0))
+    problem.add([*multiple, (several, -1.0)], -math.inf, 0)
