@@ -5,6 +5,7 @@ The auditor (tests/disclosure_audit.py) reads only what the downloads print.
 
 import io
 import random
+import time
 from datetime import date
 
 import pytest
@@ -158,3 +159,29 @@ def test_the_dark_figures_capture_table_is_protected_beside_the_year(cast: Cast)
     )
     assert any(each.table == "Seen" for each in found)
     assert [each for each in found if not disclosure_audit.protected(each, PROTECTION_WIDTH)] == []
+
+
+def test_figures_before_and_after(capsys: pytest.CaptureFixture[str]) -> None:
+    """The figures in docs/national-statistics.md: run with -s to print them."""
+    seed_demo(seed=7, scale=1, today=DAY)
+    lines = [
+        "year | hidden before | not protected before | exact before | hidden after | not protected after | seconds"
+    ]
+    for year in (2026, 2025):
+        old = io.BytesIO()
+        exports.write_csv([protect(table) for table in report.annual_tables(year)], old)
+        before = disclosure_audit.ranges(old.getvalue(), year=year, zeros_hidden=False)
+        started = time.perf_counter()
+        tables, release = _published(year)
+        seconds = time.perf_counter() - started
+        after = disclosure_audit.ranges(tables, year=year, release=release, form_labels=_form_labels())
+        narrowed_before = [each for each in before if not disclosure_audit.protected(each, PROTECTION_WIDTH)]
+        narrowed_after = [each for each in after if not disclosure_audit.protected(each, PROTECTION_WIDTH)]
+        exact = sum(each.low == each.high for each in narrowed_before)
+        lines.append(
+            f"{year} | {len(before)} | {len(narrowed_before)} | {exact} | {len(after)} | {len(narrowed_after)}"
+            f" | {seconds:.1f}"
+        )
+        assert not narrowed_after
+    with capsys.disabled():
+        print("\n" + "\n".join(lines))
