@@ -169,13 +169,13 @@ class _Publication:
         # Each table's relations, then the outside ones: (terms as {root: coefficient}, lower, upper).
         self.relations: list[tuple[dict[Key, int], float, float]] = []
         for index, layout in enumerate(self.layouts):
-            for terms in _table_relations(layout):
-                self.relations.append(({self._find((index, entry)): c for entry, c in terms.items()}, 0.0, 0.0))
+            for sums in _table_relations(layout):
+                self.relations.append(({self._find((index, entry)): c for entry, c in sums.items()}, 0.0, 0.0))
         for relation in relations:
-            terms: dict[Key, int] = defaultdict(int)
+            outside: dict[Key, int] = defaultdict(int)
             for cell, coefficient in relation.terms:
-                terms[self._find(self.key(cell))] += coefficient
-            self.relations.append((dict(terms), relation.lower, relation.upper))
+                outside[self._find(self.key(cell))] += coefficient
+            self.relations.append((dict(outside), relation.lower, relation.upper))
         self.relations_of: dict[Key, list[int]] = defaultdict(list)
         for number, (terms, _lower, _upper) in enumerate(self.relations):
             for root in terms:

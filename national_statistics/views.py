@@ -104,8 +104,7 @@ def htcds(request: MemberRequest, year: int) -> HttpResponse:
     form = HtcdsForm(request.GET, default_k=default_k)
     back = redirect(f"{reverse('national_statistics:report')}?year={year}#htcds")
     if not form.is_valid():
-        for error in form.errors["k"]:
-            messages.error(request, error)
+        messages.error(request, " ".join(str(error) for error in form.errors["k"]))
         return back
     published = reports.annual_report(year)
     if published.too_few:
