@@ -19,11 +19,15 @@ from __future__ import annotations
 import csv
 import io
 import math
+import random
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
+
+from national_statistics.models import SEVERAL, LinkedPerson, PersonAttribute
+from screening.models import ExploitationForm
 
 MARKER = ":"
 THRESHOLD = 5  # the report's (disclosure.suppression.THRESHOLD)
@@ -280,3 +284,33 @@ def _capture_relations(problem: _Problem, tables: list[ParsedTable], lists: dict
         else:
             multiple.append(((t, r, -1), 1.0))
     problem.add([*multiple, (several, -1.0)], -math.inf, 0)
+
+
+def sparse_year(seed: int, year: int, persons: int) -> None:
+    """A year with many tiny cells: few persons spread over many categories."""
+    chance = random.Random(seed)  # nosec B311 — test data
+    forms = list(ExploitationForm.objects.values_list("code", flat=True).distinct())[:6]
+    kinds = ["police_district", "ngo_project", "nav_office", "shelter"]
+    for _number in range(persons):
+        own_forms = chance.sample(forms, chance.choice([0, 1, 1, 1, 2]))
+        own_kinds = chance.sample(kinds, chance.choice([1, 1, 2]))
+        person = LinkedPerson.objects.create(
+            year=year,
+            records=len(own_kinds),
+            gender=chance.choice(["female", "female", "male", "other", ""]),
+            age_group=chance.choice(["adult", "adult", "adult", "minor", ""]),
+            nationality=chance.choice(["NG", "NG", "RO", "VN", "AL", "BG", "TH", ""]),
+            municipality_number=chance.choice(["0301", "4601", "5001", ""]),
+            police_district=chance.choice(["Oslo politidistrikt", "Vest politidistrikt", ""]),
+            identified_this_year=chance.choice([True, False, None]),
+            reflection_period=chance.choice(["", "", "applied", "granted"]),
+            form_of_exploitation=(SEVERAL if len(own_forms) > 1 else own_forms[0]) if own_forms else "",
+            organisation_kind=SEVERAL if len(own_kinds) > 1 else own_kinds[0],
+        )
+        PersonAttribute.objects.bulk_create(
+            [PersonAttribute(person=person, year=year, kind=PersonAttribute.Kind.FORM, value=f) for f in own_forms]
+            + [
+                PersonAttribute(person=person, year=year, kind=PersonAttribute.Kind.ORGANISATION_KIND, value=k)
+                for k in own_kinds
+            ]
+        )

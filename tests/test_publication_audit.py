@@ -4,7 +4,6 @@ The auditor (tests/disclosure_audit.py) reads only what the downloads print.
 """
 
 import io
-import random
 import time
 from datetime import date
 
@@ -20,11 +19,11 @@ from disclosure.htcds import columns
 from disclosure.publication import PROTECTION_WIDTH
 from disclosure.suppression import protect
 from national_statistics import report
-from national_statistics.models import SEVERAL, LinkedPerson, PersonAttribute
 from organisations.models import Organisation
 from screening.models import ExploitationForm
 from tests import disclosure_audit
 from tests.conftest import Cast
+from tests.disclosure_audit import sparse_year
 from tests.helpers import client_acting_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -84,46 +83,16 @@ def test_no_hidden_number_of_either_demo_year_can_be_narrowed_from_the_downloads
         assert [each for each in found if not disclosure_audit.protected(each, PROTECTION_WIDTH)] == []
 
 
-def _sparse_year(seed: int, year: int, persons: int) -> None:
-    """A year with many tiny cells: few persons spread over many categories."""
-    chance = random.Random(seed)  # nosec B311 — test data
-    forms = list(ExploitationForm.objects.values_list("code", flat=True).distinct())[:6]
-    kinds = ["police_district", "ngo_project", "nav_office", "shelter"]
-    for _number in range(persons):
-        own_forms = chance.sample(forms, chance.choice([0, 1, 1, 1, 2]))
-        own_kinds = chance.sample(kinds, chance.choice([1, 1, 2]))
-        person = LinkedPerson.objects.create(
-            year=year,
-            records=len(own_kinds),
-            gender=chance.choice(["female", "female", "male", "other", ""]),
-            age_group=chance.choice(["adult", "adult", "adult", "minor", ""]),
-            nationality=chance.choice(["NG", "NG", "RO", "VN", "AL", "BG", "TH", ""]),
-            municipality_number=chance.choice(["0301", "4601", "5001", ""]),
-            police_district=chance.choice(["Oslo politidistrikt", "Vest politidistrikt", ""]),
-            identified_this_year=chance.choice([True, False, None]),
-            reflection_period=chance.choice(["", "", "applied", "granted"]),
-            form_of_exploitation=(SEVERAL if len(own_forms) > 1 else own_forms[0]) if own_forms else "",
-            organisation_kind=SEVERAL if len(own_kinds) > 1 else own_kinds[0],
-        )
-        PersonAttribute.objects.bulk_create(
-            [PersonAttribute(person=person, year=year, kind=PersonAttribute.Kind.FORM, value=f) for f in own_forms]
-            + [
-                PersonAttribute(person=person, year=year, kind=PersonAttribute.Kind.ORGANISATION_KIND, value=k)
-                for k in own_kinds
-            ]
-        )
-
-
 @pytest.mark.parametrize(("seed", "persons"), [(1, 12), (2, 25), (3, 40), (4, 90)])
 def test_no_hidden_number_of_a_sparse_year_can_be_narrowed(seed: int, persons: int) -> None:
-    _sparse_year(seed, 2024, persons)
+    sparse_year(seed, 2024, persons)
     tables, release = _published(2024)
     found = disclosure_audit.ranges(tables, year=2024, release=release, form_labels=_form_labels())
     assert [each for each in found if not disclosure_audit.protected(each, PROTECTION_WIDTH)] == []
 
 
 def test_a_year_with_too_few_persons_publishes_nothing_and_says_why(cast: Cast) -> None:
-    _sparse_year(5, 2024, 3)
+    sparse_year(5, 2024, 3)
     client = client_acting_in(cast.statistician)
     page = client.get(reverse("national_statistics:report"), {"year": 2024})
     assert page.status_code == 200
@@ -139,7 +108,7 @@ def test_a_year_with_too_few_persons_publishes_nothing_and_says_why(cast: Cast) 
 
 
 def test_the_dark_figures_capture_table_is_protected_beside_the_year(cast: Cast) -> None:
-    _sparse_year(6, 2024, 30)
+    sparse_year(6, 2024, 30)
     lists = {"Police": ["police_district"], "NGO": ["ngo_project"], "NAV": ["nav_office"], "Shelter": ["shelter"]}
     labels = dict(Organisation.Kind.choices)
     table = histories_for_year(2024, lists)
