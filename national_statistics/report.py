@@ -216,6 +216,14 @@ def release_relations(tables: list[Table], release: KAnonymised) -> list[Relatio
             for position, (code, _label) in enumerate(AGE_COLUMNS):
                 if code:
                     held_by([Cell(GENDER, -1, position)], counts[name][column["values"][code]])
+    if {"gender", "majorityStatus"} <= set(released):
+        # Both released: the release cross-tabulates them, cell by cell of the table by gender and age.
+        pairs = Counter((record["gender"], record["majorityStatus"]) for record in release.records)
+        for row, (gender, _label) in enumerate(GENDERS):
+            for position, (age, _age_label) in enumerate(AGE_COLUMNS):
+                if gender and age:
+                    value = (mapping["gender"]["values"][gender], mapping["majorityStatus"]["values"][age])
+                    held_by([Cell(GENDER, row, position)], pairs[value])
     return relations
 
 

@@ -266,6 +266,13 @@ def _release_relations(
             for c, value in enumerate(("Minor", "Adult")):
                 problem.add([((GENDER, -1, c), 1.0)], values[value], math.inf)
                 problem.add([((GENDER, -1, c), 1.0), (persons, -1.0)], -math.inf, values[value] - released)
+    genders, ages = ("Female", "Male", "Transgender/NonConforming"), ("Minor", "Adult")
+    pairs = Counter((record["gender"], record["majorityStatus"]) for record in records)
+    if any(gender in genders for gender, _age in pairs) and any(age in ages for _gender, age in pairs):
+        for r, gender in enumerate(genders):
+            for c, age in enumerate(ages):
+                problem.add([((GENDER, r, c), 1.0)], pairs[gender, age], math.inf)
+                problem.add([((GENDER, r, c), 1.0), (persons, -1.0)], -math.inf, pairs[gender, age] - released)
 
 
 def _capture_relations(problem: _Problem, tables: list[ParsedTable], lists: dict[str, str]) -> None:

@@ -16,7 +16,8 @@ from dark_figure.services import published_table
 from demo.seeding import seed_demo
 from disclosure import exports
 from disclosure.htcds import columns
-from disclosure.publication import PROTECTION_WIDTH
+from disclosure.kanonymity import KAnonymised
+from disclosure.publication import PROTECTION_WIDTH, Cell, Relation
 from disclosure.suppression import protect
 from national_statistics import report
 from organisations.models import Organisation
@@ -154,3 +155,13 @@ def test_figures_before_and_after(capsys: pytest.CaptureFixture[str]) -> None:
         assert not narrowed_after
     with capsys.disabled():
         print("\n" + "\n".join(lines))
+
+
+@pytest.mark.django_db
+def test_a_release_of_gender_and_age_group_bounds_the_cells_of_the_table_by_gender_and_age() -> None:
+    records = ({"gender": "Female", "majorityStatus": "Adult"},) * 11
+    release = KAnonymised(records=records, k=11, levels={}, hierarchies=(), suppressed=2)
+    relations = report.release_relations([], release)
+    women_adults = Cell(report.GENDER, 0, 1)
+    assert Relation(((women_adults, 1),), lower=11, upper=13) in relations
+    assert Relation(((Cell(report.GENDER, 1, 0), 1),), lower=0, upper=2) in relations  # men, minors
