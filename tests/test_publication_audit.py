@@ -4,6 +4,7 @@ The auditor (tests/disclosure_audit.py) reads only what the downloads print.
 """
 
 import io
+from collections.abc import Hashable
 import time
 from datetime import date
 
@@ -159,7 +160,8 @@ def test_figures_before_and_after(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.django_db
 def test_a_release_of_gender_and_age_group_bounds_the_cells_of_the_table_by_gender_and_age() -> None:
-    records = ({"gender": "Female", "majorityStatus": "Adult"},) * 11
+    woman: dict[str, Hashable] = {"gender": "Female", "majorityStatus": "Adult"}
+    records = (woman,) * 11
     release = KAnonymised(records=records, k=11, levels={}, hierarchies=(), suppressed=2)
     relations = report.release_relations([], release)
     women_adults = Cell(report.GENDER, 0, 1)
