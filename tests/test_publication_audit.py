@@ -4,8 +4,8 @@ The auditor (tests/disclosure_audit.py) reads only what the downloads print.
 """
 
 import io
-from collections.abc import Hashable
 import time
+from collections.abc import Hashable
 from datetime import date
 
 import pytest
