@@ -23,12 +23,12 @@ from django.utils.translation import pgettext_lazy
 from django_countries import countries
 from django_stubs_ext import StrOrPromise
 
-from disclosure.htcds import htcds_export, load_mapping
+from disclosure.htcds import load_mapping
 from disclosure.kanonymity import KAnonymised
 from disclosure.publication import Cell, Relation, protect_together
 from disclosure.suppression import THRESHOLD, PublishedTable, Row, RowGroup, Table
 from national_statistics.models import SEVERAL, Application, LinkedPerson, PersonAttribute
-from national_statistics.services import htcds_records, statistics_k, year_bounds
+from national_statistics.services import htcds_release, statistics_k, year_bounds
 from organisations.models import Municipality, Organisation
 from rights.models import Right
 from screening.models import ExploitationForm, Screening
@@ -99,7 +99,7 @@ def annual_report(year: int, *, threshold: int = THRESHOLD, k: int | None = None
     that no hidden number can be narrowed from all of it (docs/statistics.md).
     """
     tables = [*annual_tables(year), anonymous_contacts(year)]
-    release = htcds_export(htcds_records(year), k=statistics_k() if k is None else k)
+    release = htcds_release(year, statistics_k() if k is None else k)
     published = protect_together(
         tables,
         same=_shared_numbers(tables, year),

@@ -319,6 +319,7 @@ def test_the_report_page_reads_the_same_number_of_queries_for_more_persons(regis
     data = _encoded_file([(Person(names=(f"Test{n}", "Fiktiv")), _categories()) for n in range(20)])
     services.import_upload(data, file_name="x.csv", organisation_name="UDI", user=None)
     services.refresh_year(YEAR)
+    client.get(url, {"year": YEAR})  # the year's release is made once per linkage, as for the first
     with CaptureQueriesContext(connection) as more:
         assert client.get(url, {"year": YEAR}).status_code == 200
     assert len(more) == len(few)

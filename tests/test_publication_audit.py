@@ -7,6 +7,7 @@ import io
 import time
 from collections.abc import Hashable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -20,7 +21,7 @@ from disclosure.htcds import columns
 from disclosure.kanonymity import KAnonymised
 from disclosure.publication import PROTECTION_WIDTH, Cell, Relation
 from disclosure.suppression import protect
-from national_statistics import report
+from national_statistics import report, services
 from organisations.models import Organisation
 from screening.models import ExploitationForm
 from tests import disclosure_audit
@@ -167,3 +168,21 @@ def test_a_release_of_gender_and_age_group_bounds_the_cells_of_the_table_by_gend
     women_adults = Cell(report.GENDER, 0, 1)
     assert Relation(((women_adults, 1),), lower=11, upper=13) in relations
     assert Relation(((Cell(report.GENDER, 1, 0), 1),), lower=0, upper=2) in relations  # men, minors
+
+
+def test_the_release_is_made_once_per_linkage_of_the_year(monkeypatch: pytest.MonkeyPatch) -> None:
+    seed_demo(seed=7, scale=1, today=DAY)
+    made = []
+    export = services.htcds_export
+
+    def counted(*args: Any, **kwargs: Any) -> KAnonymised:
+        made.append(1)
+        return export(*args, **kwargs)
+
+    monkeypatch.setattr(services, "htcds_export", counted)
+    first = report.annual_report(2026)
+    assert report.annual_report(2026) == first
+    assert len(made) == 1
+    services.link_year(2026)
+    report.annual_report(2026)
+    assert len(made) == 2
