@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_countries import countries
 from django_stubs_ext import StrOrPromise
 
@@ -62,6 +62,13 @@ class Report:
     def too_few(self) -> bool:
         """Fewer persons than the threshold: every number would be hidden, so nothing is published."""
         return self.persons < self.threshold
+
+    @property
+    def too_few_message(self) -> str:
+        return gettext(
+            "%(year)s has too few persons to publish any table (fewer than %(threshold)s): "
+            "every number would single someone out."
+        ) % {"year": self.year, "threshold": self.threshold}
 
     @property
     def published_persons(self) -> int | None:

@@ -54,7 +54,7 @@ def report(request: MemberRequest) -> HttpResponse:
         "year": year,
         "years": years,
         "report": annual,
-        "too_few": too_few_message(annual) if annual and annual.too_few else "",
+        "too_few": annual.too_few_message if annual and annual.too_few else "",
         "linkage": YearLinkage.objects.filter(year=year).first(),
         "contributions": Contribution.objects.filter(year=year).order_by("source", "created_at"),
         "htcds_form": HtcdsForm(default_k=services.statistics_k()),
@@ -63,15 +63,8 @@ def report(request: MemberRequest) -> HttpResponse:
 
 
 def _too_few(request: MemberRequest, annual: reports.Report) -> HttpResponse:
-    messages.error(request, too_few_message(annual))
+    messages.error(request, annual.too_few_message)
     return redirect(f"{reverse('national_statistics:report')}?year={annual.year}")
-
-
-def too_few_message(annual: reports.Report) -> str:
-    return _(
-        "%(year)s has too few persons to publish any table (fewer than %(threshold)s): "
-        "every number would single someone out."
-    ) % {"year": annual.year, "threshold": annual.threshold}
 
 
 @national_statistician_required
