@@ -15,9 +15,11 @@ from django.db.models import Count
 
 from dark_figure.capture import CaptureTable, histories_by_year, histories_for_year
 from dark_figure.estimation import DarkFigure, estimate
-from disclosure.suppression import PublishedTable, Row, Table, protect
+from disclosure.publication import Cell, Relation
+from disclosure.suppression import PublishedTable, Row, Table
 from linkage.linker import CALIBRATED_RANGE, DEFAULT_THRESHOLD, link
 from national_statistics.models import LinkedPerson, PersonAttribute, PersonRecord
+from national_statistics.report import GENDER, SEVERAL_KINDS, kind_rows, protect_beside
 
 MAX_LISTS = 8
 Lists = Mapping[str, Collection[str]]
@@ -106,10 +108,34 @@ def _clusters(records: list[tuple[bytes | memoryview, str, str]], linkage_thresh
     return clusters
 
 
-def published_table(table: CaptureTable, *, title: str, history_heading: str, persons: str) -> PublishedTable:
-    """The capture table as shown and exported: one row per history, small counts suppressed.
+def published_table(
+    table: CaptureTable, lists: Lists, *, year: int, title: str, history_heading: str, persons: str
+) -> PublishedTable:
+    """The capture table as shown and exported: one row per history, suppressed as part of the year's publication.
 
     The estimation uses the full table inside the statistics store; only this copy is published.
+    A reader can set it beside the report's table by kind of registering organisation, so it
+    is protected beside the year's tables as they are published (national_statistics.report).
     """
     rows = tuple(Row(" + ".join(table.lists_of(history)), (count,)) for history, count in table.rows())
-    return protect(Table(title, history_heading, (persons,), rows))
+    return protect_beside(
+        year, Table(title, history_heading, (persons,), rows), lambda index: _capture_relations(index, table, lists)
+    )
+
+
+def _capture_relations(index: int, table: CaptureTable, lists: Lists) -> list[Relation]:
+    """What the table by kind of organisation tells about the capture table.
+
+    A person registered by one kind alone is seen by its list alone; one seen by several
+    lists was registered by several kinds; the lists see no more than the persons.
+    """
+    several = (SEVERAL_KINDS, -1)
+    relations = [Relation(((Cell(index), 1), (Cell(GENDER), -1)), upper=0)]
+    for row, history in enumerate(table.counts):
+        if sum(history) == 1:
+            alone = tuple((cell, -1) for cell in kind_rows(lists[table.lists_of(history)[0]]))
+            relations.append(Relation(((Cell(index, row), 1), *alone), lower=0))
+            relations.append(Relation(((Cell(index, row), 1), *alone, several), upper=0))
+    multiple = [row for row, history in enumerate(table.counts) if sum(history) > 1]
+    relations.append(Relation((*((Cell(index, row), 1) for row in multiple), (SEVERAL_KINDS, -1)), upper=0))
+    return relations

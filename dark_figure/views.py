@@ -41,6 +41,8 @@ def _analysis(form: DarkFigureForm, *, with_linkage: bool) -> dict[str, Any]:
         "result": result,
         "capture": services.published_table(
             result.table,
+            lists,
+            year=year,
             title=_("Persons seen by each combination of lists, %(year)s") % {"year": year},
             history_heading=_("Seen by"),
             persons=_("Persons"),

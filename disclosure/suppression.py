@@ -60,12 +60,12 @@ least two.
 
 What it does not guarantee:
 - Interval width. A reader can bound a suppressed number, and the bounds may be
-  narrow (a cell known to lie between 2 and 4). Protection intervals as in
-  Hundepool et al. (2012, ch. 4.2) are not enforced.
-- Tables published side by side. Each table is protected on its own. Two tables
-  that share a margin (a one-way table by gender and a two-way table by gender
-  and form) must publish that margin from one protected table, or be built as
-  one table; otherwise one may reveal what the other hides.
+  narrow (a cell known to lie between 2 and 4).
+- Tables published side by side. Each table is protected on its own; one may
+  reveal what another hides.
+Both are the work of `disclosure.publication.protect_together`, which decides the
+tables of a publication together (protection intervals, shared numbers, zeros
+hidden beside hidden numbers) and which the national report uses.
 - Hierarchies in the columns as well as the rows (2H2D tables) are not networks,
   so they are not supported: group one dimension only.
 - Group disclosure through zeros (see above) and differencing between years or

@@ -18,14 +18,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_countries import countries
 from django_stubs_ext import StrOrPromise
 
-from disclosure.suppression import THRESHOLD, PublishedTable, Row, RowGroup, Table, protect
+from disclosure.htcds import load_mapping
+from disclosure.kanonymity import KAnonymised
+from disclosure.publication import Cell, Relation, protect_together
+from disclosure.suppression import THRESHOLD, PublishedTable, Row, RowGroup, Table
 from national_statistics.models import SEVERAL, Application, LinkedPerson, PersonAttribute
-from national_statistics.services import year_bounds
+from national_statistics.services import htcds_release, statistics_k, year_bounds
 from organisations.models import Municipality, Organisation
 from rights.models import Right
 from screening.models import ExploitationForm, Screening
@@ -39,12 +42,38 @@ ABSCONDING_BANDS = ((0, 0, _("Within 24 hours")), (1, 6, _("1–6 days")), (7, 4
 ABSCONDING_LATER = _("Later than 6 weeks")
 
 
+# The tables of `annual_tables`, by position: the relations between them name them so.
+GENDER, FORM, NATIONALITY, PLACE, KIND, REGISTERING, REFLECTION, RESIDENCE, ABSCONDED, RIGHTS, TREND = range(11)
+CONTACTS = TREND + 1
+# Tables of persons by age column: they share the total row, number for number.
+BY_AGE = (GENDER, FORM, NATIONALITY, PLACE)
+
+
 @dataclass(frozen=True)
 class Report:
     year: int
     persons: int
     tables: tuple[PublishedTable, ...]
     anonymous_contacts: PublishedTable
+    release: KAnonymised  # the record-level release (HTCDS) the tables were protected with
+    threshold: int
+
+    @property
+    def too_few(self) -> bool:
+        """Fewer persons than the threshold: every number would be hidden, so nothing is published."""
+        return self.persons < self.threshold
+
+    @property
+    def too_few_message(self) -> str:
+        return gettext(
+            "%(year)s has too few persons to publish any table (fewer than %(threshold)s): "
+            "every number would single someone out."
+        ) % {"year": self.year, "threshold": self.threshold}
+
+    @property
+    def published_persons(self) -> int | None:
+        """The persons of the year as the tables publish them: None when hidden."""
+        return self.tables[GENDER].rows[-1].values[-1]
 
 
 def years_with_data() -> list[int]:
@@ -69,13 +98,140 @@ def annual_tables(year: int) -> list[Table]:
     return [*(build(persons, year) for build in builders), trend()]
 
 
-def annual_report(year: int, *, threshold: int = THRESHOLD) -> Report:
+def annual_report(year: int, *, threshold: int = THRESHOLD, k: int | None = None) -> Report:
+    """The year as one publication: every table, the record-level release at k, suppressed together.
+
+    The tables share numbers (the age totals, the persons), and the release tells how
+    many persons had each value it keeps; `protect_together` hides what is needed so
+    that no hidden number can be narrowed from all of it (docs/statistics.md).
+    """
+    tables = [*annual_tables(year), anonymous_contacts(year)]
+    release = htcds_release(year, statistics_k() if k is None else k)
+    published = protect_together(
+        tables,
+        same=_shared_numbers(tables, year),
+        relations=[*_bounds_between_tables(tables), *release_relations(tables, release)],
+        threshold=threshold,
+    )
     return Report(
         year=year,
         persons=LinkedPerson.objects.filter(year=year).count(),
-        tables=tuple(protect(table, threshold=threshold) for table in annual_tables(year)),
-        anonymous_contacts=protect(anonymous_contacts(year), threshold=threshold),
+        tables=published[:CONTACTS],
+        anonymous_contacts=published[CONTACTS],
+        release=release,
+        threshold=threshold,
     )
+
+
+def protect_beside(
+    year: int, table: Table, relations: Callable[[int], list[Relation]], *, threshold: int = THRESHOLD
+) -> PublishedTable:
+    """A table added to the year's publication (the dark figure's capture table), protected beside it.
+
+    The year's tables stay as the report publishes them; `relations(index)` says what a reader
+    knows between them and the added table, which is at `index`.
+    """
+    annual = annual_report(year, threshold=threshold)
+    tables = [*annual_tables(year), anonymous_contacts(year), table]
+    published = protect_together(
+        tables,
+        same=_shared_numbers(tables, year),
+        relations=[
+            *_bounds_between_tables(tables),
+            *release_relations(tables, annual.release),
+            *relations(CONTACTS + 1),
+        ],
+        threshold=threshold,
+        published=[*annual.tables, annual.anonymous_contacts],
+    )
+    return published[-1]
+
+
+def kind_rows(kinds: Iterable[str]) -> list[Cell]:
+    """The rows of the table by the kind of registering organisation for these kinds (persons of that kind alone)."""
+    codes = [code for code, _label in Organisation.Kind.choices]
+    return [Cell(KIND, codes.index(kind)) for kind in kinds if kind in codes]
+
+
+SEVERAL_KINDS = Cell(KIND, len(Organisation.Kind.choices))
+
+
+def _shared_numbers(tables: list[Table], year: int) -> list[tuple[Cell, Cell]]:
+    """The numbers two tables both publish: the age totals, the persons of the year."""
+    shared = [
+        (Cell(GENDER, -1, column), Cell(table, -1, column))
+        for table in BY_AGE[1:]
+        for column in range(len(AGE_COLUMNS) + 1)
+    ]
+    shared += [(Cell(GENDER), Cell(table)) for table in (KIND, REGISTERING)]
+    years = [str(row.label) for row in tables[TREND].rows]
+    if str(year) in years:
+        shared.append((Cell(GENDER), Cell(TREND, years.index(str(year)))))
+    return shared
+
+
+def _bounds_between_tables(tables: list[Table]) -> list[Relation]:
+    """Tables of some of the persons count no more than all of them, age column by age column."""
+    relations = [
+        Relation(((Cell(table, -1, column), 1), (Cell(GENDER, -1, column), -1)), upper=0)
+        for table in (REFLECTION, RESIDENCE)
+        for column in range(len(AGE_COLUMNS) + 1)
+    ]
+    relations.append(Relation(((Cell(ABSCONDED), 1), (Cell(GENDER, -1, 0), -1)), upper=0))
+    relations += [
+        Relation(((Cell(RIGHTS, row), 1), (Cell(GENDER), -1)), upper=0) for row in range(len(tables[RIGHTS].rows))
+    ]
+    return relations
+
+
+def release_relations(tables: list[Table], release: KAnonymised) -> list[Relation]:
+    """What the record-level release tells about the tables' cells.
+
+    A released record is a person; `release.suppressed` persons are left out. So a value
+    the release shows for N records is held by N to N + left-out persons of the tables'
+    row, and a form-of-exploitation flag set on N records is at most the persons with
+    one form of its group plus the left out, and at least N less those with several forms.
+    """
+    left_out = release.suppressed
+    counts: dict[str, Counter[object]] = defaultdict(Counter)
+    for record in release.records:
+        for column, value in record.items():
+            counts[column][value] += 1
+    mapping = {column["name"]: column for column in load_mapping()["columns"]}
+    released = [name for name, column in mapping.items() if not release.levels.get(name) and column["withhold"]]
+    relations: list[Relation] = []
+
+    def held_by(cells: list[Cell], persons: int) -> None:
+        terms = tuple((cell, 1) for cell in cells)
+        relations.append(Relation(terms, lower=persons, upper=persons + left_out))
+
+    form_rows = [str(code) for code in _form_codes()]
+    several = Cell(FORM, form_rows.index(SEVERAL))
+    for name in released:
+        column = mapping[name]
+        if column["kind"] == "flag":
+            groups = column["all_of"]
+            flagged = counts[name][1]
+            single = [Cell(FORM, form_rows.index(code)) for code in groups[0] if len(groups) == 1 and code in form_rows]
+            relations.append(Relation(tuple((cell, 1) for cell in single), upper=flagged + left_out))
+            relations.append(Relation(((several, 1), *((cell, 1) for cell in single)), lower=flagged))
+        elif name == "gender":
+            for row, (code, _label) in enumerate(GENDERS):
+                if code:
+                    held_by([Cell(GENDER, row)], counts[name][column["values"][code]])
+        elif name == "majorityStatus":
+            for position, (code, _label) in enumerate(AGE_COLUMNS):
+                if code:
+                    held_by([Cell(GENDER, -1, position)], counts[name][column["values"][code]])
+    if {"gender", "majorityStatus"} <= set(released):
+        # Both released: the release cross-tabulates them, cell by cell of the table by gender and age.
+        pairs = Counter((record["gender"], record["majorityStatus"]) for record in release.records)
+        for row, (gender, _label) in enumerate(GENDERS):
+            for position, (age, _age_label) in enumerate(AGE_COLUMNS):
+                if gender and age:
+                    value = (mapping["gender"]["values"][gender], mapping["majorityStatus"]["values"][age])
+                    held_by([Cell(GENDER, row, position)], pairs[value])
+    return relations
 
 
 def _by_age(persons: QuerySet[LinkedPerson], *keys: str) -> dict[Any, tuple[int, ...]]:
@@ -105,12 +261,17 @@ def _by_gender_and_age(persons: QuerySet[LinkedPerson], year: int) -> Table:
     )
 
 
+def _form_codes() -> list[str]:
+    """The rows of the table by form, in order: the catalogue's forms, more than one, not known."""
+    return [*_form_labels(), SEVERAL, ""]
+
+
 def _by_form(persons: QuerySet[LinkedPerson], year: int) -> Table:
-    """Each person in one row: the form, or "more than one form", or not known."""
+    """Each person in one row: the form, or "more than one form", or not known; then codes no catalogue has."""
     counts = _by_age(persons, "form_of_exploitation")
-    labels = _form_labels()
-    ordered: list[tuple[str, StrOrPromise]] = [*labels.items(), (SEVERAL, _("More than one form")), ("", NOT_KNOWN)]
-    ordered += [(code, code) for code in sorted(set(counts) - {code for code, _label in ordered})]
+    labels: dict[str, StrOrPromise] = {**_form_labels(), SEVERAL: _("More than one form"), "": NOT_KNOWN}
+    ordered = [(code, labels[code]) for code in _form_codes()]
+    ordered += [(code, code) for code in sorted(set(counts) - set(labels))]
     return _age_table(
         _("Presumed victims under follow-up in %(year)s, by form of exploitation") % {"year": year},
         _("Form of exploitation"),
@@ -161,7 +322,7 @@ def _by_place(persons: QuerySet[LinkedPerson], year: int) -> Table:
 
 def _by_organisation_kind(persons: QuerySet[LinkedPerson], year: int) -> Table:
     counts = Counter(dict(persons.values_list("organisation_kind").annotate(n=Count("pk")).order_by()))
-    labels = [
+    labels = [  # SEVERAL_KINDS is the row after the kinds
         *Organisation.Kind.choices,
         (SEVERAL, _("More than one kind of organisation")),
         ("", NOT_KNOWN),

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from disclosure import exports
 from disclosure.htcds import columns as htcds_columns
-from disclosure.htcds import htcds_export
 from national_statistics import report as reports
 from national_statistics import services
 from national_statistics.access import is_national_statistician
@@ -50,15 +49,22 @@ def report(request: MemberRequest) -> HttpResponse:
     """The national report of a year, with charts, tables and downloads."""
     years = reports.years_with_data()
     year = _year(request, years)
+    annual = reports.annual_report(year) if year in years else None
     context = {
         "year": year,
         "years": years,
-        "report": reports.annual_report(year) if year in years else None,
+        "report": annual,
+        "too_few": annual.too_few_message if annual and annual.too_few else "",
         "linkage": YearLinkage.objects.filter(year=year).first(),
         "contributions": Contribution.objects.filter(year=year).order_by("source", "created_at"),
-        "htcds_form": HtcdsForm(),
+        "htcds_form": HtcdsForm(default_k=services.statistics_k()),
     }
     return render(request, "national_statistics/report.html", context)
+
+
+def _too_few(request: MemberRequest, annual: reports.Report) -> HttpResponse:
+    messages.error(request, annual.too_few_message)
+    return redirect(f"{reverse('national_statistics:report')}?year={annual.year}")
 
 
 @national_statistician_required
@@ -67,6 +73,8 @@ def download(request: MemberRequest, year: int, file_format: str) -> HttpRespons
     if year not in reports.years_with_data():
         raise Http404
     annual = reports.annual_report(year)
+    if annual.too_few:
+        return _too_few(request, annual)
     return tables_download(
         [*annual.tables, annual.anonymous_contacts],
         file_format=file_format,
@@ -77,11 +85,34 @@ def download(request: MemberRequest, year: int, file_format: str) -> HttpRespons
 
 @national_statistician_required
 def htcds(request: MemberRequest, year: int) -> HttpResponse:
-    """A k-anonymised record-level release in the HTCDS layout (docs/statistics.md)."""
-    form = HtcdsForm(request.GET)
-    if year not in reports.years_with_data() or not form.is_valid():
+    """A k-anonymised record-level release in the HTCDS layout (docs/statistics.md).
+
+    Without k, the default k; a k below the floor is refused with the reason. The release is
+    part of the year's publication: one with another k is given only when the tables as
+    published stay safe beside it.
+    """
+    if year not in reports.years_with_data():
         raise Http404
-    release = htcds_export(services.htcds_records(year), k=form.cleaned_data["k"])
+    default_k = services.statistics_k()
+    form = HtcdsForm(request.GET, default_k=default_k)
+    back = redirect(f"{reverse('national_statistics:report')}?year={year}#htcds")
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for error in form.errors["k"]))
+        return back
+    published = reports.annual_report(year)
+    if published.too_few:
+        return _too_few(request, published)
+    release = published.release
+    if form.cleaned_data["k"] != default_k:
+        with_k = reports.annual_report(year, k=form.cleaned_data["k"])
+        if with_k.tables != published.tables:
+            messages.error(
+                request,
+                _("A release with k = %(k)s would let a reader work out numbers the tables hide; use k = %(default)s.")
+                % {"k": form.cleaned_data["k"], "default": default_k},
+            )
+            return back
+        release = with_k.release
     response = attachment(CONTENT_TYPES["csv"], f"vern-htcds-{year}-k{release.k}.csv")
     exports.write_records_csv(htcds_columns(), release.records, response)
     return response

@@ -29,6 +29,7 @@ from national_statistics import report, services
 from national_statistics.models import Contribution, LinkedPerson, PersonAttribute, PersonRecord
 from organisations.models import Membership, Organisation
 from tests.conftest import Cast
+from tests.disclosure_audit import sparse_year
 from tests.factories import MembershipFactory
 from tests.helpers import client_acting_in
 from tests.test_vern_encode import SAMPLE
@@ -192,18 +193,34 @@ def _statistician(cast: Cast) -> Client:
 
 
 def test_the_national_statistician_sees_the_report_and_downloads_each_format(registered: Cast) -> None:
-    services.refresh_year(YEAR)
+    sparse_year(1, YEAR, 40)
     client = _statistician(registered)
     page = client.get(reverse("national_statistics:report"), {"year": YEAR})
     assert page.status_code == 200
-    assert page.context["report"].persons == 3
+    assert page.context["report"].persons == 40
     for file_format, start in (("csv", b"\xef\xbb\xbf"), ("xlsx", b"PK"), ("pdf", b"%PDF")):
         response = client.get(reverse("national_statistics:download", args=[YEAR, file_format]))
         assert response.status_code == 200
         assert response.content.startswith(start)
-        assert b"Natalia" not in response.content
-    htcds = client.get(reverse("national_statistics:htcds", args=[YEAR]), {"k": 2})
+    htcds = client.get(reverse("national_statistics:htcds", args=[YEAR]))
     assert htcds.status_code == 200
+    assert htcds["Content-Disposition"].endswith('-k11.csv"')  # without k: k = 11, not a 404
+
+
+def test_three_persons_are_too_few_to_publish(registered: Cast) -> None:
+    services.refresh_year(YEAR)
+    client = _statistician(registered)
+    assert client.get(reverse("national_statistics:report"), {"year": YEAR}).context["report"].too_few
+    response = client.get(reverse("national_statistics:download", args=[YEAR, "csv"]), follow=True)
+    assert response.redirect_chain
+    assert b"Natalia" not in response.content
+
+
+def test_a_k_below_the_floor_is_refused_with_the_reason(registered: Cast) -> None:
+    sparse_year(1, YEAR, 40)
+    response = _statistician(registered).get(reverse("national_statistics:htcds", args=[YEAR]), {"k": 2}, follow=True)
+    assert response.redirect_chain[-1][0].endswith("#htcds")
+    assert "k må være minst 11" in response.content.decode()
 
 
 def test_a_year_without_linkage_says_so(cast: Cast) -> None:
@@ -302,6 +319,7 @@ def test_the_report_page_reads_the_same_number_of_queries_for_more_persons(regis
     data = _encoded_file([(Person(names=(f"Test{n}", "Fiktiv")), _categories()) for n in range(20)])
     services.import_upload(data, file_name="x.csv", organisation_name="UDI", user=None)
     services.refresh_year(YEAR)
+    client.get(url, {"year": YEAR})  # the year's release is made once per linkage, as for the first
     with CaptureQueriesContext(connection) as more:
         assert client.get(url, {"year": YEAR}).status_code == 200
     assert len(more) == len(few)

@@ -344,3 +344,9 @@ CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 VERN_MISSING_CHILD_ALERT_HOURS = envint("VERN_MISSING_CHILD_ALERT_HOURS", 24)
 if VERN_MISSING_CHILD_ALERT_HOURS < 1:
     raise ImproperlyConfigured("VERN_MISSING_CHILD_ALERT_HOURS must be at least 1.")
+
+# The smallest k a record-level release (HTCDS) may be k-anonymised with; a release
+# without k uses it too (at least CTDC's 11). Lower k singles persons out (issue 16).
+VERN_STATISTICS_MIN_K = envint("VERN_STATISTICS_MIN_K", 11)
+if VERN_STATISTICS_MIN_K < 2:
+    raise ImproperlyConfigured("VERN_STATISTICS_MIN_K must be at least 2.")
