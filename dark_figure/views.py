@@ -1,4 +1,3 @@
-from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpResponse
@@ -6,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from dark_figure import presentation, services
+from dark_figure.estimation import THRESHOLD
 from dark_figure.forms import DarkFigureForm
 from national_statistics.downloads import FORMATS, tables_download
 from national_statistics.report import years_with_data
@@ -33,7 +33,7 @@ def _form(request: MemberRequest) -> tuple[DarkFigureForm | None, list[int]]:
 
 def _analysis(form: DarkFigureForm, *, with_linkage: bool) -> dict[str, Any]:
     year, lists = form.cleaned_data["year"], form.lists()
-    threshold = float(form.cleaned_data["threshold"] or Decimal("0.05"))
+    threshold = float(form.cleaned_data["threshold"] or THRESHOLD)
     result = services.dark_figure(year, lists, threshold=threshold)
     over_years = services.over_the_years(lists, threshold=threshold)
     analysis: dict[str, Any] = {
