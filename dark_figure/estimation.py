@@ -99,10 +99,11 @@ from itertools import combinations
 
 import numpy as np
 from django.db.models import TextChoices
-from django.utils.functional import Promise
+from django.utils import formats
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from scipy import optimize, stats
-from scipy.special import gammaln, xlogy
+from scipy.special import chdtrc, gammaln, xlogy
 
 from dark_figure.capture import CaptureTable, all_histories
 
@@ -117,6 +118,17 @@ THRESHOLD = 0.02
 # 2^10 = 1,024 models at five lists, Silverman 2020); above it the forward search stops by BIC.
 EXHAUSTIVE_LISTS = 5
 MAX_ITERATIONS = 100  # Newton steps of one fit; a fit that needs more has not converged
+# The bootstrap: resamples enough for the 2.5 % and 97.5 % points to move by a few per cent between
+# seeds, few enough to take seconds (docs/dark-figure.md has the times); a fixed seed, so that the
+# page shows the same interval every time. When more than a tenth of the resamples have no model
+# at all, the interval would leave out the draws the data cannot bear, and none is given.
+BOOTSTRAP_RESAMPLES = 200
+BOOTSTRAP_SEED = 2021
+BOOTSTRAP_MAX_FAILED = 0.1
+# The sparse-data warning: the models' estimates more than this factor apart (highest over lowest) …
+MODEL_DISAGREEMENT = 1.5
+# … or an estimate more than this many times the persons seen (New Orleans' AIC model: 18 times).
+SEEN_MULTIPLE = 10
 # The interval's upper limit is searched up to this many times the persons seen; beyond it the
 # data do not bound the number in any useful sense and no estimate is given.
 UPPER_LIMIT_FACTOR = 1000
@@ -220,6 +232,7 @@ class DarkFigure:
     refusal: Reason | None = None
     steps: tuple[Step, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
+    warnings: tuple[Reason, ...] = ()
 
     @property
     def chosen(self) -> ModelFit | None:
@@ -310,6 +323,60 @@ def _unbounded() -> Reason:
     )
 
 
+def _bootstrap_failed(failed: int, resamples: int) -> Reason:
+    return Reason(
+        "bootstrap_failed",
+        _(
+            "In %(failed)d of %(resamples)d resamples no model could be fitted at all: the table is too "
+            "sparse for a bootstrap interval, and none is given."
+        ),
+        {"failed": failed, "resamples": resamples},
+    )
+
+
+def _lists_share_nobody(pairs: Collection[Pair], of: int) -> Reason:
+    return Reason(
+        "lists_share_nobody",
+        _(
+            "%(count)d of the %(of)d pairs of lists share nobody (%(pairs)s). Whether those lists never "
+            "see the same persons or only happened not to, the data cannot tell, and the estimate rests on it."
+        ),
+        {"count": len(pairs), "of": of, "pairs": ", ".join(f"{first} × {second}" for first, second in pairs)},
+    )
+
+
+def _models_disagree(lowest: float, highest: float) -> Reason:
+    return Reason(
+        "models_disagree",
+        _(
+            "The models disagree: their estimates run from %(lowest)d to %(highest)d, more than "
+            "%(factor)s times apart. The number depends on the choice of model more than any interval says."
+        ),
+        # The factor with the decimal comma of the language the sentence is shown in.
+        {
+            "lowest": round(lowest),
+            "highest": round(highest),
+            "factor": lazy(formats.number_format, str)(MODEL_DISAGREEMENT),
+        },
+    )
+
+
+def _far_above_seen(alternative: "Alternative", largest: Estimate) -> Reason:
+    return Reason(
+        "far_above_seen",
+        _(
+            "The model chosen by %(methods)s estimates %(total)d persons, more than %(multiple)d times the "
+            "%(seen)d seen: so far above what the lists saw, the number is more the model's than the data's."
+        ),
+        {
+            "methods": ", ".join(str(method.label) for method in alternative.chosen_by),
+            "total": round(largest.total),
+            "multiple": SEEN_MULTIPLE,
+            "seen": largest.observed,
+        },
+    )
+
+
 # --- Public functions ---------------------------------------------------------------------------------
 
 
@@ -350,7 +417,7 @@ def estimate(
     table: CaptureTable, *, threshold: float = THRESHOLD, level: float = LEVEL, alternatives: bool = True
 ) -> DarkFigure:
     """The dark figure of a table: the stepwise model's estimate and, unless `alternatives` is false,
-    the AIC, BIC and main-effects models' estimates side by side."""
+    the AIC, BIC and main-effects models' estimates side by side, with the sparse-data warnings."""
     if not 0 < threshold < 1 or not 0 < level < 1:
         raise ValueError("The threshold and the level must lie between 0 and 1.")
     refusal = check_table(table)
@@ -360,34 +427,132 @@ def estimate(
     refusal = data.check(())
     if refusal:  # every model contains the main effects: none can be fitted
         return DarkFigure(table, threshold, level, refusal=refusal)
+    exhaustive = table.k <= EXHAUSTIVE_LISTS
     stops: dict[Method, Callable[[float], bool]] = {
         Method.STEPWISE: lambda statistic: _p_value(statistic) < threshold,
         Method.AIC: lambda statistic: statistic > 2,
-        Method.BIC: lambda statistic: statistic > math.log(table.observed),
+        Method.BIC: lambda statistic: not exhaustive and statistic > math.log(table.observed),
         Method.MAIN_EFFECTS: lambda statistic: False,
     }
     wanted = list(Method) if alternatives else [Method.STEPWISE]
     steps = data.forward(keep_going=lambda statistic: any(stops[method](statistic) for method in wanted))
-    chosen: dict[tuple[Pair, ...], list[Method]] = {}
+    chosen: dict[frozenset[Pair], tuple[tuple[Pair, ...], list[Method]]] = {}
     for method in wanted:
-        taken = 0
-        while taken < len(steps) and stops[method](steps[taken].statistic):
-            taken += 1
-        chosen.setdefault(tuple(step.added for step in steps[:taken]), []).append(method)
+        if method == Method.BIC and exhaustive:
+            interactions = tuple(data.names(pair) for pair in data.lowest_bic())
+        else:
+            taken = 0
+            while taken < len(steps) and stops[method](steps[taken].statistic):
+                taken += 1
+            interactions = tuple(step.added for step in steps[:taken])
+        chosen.setdefault(frozenset(interactions), (interactions, []))[1].append(method)
+    fits = tuple(
+        Alternative(tuple(methods), data.model_fit(data.pairs(interactions), level))
+        for interactions, methods in chosen.values()
+    )
     return DarkFigure(
-        table,
-        threshold,
-        level,
-        steps=tuple(steps),
-        alternatives=tuple(
-            Alternative(tuple(methods), data.model_fit(data.pairs(interactions), level))
-            for interactions, methods in chosen.items()
-        ),
+        table, threshold, level, steps=tuple(steps), alternatives=fits, warnings=sparse_data_warnings(table, fits)
     )
 
 
+def sparse_data_warnings(table: CaptureTable, alternatives: Collection["Alternative"]) -> tuple[Reason, ...]:
+    """Why the number deserves less trust than its interval suggests: lists that share nobody, models that
+    disagree by more than MODEL_DISAGREEMENT, an estimate above SEEN_MULTIPLE times the persons seen."""
+    found = []
+    apart = [pair for pair, persons in table.overlaps().items() if not persons]
+    if apart:
+        found.append(_lists_share_nobody(apart, len(table.overlaps())))
+    estimates = [(alternative, alternative.fit.estimate) for alternative in alternatives if alternative.fit.estimate]
+    if len(estimates) > 1:
+        lowest = min(estimate.total for _alternative, estimate in estimates)
+        highest = max(estimate.total for _alternative, estimate in estimates)
+        if highest > MODEL_DISAGREEMENT * lowest:
+            found.append(_models_disagree(lowest, highest))
+    if estimates:
+        alternative, largest = max(estimates, key=lambda found: found[1].total)
+        if largest.total > SEEN_MULTIPLE * table.observed:
+            found.append(_far_above_seen(alternative, largest))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """The percentile interval of the stepwise total over resamples that each repeat the model selection.
+
+    Only numbers, so that a result can be cached; `failed` counts the resamples in which no
+    model could be fitted at all.
+    """
+
+    resamples: int
+    seed: int
+    level: float
+    failed: int
+    lower: float
+    upper: float
+
+    @property
+    def refusal(self) -> Reason | None:
+        if self.failed > BOOTSTRAP_MAX_FAILED * self.resamples:
+            return _bootstrap_failed(self.failed, self.resamples)
+        if not math.isfinite(self.upper):
+            return _unbounded()
+        return None
+
+
+def bootstrap(
+    table: CaptureTable,
+    *,
+    threshold: float = THRESHOLD,
+    level: float = LEVEL,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> Bootstrap | None:
+    """Draw `resamples` tables of the persons seen, with replacement (multinomial, the total fixed), and
+    run the stepwise selection and fit on each; None when the table itself has no estimate.
+
+    A resample is held to what the estimate's existence needs (the linear program, full rank), not to
+    the rules that refuse a table before any model (a list that overlaps no other): a list that lost
+    its one shared person in a resample is an accident of the draw, and leaving such draws out would
+    make the interval narrower than the data are. A resample whose estimate would exceed
+    UPPER_LIMIT_FACTOR times the persons seen counts as infinitely large.
+    """
+    chosen = estimate(table, threshold=threshold, level=level, alternatives=False).chosen
+    if chosen is None or chosen.estimate is None:
+        return None
+    data = _Table(table)
+    pairs = data.pairs(chosen.interactions)
+    fitted = data.fit(pairs)
+    if fitted is None:
+        return None
+    expected = np.exp(data.design(pairs) @ fitted.params)
+    generator = np.random.default_rng(seed)
+    totals, failed = [], 0
+    for draw in generator.multinomial(table.observed, expected / expected.sum(), size=resamples):
+        resample = CaptureTable(table.lists, dict(zip(table.counts, draw.tolist(), strict=True)))
+        total = _stepwise_total(_Table(resample), threshold)
+        if total is None:
+            failed += 1
+        else:
+            totals.append(total)
+    if not totals:
+        return Bootstrap(resamples, seed, level, failed, math.inf, math.inf)
+    lower, upper = np.quantile(totals, [(1 - level) / 2, (1 + level) / 2], method="inverted_cdf")
+    return Bootstrap(resamples, seed, level, failed, float(lower), float(upper))
+
+
+def _stepwise_total(data: "_Table", threshold: float) -> float | None:
+    if data.check(()):
+        return None
+    steps = data.forward(keep_going=lambda statistic: _p_value(statistic) < threshold)
+    fitted = data.fit(data.pairs([step.added for step in steps]))
+    if fitted is None:
+        return None
+    unseen = math.exp(min(fitted.params[0], 700.0))
+    return data.observed + unseen if unseen < UPPER_LIMIT_FACTOR * data.observed else math.inf
+
+
 def _p_value(statistic: float) -> float:
-    return float(stats.chi2.sf(max(statistic, 0.0), 1))
+    return float(chdtrc(1, max(statistic, 0.0)))  # χ²₁'s upper tail (stats.chi2.sf, without its overhead)
 
 
 # --- The computation ----------------------------------------------------------------------------------
@@ -455,6 +620,7 @@ class _Table:
     def __init__(self, table: CaptureTable) -> None:
         self.table = table
         self.histories = np.array(all_histories(table.k), dtype=float)
+        self.main_effects = np.column_stack([np.ones(len(self.histories)), self.histories])
         self.counts = np.array(list(table.counts.values()), dtype=float)
         self.observed = table.observed
         overlaps = table.overlaps()
@@ -475,9 +641,7 @@ class _Table:
         return self.table.lists[pair[0]], self.table.lists[pair[1]]
 
     def design(self, pairs: tuple[IndexPair, ...]) -> np.ndarray:
-        columns = [np.ones(len(self.histories)), *self.histories.T]
-        columns += [self.histories[:, i] * self.histories[:, j] for i, j in pairs]
-        return np.column_stack(columns)
+        return np.column_stack([self.main_effects, *(self.histories[:, i] * self.histories[:, j] for i, j in pairs)])
 
     def check(self, pairs: tuple[IndexPair, ...]) -> Reason | None:
         for pair in pairs:
@@ -534,6 +698,25 @@ class _Table:
                 )
             )
         return steps
+
+    def lowest_bic(self) -> tuple[IndexPair, ...]:
+        """The model of lowest BIC among every set of two-list interactions whose estimate exists.
+
+        Every model is fitted first and only the best are checked for existence, best first: a
+        model whose estimate does not exist stops somewhere on its way to infinity, or does not
+        converge and is left out. Pairs that share nobody are never added (as in `forward`).
+        """
+        candidates = [pair for pair, count in self.overlap.items() if count]
+        fits = []
+        for size in range(len(candidates) + 1):
+            for pairs in combinations(candidates, size):
+                fitted = self.fit(pairs)
+                if fitted is not None:
+                    fits.append((self.bic(fitted), pairs))
+        for _bic, pairs in sorted(fits):
+            if not self.check(pairs):
+                return pairs
+        return ()  # main effects only: checked before any search
 
     def aic(self, fitted: _Fitted) -> float:
         return -2 * fitted.loglikelihood + 2 * len(fitted.params)
