@@ -44,7 +44,10 @@ class DarkFigureForm(forms.Form):
         max_value=Decimal("0.2"),
         decimal_places=3,
         initial=Decimal(str(THRESHOLD)),
-        help_text=_("Bales, Hesketh and Silverman (2015) used 0.05."),
+        help_text=_(
+            "Chan, Silverman and Vincent (2021) recommend 0.02 for sparse tables; "
+            "Bales, Hesketh and Silverman (2015) used 0.05 on the UK table."
+        ),
     )
 
     def __init__(self, *args: Any, years: Sequence[int], kinds: Sequence[tuple[str, int]], **kwargs: Any) -> None:

@@ -35,10 +35,14 @@ def _analysis(form: DarkFigureForm, *, with_linkage: bool) -> dict[str, Any]:
     year, lists = form.cleaned_data["year"], form.lists()
     threshold = float(form.cleaned_data["threshold"] or THRESHOLD)
     result = services.dark_figure(year, lists, threshold=threshold)
+    bootstrap = services.bootstrap_interval(result)
     over_years = services.over_the_years(lists, threshold=threshold)
     analysis: dict[str, Any] = {
         "year": year,
         "result": result,
+        "bootstrap": bootstrap,
+        "estimate": presentation.estimate_table(result, bootstrap),
+        "warnings": presentation.warnings_table(result),
         "capture": services.published_table(
             result.table,
             title=_("Persons seen by each combination of lists, %(year)s") % {"year": year},
@@ -75,7 +79,8 @@ def download(request: MemberRequest, file_format: str) -> HttpResponse:
     if form is None or not form.is_valid() or file_format not in FORMATS:
         raise Http404
     analysis = _analysis(form, with_linkage=request.GET.get("linkage") == "on")
-    tables = [analysis["capture"], analysis["models"], analysis["steps"], analysis["years"]]
+    tables = [analysis["estimate"]] + ([analysis["warnings"]] if analysis["result"].warnings else [])
+    tables += [analysis["capture"], analysis["models"], analysis["steps"], analysis["years"]]
     tables += [analysis["sensitivity"]] if analysis["sensitivity"] else []
     return tables_download(
         tables,
