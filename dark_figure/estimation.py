@@ -17,28 +17,27 @@ Poisson GLM) on the 2^k − 1 observed cells, zero cells included.
 
 Model selection
 ---------------
-Forward stepwise, as Bales, Hesketh and Silverman (2015) chose the UK 2013 model:
-start from main effects only; at each step fit every two-list interaction not yet
-in the model whose model passes the existence check below, take the one that
-lowers the deviance most (the one with the lowest AIC), and add it if its
-**likelihood-ratio** p-value (deviance drop against χ² with one degree of
-freedom) is below the threshold (default 0.05); stop otherwise. Bales et al.
-tested the added parameter with its Wald p-value; the likelihood-ratio test is
-used here because it does not depend on the parameterisation and stays sensible
-when a parameter is large and its standard error is poor — the sparse case.
-Chan, Silverman and Vincent (2021) proposed the same forward search with
-one-sided Poisson p-values of the pair's overlap and keep pairs that share nobody
-in the model at −∞; Vern instead never adds an interaction for two lists that
-share nobody (see below).
+Forward stepwise, as Bales, Hesketh and Silverman (2015) chose the UK 2013 model and
+Chan, Silverman and Vincent (2021) recommend for sparse tables: start from main
+effects only; at each step fit every two-list interaction not yet in the model whose
+model passes the existence check below, take the one that lowers the deviance most,
+and add it if its **likelihood-ratio** p-value (deviance drop against χ² with one
+degree of freedom) is below the threshold — by default 0.02 (`THRESHOLD`), Chan et
+al.'s choice; Bales et al. used 0.05 on the dense UK table, and on the sparse New
+Orleans table 0.05 adds interactions that rest on one or two persons. Bales et al.
+tested the added parameter with its Wald p-value; the likelihood-ratio test is used
+here because it does not depend on the parameterisation and stays sensible when a
+parameter is large and its standard error is poor — the sparse case. Chan et al.
+keep pairs that share nobody in the model at −∞; Vern instead never adds an
+interaction for two lists that share nobody (see below).
 
-As a second opinion the same search is stopped by AIC (add while the deviance
-drops by more than 2) and by BIC (more than log n, n the persons seen), and the
-model with main effects only (independent lists) is fitted too. All criteria add
-one parameter per step, so the interaction that lowers the deviance most also
-lowers AIC and BIC most: the three searches walk the same path and differ only in
-where they stop, and one walk gives all of them. Their estimates are returned
-side by side (`DarkFigure.alternatives`), so the page shows how much the number
-depends on the choice of model.
+As second opinions: AIC (the same search, adding while the deviance drops by more
+than 2); BIC — for up to five lists (`EXHAUSTIVE_LISTS`) the lowest BIC over every
+model (every set of two-list interactions: 1,024 models at five lists), above that
+the same search stopped when the deviance no longer drops by log n (n the persons
+seen); and the model with main effects only (independent lists). Their estimates are
+returned side by side (`DarkFigure.alternatives`), so the page shows how much the
+number depends on the choice of model.
 
 Existence and identifiability
 -----------------------------
@@ -63,21 +62,28 @@ Before any model, the table itself is refused when it has fewer than three lists
 person at all, a list nobody is on, or a list that shares no person with any
 other list (nothing then says how many that list missed).
 
-The interval
-------------
+The intervals
+-------------
 95 % **profile-likelihood** interval for the total N (Cormack 1992), the interval
-Rcapture's `closedpCI.t` gives and Bales et al. reported: for a candidate N the
-model is fitted to the full table with N − n persons in the unseen cell (the
-multinomial likelihood of N persons, profiled over the other parameters), and
-the interval holds every N whose likelihood-ratio statistic against the maximum
-stays below the χ² quantile. Why this and not the parametric bootstrap (Chan et
-al. 2021 use bootstrap intervals): the sampling distribution of the estimate is
-skewed to the right — the upper limit lies further from the estimate than the
-lower — and the profile interval follows that skew without the symmetric
-normal approximation, it never goes below the persons seen, it costs a few dozen
-model fits instead of hundreds of refits, and it is deterministic, so the page
-shows the same interval every time. It does not include the uncertainty of the
-model choice itself; the alternatives side by side show that instead.
+Rcapture's `closedpCI.t` gives and Bales et al. reported: for a candidate N the model is
+fitted to the full table with N − n persons in the unseen cell (the multinomial
+likelihood of N persons, profiled over the other parameters), and the interval holds
+every N whose likelihood-ratio statistic against the maximum stays below the χ²
+quantile. It follows the right skew of the estimate and never goes below the persons
+seen, but it is conditional on the chosen model.
+
+Beside it a **parametric bootstrap that repeats the model selection** (`bootstrap`):
+tables of the n persons seen drawn from the chosen model's fitted cell probabilities
+(multinomial, the total fixed at n), the stepwise search and fit run again on each, and
+the 2.5 and 97.5 % points of the totals (percentile interval). A fixed seed makes it
+reproducible; why parametric, and the times, are in docs/dark-figure.md.
+
+Sparse-data warnings
+--------------------
+`DarkFigure.warnings` says when the number deserves less trust than its intervals:
+pairs of lists that share nobody (the data cannot tell a structural zero from
+chance), models whose estimates lie more than `MODEL_DISAGREEMENT` apart, and a model
+estimating more than `SEEN_MULTIPLE` times the persons seen.
 
 Nothing here returns a negative, infinite or NaN number: where there is no sound
 estimate, the result says so with a reason (`Reason`, translatable) instead.
@@ -89,7 +95,9 @@ inferential challenges when there are nonoverlapping lists, JASA 116(535),
 1297–1306. S. E. Fienberg and A. Rinaldo (2012), Maximum likelihood estimation in
 log-linear models, Annals of Statistics 40(2), 996–1023. R. M. Cormack (1992),
 Interval estimation for mark-recapture studies of closed populations, Biometrics
-48(2), 567–576.
+48(2), 567–576. B. W. Silverman, L. Chan and K. Vincent (2024), Bootstrapping multiple
+systems estimates to account for model selection, Statistics and Computing,
+doi:10.1007/s11222-023-10346-9.
 """
 
 import math
@@ -115,9 +123,10 @@ LEVEL = 0.95
 # 0.05 gives 1,817). Bales, Hesketh and Silverman (2015) used 0.05 on the dense UK table.
 THRESHOLD = 0.02
 # Up to this many lists BIC is minimised over every model (every set of two-list interactions:
-# 2^10 = 1,024 models at five lists, Silverman 2020); above it the forward search stops by BIC.
+# 2^10 = 1,024 models at five lists); above it the forward search stops by BIC.
 EXHAUSTIVE_LISTS = 5
 MAX_ITERATIONS = 100  # Newton steps of one fit; a fit that needs more has not converged
+BATCHED_ITERATIONS = 25  # Newton steps of the forward search's candidates fitted together, before each alone
 # The bootstrap: resamples enough for the 2.5 % and 97.5 % points to move by a few per cent between
 # seeds, few enough to take seconds (docs/dark-figure.md has the times); a fixed seed, so that the
 # page shows the same interval every time. When more than a tenth of the resamples have no model
@@ -610,6 +619,49 @@ def _poisson_fit(design: np.ndarray, counts: np.ndarray, start: np.ndarray | Non
     return None
 
 
+def _poisson_fit_together(designs: np.ndarray, counts: np.ndarray, start: np.ndarray) -> list[np.ndarray | None]:
+    """`_poisson_fit` of several designs of one shape (candidates × cells × parameters) from one start.
+
+    The forward search fits every candidate interaction at every step, and one batched Newton step
+    for all of them costs about what one step of one costs. Only plain steps: a design whose step
+    raises the deviance, or that has not converged within BATCHED_ITERATIONS (the estimate may not
+    exist), gets None and is fitted on its own, with step halving and the full MAX_ITERATIONS.
+    """
+    params = np.tile(start, (len(designs), 1))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        fitted = np.exp(np.einsum("cnp,cp->cn", designs, params))
+        deviance = 2 * np.sum(xlogy(counts, counts) - xlogy(counts, fitted) - counts + fitted, axis=1)
+        active = np.isfinite(deviance)
+        converged = np.zeros(len(designs), dtype=bool)
+        for _iteration in range(min(BATCHED_ITERATIONS, MAX_ITERATIONS)):
+            rows = np.flatnonzero(active)
+            if not len(rows):
+                break
+            design, expected = designs[rows], fitted[rows]
+            hessian = np.einsum("cnp,cn,cnq->cpq", design, expected, design)
+            gradient = np.einsum("cnp,cn->cp", design, counts - expected)
+            try:
+                steps = np.linalg.solve(hessian, gradient[:, :, None])[:, :, 0]
+            except np.linalg.LinAlgError:
+                break  # one singular candidate: the others are fitted on their own too
+            trial = params[rows] + steps
+            trial_fitted = np.exp(np.einsum("cnp,cp->cn", design, trial))
+            trial_deviance = 2 * np.sum(
+                xlogy(counts, counts) - xlogy(counts, trial_fitted) - counts + trial_fitted, axis=1
+            )
+            worse = ~np.isfinite(trial_deviance) | (trial_deviance > deviance[rows] + 1e-12 * np.abs(deviance[rows]))
+            settled = ~worse & (np.abs(deviance[rows] - trial_deviance) <= 1e-10 * (np.abs(trial_deviance) + 0.1))
+            better = rows[~worse]
+            params[better], fitted[better], deviance[better] = (
+                trial[~worse],
+                trial_fitted[~worse],
+                trial_deviance[~worse],
+            )
+            converged[rows[settled]] = True
+            active[rows[worse | settled]] = False
+    return [row if done and np.all(np.isfinite(row)) else None for row, done in zip(params, converged, strict=True)]
+
+
 def _loglikelihood(counts: np.ndarray, fitted: np.ndarray) -> float:
     return float(np.sum(xlogy(counts, fitted) - fitted - gammaln(counts + 1)))
 
@@ -662,6 +714,27 @@ class _Table:
         fitted = np.exp(design @ params)
         return _Fitted(pairs, params, _deviance(self.counts, fitted), _loglikelihood(self.counts, fitted))
 
+    def extensions(self, current: _Fitted, candidates: list[IndexPair]) -> list[_Fitted | None]:
+        """The current model with each candidate interaction added, fitted from the current parameters:
+        all together in batched Newton steps, and any the batch does not settle on its own."""
+        designs = self.design(current.pairs)[None, :, :].repeat(len(candidates), axis=0)
+        added = np.stack([self.histories[:, i] * self.histories[:, j] for i, j in candidates])
+        designs = np.concatenate([designs, added[:, :, None]], axis=2)
+        start = np.append(current.params, 0.0)
+        together = _poisson_fit_together(designs, self.counts, start)
+        found = []
+        for pair, design, params in zip(candidates, designs, together, strict=True):
+            if params is None:
+                found.append(self.fit((*current.pairs, pair), start=start))
+                continue
+            fitted = np.exp(design @ params)
+            found.append(
+                _Fitted(
+                    (*current.pairs, pair), params, _deviance(self.counts, fitted), _loglikelihood(self.counts, fitted)
+                )
+            )
+        return found
+
     def forward(self, keep_going: Callable[[float], bool]) -> list[Step]:
         """Add interactions one at a time, the one with the largest drop in deviance first, while `keep_going`."""
         current = self.fit(())
@@ -671,11 +744,11 @@ class _Table:
         candidates = [pair for pair, count in self.overlap.items() if count]
         steps: list[Step] = []
         while candidates:
-            trials = []
-            for pair in candidates:
-                trial = self.fit((*current.pairs, pair), start=np.append(current.params, 0.0))
-                if trial is not None:
-                    trials.append((current.deviance - trial.deviance, pair, trial))
+            trials = [
+                (current.deviance - trial.deviance, pair, trial)
+                for pair, trial in zip(candidates, self.extensions(current, candidates), strict=True)
+                if trial is not None
+            ]
             # The best candidate whose estimate exists; checking the best first spares most linear programs.
             # (Where the estimate does not exist, the fit stops somewhere on the way to infinity.)
             best = None

@@ -1,5 +1,7 @@
 """The statistician's dark-figure page: lists chosen, the estimate with its models, refusals, downloads."""
 
+from typing import Any
+
 import numpy as np
 import pytest
 from django.db import connection
@@ -232,7 +234,12 @@ def test_the_bootstrap_is_computed_once_per_table(cast: Cast, monkeypatch: pytes
     _store(YEAR, KINDS, size=300)
     calls = []
     original = services.bootstrap
-    monkeypatch.setattr(services, "bootstrap", lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs))
+
+    def counted(*args: Any, **kwargs: Any) -> estimation.Bootstrap | None:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services, "bootstrap", counted)
     _page(cast)
     _page(cast)
     assert len(calls) == 1
