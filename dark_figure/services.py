@@ -46,13 +46,14 @@ def bootstrap_interval(result: DarkFigure) -> Bootstrap | None:
     """The bootstrap of the result's table, computed once per table and kept in the cache.
 
     Hundreds of model searches take seconds (docs/dark-figure.md), too long to repeat on every
-    view and download; with a fixed seed the same table always gives the same interval, so the
-    table itself (its lists and counts: no person, only how many) with the method's settings is
-    the key, and a new linkage of the year is a new key.
+    view and download; with a fixed seed the same counts always give the same interval, so the
+    counts (no person, only how many) with the method's settings are the key, and a new linkage
+    of the year is a new key.
     """
     if result.estimate is None:
         return None
-    settings = [result.table.lists, list(result.table.counts.values()), result.threshold, result.level]
+    # The numbers depend on the counts alone, not on the lists' names (which follow the language).
+    settings = [result.table.k, list(result.table.counts.values()), result.threshold, result.level]
     settings += [BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED]
     key = "dark-figure-bootstrap:" + hashlib.sha256(json.dumps(settings).encode()).hexdigest()
     found: Bootstrap | None = cache.get(key)

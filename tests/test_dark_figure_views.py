@@ -1,9 +1,11 @@
 """The statistician's dark-figure page: lists chosen, the estimate with its models, refusals, downloads."""
 
+from io import StringIO
 from typing import Any
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -254,3 +256,17 @@ def test_a_model_that_does_not_converge_says_so_without_a_number(cast: Cast, mon
     assert response.status_code == 200  # type: ignore[attr-defined]
     assert "Modellen kunne ikke tilpasses: beregningen konvergerte ikke." in response.content.decode()  # type: ignore[attr-defined]
     assert client.get(reverse("dark_figure:download", args=["pdf"]), {"year": str(YEAR)}).status_code == 200
+
+
+def test_the_bootstrap_can_be_computed_ahead_of_the_page(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    _store(YEAR, KINDS, size=300)
+    output = StringIO()
+    call_command("bootstrap_dark_figure", stdout=output)
+    assert output.getvalue().startswith(f"{YEAR}: 4 lists, ")
+
+    def not_again(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the page computed the bootstrap again")
+
+    monkeypatch.setattr(services, "bootstrap", not_again)
+    _client, response = _page(cast)
+    assert response.context["analysis"]["bootstrap"].refusal is None  # type: ignore[attr-defined]
