@@ -1,6 +1,6 @@
 """The statistician's choices: the year, which organisation kinds make up which list, the p-value threshold."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -44,7 +44,10 @@ class DarkFigureForm(forms.Form):
         max_value=Decimal("0.2"),
         decimal_places=3,
         initial=Decimal(str(THRESHOLD)),
-        help_text=_("Bales, Hesketh and Silverman (2015) used 0.05."),
+        help_text=_(
+            "Chan, Silverman and Vincent (2021) recommend 0.02 for sparse tables; "
+            "Bales, Hesketh and Silverman (2015) used 0.05 on the UK table."
+        ),
     )
 
     def __init__(self, *args: Any, years: Sequence[int], kinds: Sequence[tuple[str, int]], **kwargs: Any) -> None:
@@ -75,13 +78,20 @@ class DarkFigureForm(forms.Form):
 
     def lists(self) -> dict[str, list[str]]:
         """List name (the merged kinds' names) → the kinds it merges, in letter order."""
-        labels = dict(Organisation.Kind.choices)
-        by_letter: dict[str, list[str]] = {}
-        for kind in self.kinds:
-            letter = self.cleaned_data.get(f"list_{kind}") or LEAVE_OUT
-            if letter != LEAVE_OUT:
-                by_letter.setdefault(letter, []).append(kind)
-        return {
-            " + ".join(str(labels.get(kind, kind)) for kind in kinds): kinds
-            for _letter, kinds in sorted(by_letter.items())
-        }
+        return _lists({kind: self.cleaned_data.get(f"list_{kind}") or LEAVE_OUT for kind in self.kinds})
+
+
+def default_lists(kinds: Sequence[tuple[str, int]]) -> dict[str, list[str]]:
+    """The lists the page starts with for the kinds of a year (largest first), named as the form names them."""
+    return _lists(default_letters(kinds))
+
+
+def _lists(letters: Mapping[str, str]) -> dict[str, list[str]]:
+    labels = dict(Organisation.Kind.choices)
+    by_letter: dict[str, list[str]] = {}
+    for kind, letter in letters.items():
+        if letter != LEAVE_OUT:
+            by_letter.setdefault(letter, []).append(kind)
+    return {
+        " + ".join(str(labels.get(kind, kind)) for kind in kinds): kinds for _letter, kinds in sorted(by_letter.items())
+    }

@@ -3,9 +3,10 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
-from dark_figure.estimation import DarkFigure, Estimate, ModelFit
+from dark_figure.estimation import Bootstrap, DarkFigure, Estimate, ModelFit
 from dark_figure.services import LinkageSensitivity, YearEstimate
 from disclosure.exports import ResultRow, ResultTable
 
@@ -39,6 +40,7 @@ def models_table(result: DarkFigure) -> ResultTable:
                     dependences(fit),
                     interval(fit.estimate, unseen=True) if fit.estimate else str(fit.refusal or "–"),
                     interval(fit.estimate),
+                    formats.number_format(fit.estimate.total / fit.estimate.observed, 1) if fit.estimate else "–",
                     f"{fit.aic:.1f}" if fit.aic is not None else "–",
                     f"{fit.bic:.1f}" if fit.bic is not None else "–",
                 ),
@@ -46,9 +48,70 @@ def models_table(result: DarkFigure) -> ResultTable:
         )
     return ResultTable(
         _("Models compared, with 95-percent intervals"),
-        (_("Dependences between lists (log odds ratio)"), _("Never seen"), _("In total"), "AIC", "BIC"),
+        (
+            _("Dependences between lists (log odds ratio)"),
+            _("Never seen"),
+            _("In total"),
+            _("Times the persons seen"),
+            "AIC",
+            "BIC",
+        ),
         tuple(rows),
         row_heading=_("Model chosen by"),
+    )
+
+
+def bootstrap_interval(result: Bootstrap | None) -> str:
+    if result is None:
+        return "–"
+    if result.refusal:
+        return str(result.refusal)
+    return f"{result.lower:.0f}–{result.upper:.0f}"
+
+
+def estimate_table(result: DarkFigure, bootstrap: Bootstrap | None) -> ResultTable:
+    """The chosen model's estimate with both intervals: given the model, and with its choice repeated."""
+    estimate = result.estimate
+    rows = [] if estimate else [ResultRow(_("No estimate"), (str(result.reason), "–"))]
+    if estimate:
+        rows.append(ResultRow(_("Estimate"), (f"{estimate.total:.0f}", f"{estimate.unseen:.0f}")))
+        rows.append(
+            ResultRow(
+                _("Profile-likelihood interval, given the chosen model"),
+                (
+                    f"{estimate.lower:.0f}–{estimate.upper:.0f}",
+                    f"{estimate.unseen_lower:.0f}–{estimate.unseen_upper:.0f}",
+                ),
+            )
+        )
+    if bootstrap:
+        unseen = (
+            f"{bootstrap.lower - result.table.observed:.0f}–{bootstrap.upper - result.table.observed:.0f}"
+            if bootstrap.refusal is None
+            else "–"
+        )
+        rows.append(
+            ResultRow(
+                _("Bootstrap interval, the model chosen again in each of %(resamples)d resamples (seed %(seed)d)")
+                % {"resamples": bootstrap.resamples, "seed": bootstrap.seed},
+                (bootstrap_interval(bootstrap), unseen),
+            )
+        )
+    return ResultTable(
+        _("The estimate of the stepwise model and its 95-percent intervals"),
+        (_("In total"), _("Never seen")),
+        tuple(rows),
+        row_heading=_("Figure"),
+    )
+
+
+def warnings_table(result: DarkFigure) -> ResultTable:
+    """The sparse-data warnings, in the downloads as on the page."""
+    return ResultTable(
+        _("Warnings: what makes the number less certain than its intervals"),
+        (_("Warning"),),
+        tuple(ResultRow(str(number), (str(warning),)) for number, warning in enumerate(result.warnings, start=1)),
+        row_heading=_("Number"),
     )
 
 

@@ -5,16 +5,20 @@ steps that read the statistics store: which organisation kinds registered person
 in a year (the candidate lists), the estimate for one year and for every year with
 the same lists (the chart), and the estimate when the year is linked again at the
 ends of the linkage threshold's calibrated range (how much linkage error moves it).
-Nothing is written: the sensitivity run links in memory and keeps the store as it is.
+Nothing is written to the store: the sensitivity run links in memory and keeps it as it
+is; the bootstrap interval is kept in the cache, per table.
 """
 
+import hashlib
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count
 
 from dark_figure.capture import CaptureTable, histories_by_year, histories_for_year
-from dark_figure.estimation import DarkFigure, estimate
+from dark_figure.estimation import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, Bootstrap, DarkFigure, bootstrap, estimate
 from disclosure.publication import Cell, Relation
 from disclosure.suppression import PublishedTable, Row, Table
 from linkage.linker import CALIBRATED_RANGE, DEFAULT_THRESHOLD, link
@@ -38,6 +42,27 @@ def kinds_in_year(year: int) -> list[tuple[str, int]]:
 
 def dark_figure(year: int, lists: Lists, *, threshold: float) -> DarkFigure:
     return estimate(histories_for_year(year, lists), threshold=threshold)
+
+
+def bootstrap_interval(result: DarkFigure) -> Bootstrap | None:
+    """The bootstrap of the result's table, computed once per table and kept in the cache.
+
+    Hundreds of model searches take seconds (docs/dark-figure.md), too long to repeat on every
+    view and download; with a fixed seed the same counts always give the same interval, so the
+    counts (no person, only how many) with the method's settings are the key, and a new linkage
+    of the year is a new key.
+    """
+    if result.estimate is None:
+        return None
+    # The numbers depend on the counts alone, not on the lists' names (which follow the language).
+    settings = [result.table.k, list(result.table.counts.values()), result.threshold, result.level]
+    settings += [BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED]
+    key = "dark-figure-bootstrap:" + hashlib.sha256(json.dumps(settings).encode()).hexdigest()
+    found: Bootstrap | None = cache.get(key)
+    if found is None:
+        found = bootstrap(result.table, threshold=result.threshold, level=result.level)
+        cache.set(key, found, timeout=None)
+    return found
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,3 @@
-from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpResponse
@@ -6,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from dark_figure import presentation, services
+from dark_figure.estimation import THRESHOLD
 from dark_figure.forms import DarkFigureForm
 from national_statistics.downloads import FORMATS, tables_download
 from national_statistics.report import years_with_data
@@ -33,12 +33,16 @@ def _form(request: MemberRequest) -> tuple[DarkFigureForm | None, list[int]]:
 
 def _analysis(form: DarkFigureForm, *, with_linkage: bool) -> dict[str, Any]:
     year, lists = form.cleaned_data["year"], form.lists()
-    threshold = float(form.cleaned_data["threshold"] or Decimal("0.05"))
+    threshold = float(form.cleaned_data["threshold"] or THRESHOLD)
     result = services.dark_figure(year, lists, threshold=threshold)
+    bootstrap = services.bootstrap_interval(result)
     over_years = services.over_the_years(lists, threshold=threshold)
     analysis: dict[str, Any] = {
         "year": year,
         "result": result,
+        "bootstrap": bootstrap,
+        "estimate": presentation.estimate_table(result, bootstrap),
+        "warnings": presentation.warnings_table(result),
         "capture": services.published_table(
             result.table,
             lists,
@@ -77,7 +81,8 @@ def download(request: MemberRequest, file_format: str) -> HttpResponse:
     if form is None or not form.is_valid() or file_format not in FORMATS:
         raise Http404
     analysis = _analysis(form, with_linkage=request.GET.get("linkage") == "on")
-    tables = [analysis["capture"], analysis["models"], analysis["steps"], analysis["years"]]
+    tables = [analysis["estimate"]] + ([analysis["warnings"]] if analysis["result"].warnings else [])
+    tables += [analysis["capture"], analysis["models"], analysis["steps"], analysis["years"]]
     tables += [analysis["sensitivity"]] if analysis["sensitivity"] else []
     return tables_download(
         tables,

@@ -1,13 +1,18 @@
 """The statistician's dark-figure page: lists chosen, the estimate with its models, refusals, downloads."""
 
+from io import StringIO
+from typing import Any
+
 import numpy as np
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dark_figure import services
+from dark_figure import estimation, services
+from dark_figure.capture import CaptureTable
 from dark_figure.forms import default_letters
 from dark_figure.simulation import independent, simulate
 from national_statistics.models import Contribution, LinkedPerson, PersonAttribute, PersonRecord
@@ -22,6 +27,11 @@ KINDS = ("police_district", "ngo_project", "nav_office", "udi")
 def _store(year: int, kinds: tuple[str, ...], *, size: int = 400, seed: int = 1) -> int:
     """Linked persons of a year seen by the kinds as a simulated population would be; returns the persons seen."""
     table = simulate(independent(size, (0.3, 0.25, 0.35, 0.2)[: len(kinds)]), np.random.default_rng(seed))
+    return _store_table(year, kinds, table, seed=seed)
+
+
+def _store_table(year: int, kinds: tuple[str, ...], table: CaptureTable, *, seed: int = 1) -> int:
+    """The table's persons as linked persons of the year, list i being the kind i; returns the persons seen."""
     contribution = Contribution.objects.create(
         source="upload", year=year, organisation_name="x", key_fingerprint="0", sha256=f"{year}-{seed}"
     )
@@ -170,3 +180,93 @@ def test_the_page_reads_the_same_number_of_queries_for_more_years_and_persons(ca
     _store(YEAR - 1, KINDS, size=300, seed=3)
     _store(YEAR - 2, KINDS, size=300, seed=4)
     assert _queries(client, url, {"year": str(YEAR)}) == few
+
+
+# Four lists, police and UDI sharing nobody; the histories in `all_histories` order.
+APART = CaptureTable.from_counts(
+    KINDS,
+    {
+        (1, 0, 0, 0): 30,
+        (0, 1, 0, 0): 25,
+        (0, 0, 1, 0): 35,
+        (0, 0, 0, 1): 20,
+        (1, 1, 0, 0): 8,
+        (1, 0, 1, 0): 9,
+        (0, 1, 1, 0): 7,
+        (0, 1, 0, 1): 5,
+        (0, 0, 1, 1): 6,
+        (1, 1, 1, 0): 2,
+    },
+)
+
+
+def test_the_page_and_the_downloads_carry_the_sparse_data_warning(cast: Cast) -> None:
+    _store_table(YEAR, KINDS, APART)
+    client, response = _page(cast)
+    analysis = response.context["analysis"]  # type: ignore[attr-defined]
+    assert [warning.code for warning in analysis["result"].warnings] == ["lists_share_nobody"]
+    page = response.content.decode()  # type: ignore[attr-defined]
+    assert "Tynne data: les tallet med forsiktighet" in page
+    assert (
+        "1 av de 6 parene av lister har ingen personer felles (Politidistrikt × Utlendingsdirektoratet (UDI))" in page
+    )
+    download = client.get(reverse("dark_figure:download", args=["csv"]), {"year": str(YEAR)})
+    text = download.content.decode("utf-8-sig")
+    assert "Advarsler: det som gjør tallet mer usikkert enn intervallene" in text
+    assert "har ingen personer felles" in text
+
+
+def test_the_bootstrap_interval_is_shown_beside_the_profile_interval_and_downloaded(cast: Cast) -> None:
+    _store(YEAR, KINDS, size=300)
+    client, response = _page(cast)
+    analysis = response.context["analysis"]  # type: ignore[attr-defined]
+    bootstrap, estimate = analysis["bootstrap"], analysis["result"].estimate
+    assert bootstrap.refusal is None
+    assert bootstrap.lower < estimate.total < bootstrap.upper
+    labels = [str(row.label) for row in analysis["estimate"].rows]
+    assert labels[1].startswith("Profil-likelihood-intervall")
+    assert labels[2].startswith("Bootstrap-intervall, modellen valgt på nytt i hver av 200")
+    page = response.content.decode()  # type: ignore[attr-defined]
+    assert f"<strong>{bootstrap.lower:.0f}–{bootstrap.upper:.0f}</strong> i alt" in page
+    text = client.get(reverse("dark_figure:download", args=["csv"]), {"year": str(YEAR)}).content.decode()
+    assert f"{bootstrap.lower:.0f}–{bootstrap.upper:.0f}" in text
+
+
+def test_the_bootstrap_is_computed_once_per_table(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    _store(YEAR, KINDS, size=300)
+    calls = []
+    original = services.bootstrap
+
+    def counted(*args: Any, **kwargs: Any) -> estimation.Bootstrap | None:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services, "bootstrap", counted)
+    _page(cast)
+    _page(cast)
+    assert len(calls) == 1
+    _page(cast, threshold="0.05")
+    assert len(calls) == 2
+
+
+def test_a_model_that_does_not_converge_says_so_without_a_number(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    _store(YEAR, KINDS)
+    monkeypatch.setattr(estimation, "MAX_ITERATIONS", 1)
+    client, response = _page(cast)
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert "Modellen kunne ikke tilpasses: beregningen konvergerte ikke." in response.content.decode()  # type: ignore[attr-defined]
+    assert client.get(reverse("dark_figure:download", args=["pdf"]), {"year": str(YEAR)}).status_code == 200
+
+
+def test_the_bootstrap_can_be_computed_ahead_of_the_page(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    _store(YEAR, KINDS, size=300)
+    output = StringIO()
+    call_command("bootstrap_dark_figure", stdout=output)
+    assert output.getvalue().startswith(f"{YEAR}: 4 lists, ")
+
+    def not_again(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the page computed the bootstrap again")
+
+    monkeypatch.setattr(services, "bootstrap", not_again)
+    _client, response = _page(cast)
+    assert response.context["analysis"]["bootstrap"].refusal is None  # type: ignore[attr-defined]
