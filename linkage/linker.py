@@ -4,14 +4,16 @@ The encodings (linkage.encoding, format v2) hold each field apart: a Bloom filte
 the given names and one for the family names, and keyed tokens for birth year, month
 and day, gender and nationality. docs/linkage.md explains the choices; in short:
 
-1. Blocking (candidate pairs = the union of three keys, each near-linear):
+1. Blocking (candidate pairs = the union of four keys, each near-linear):
    - Hamming locality-sensitive hashing on all name tokens (the OR of the two name
      filters; bit sampling, Indyk & Motwani 1998; Karapiperis & Verykios 2015): two
      records are compared when they agree on every sampled bit in at least one of
      ``TABLES`` tables;
    - the same full birth date (year, month and day tokens);
    - the same given-name filter and birth year, and the same family-name filter and
-     birth year (a name written alike, whatever the other name).
+     birth year (a name written alike, whatever the other name);
+   - the same full birth date, kept only where one of the two names is alike (the
+     other may be written very differently, or be missing).
 2. Comparison per field, in agreement levels: names by the Dice coefficient of their
    filters (≥ 0.9, ≥ 0.7 or one name contained in the other, below), in the order
    (given, family) or swapped, whichever agrees better; the year exact, one off or
@@ -131,6 +133,19 @@ def _pairs_within_equal_keys(keys: npt.NDArray[np.uint64], records: Indices) -> 
     return np.minimum(left, right), np.maximum(left, right)
 
 
+def _pairs_across_equal_keys(
+    keys: npt.NDArray[np.uint64], records: Indices, other_keys: npt.NDArray[np.uint64], other_records: Indices
+) -> tuple[Indices, Indices]:
+    """All pairs (i < j) of a record of ``records`` with a record of ``other_records`` with the same key."""
+    order = np.argsort(other_keys, kind="stable")
+    sorted_keys, sorted_records = other_keys[order], other_records[order]
+    low, high = np.searchsorted(sorted_keys, keys, "left"), np.searchsorted(sorted_keys, keys, "right")
+    sizes = high - low
+    offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    left, right = np.repeat(records, sizes), sorted_records[np.repeat(low, sizes) + offsets]
+    return np.minimum(left, right), np.maximum(left, right)
+
+
 def _as_keys(sample: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
     """Each row of up to 64 sampled bits as one 64-bit integer."""
     packed = np.zeros((len(sample), 8), dtype=np.uint8)
@@ -163,21 +178,40 @@ def candidate_pairs(
         left, right = _pairs_within_equal_keys(keys, records)
         codes.append(left * n + right)
 
-    names = (data.given | data.family).view(np.uint8)
-    bits = np.unpackbits(names, axis=1)
+    year, month, day = data.token("birth_year"), data.token("birth_month"), data.token("birth_day")
+    next_year = data.token("next_birth_year")
+    has_year = year > 0
+    # Each record is in its name bucket twice: under its birth year and under the year after, so
+    # that a year one off still meets. Without a year, under 0: those meet every year's records.
+    entry_record = np.r_[np.arange(n), np.flatnonzero(has_year)]
+    entry_year = np.r_[year, next_year[has_year]].astype(np.uint64)
+    bits = np.unpackbits((data.given | data.family).view(np.uint8), axis=1)
     rng = np.random.default_rng(_SEED)
     for table in range(1, tables + 1):
         sample = bits[:, rng.choice(NAME_BITS, size=bits_per_table, replace=False)]
         # Agreeing on zeros says little in a sparse filter; such keys make huge buckets.
-        informative = np.flatnonzero(sample.sum(axis=1) >= MIN_SET_BITS)
-        add(_as_keys(sample[informative]), informative)
+        informative = sample.sum(axis=1) >= MIN_SET_BITS
+        name_key = _as_keys(sample)
+        entries = np.flatnonzero(informative[entry_record])
+        records = entry_record[entries]
+        add(_row_keys(name_key[records], entry_year[entries]), records)
+        # A record without a birth year meets the records of its name bucket of any year.
+        undated, dated = np.flatnonzero(informative & ~has_year), np.flatnonzero(informative & has_year)
+        left, right = _pairs_across_equal_keys(name_key[undated], undated, name_key[dated], dated)
+        codes.append(left * n + right)
         if table % 16 == 0:  # drop repeats now and then, so memory stays near the distinct pairs
             codes = [_distinct(np.concatenate(codes))]
-    year = data.token("birth_year")
     with_year = np.flatnonzero(year > 0)
     for names_matrix, counts in ((data.given, data.given_count), (data.family, data.family_count)):
         rows = with_year[counts[with_year] > 0]
         add(_row_keys(year[rows], *names_matrix[rows].T), rows)
+    # The same full birth date catches a name written very differently, but only where one name
+    # field still looks alike: strangers born on one day would be many pairs that tell nothing.
+    dated = np.flatnonzero((year > 0) & (month > 0) & (day > 0))
+    left, right = _pairs_within_equal_keys(_row_keys(year[dated], month[dated], day[dated]), dated)
+    levels = compare(data, left, right).levels
+    alike = (levels[:, 0] <= 1) | (levels[:, 1] <= 1)
+    codes.append(left[alike] * n + right[alike])
     distinct = _distinct(np.concatenate(codes))
     return distinct // n, distinct % n
 
@@ -205,6 +239,7 @@ FIELDS = (
     FieldLevels("gender", ("equal", "other", "missing")),
     FieldLevels("nationality", ("equal", "other", "missing")),
 )
+FIELDS_INDEX = {spec.name: column for column, spec in enumerate(FIELDS)}
 AGREE, CLOSE = 0.9, 0.7
 CONTAINED = 0.85  # of the smaller filter's bits in the larger: "Maria" against "Maria Elena"
 
@@ -283,31 +318,48 @@ def _compare_chunk(data: Encodings, left: Indices, right: Indices) -> Comparison
 
 # Where EM starts and what it is pulled towards in a small year: P(level | match) per field.
 _PRIOR_M = (
-    (0.80, 0.14, 0.06, 0.0),
-    (0.80, 0.14, 0.06, 0.0),
-    (0.88, 0.07, 0.05, 0.0),
-    (0.80, 0.07, 0.08, 0.05, 0.0),
-    (0.97, 0.03, 0.0),
-    (0.97, 0.03, 0.0),
+    (0.80, 0.14, 0.06, 1.0),
+    (0.80, 0.14, 0.06, 1.0),
+    (0.88, 0.07, 0.05, 1.0),
+    (0.80, 0.07, 0.08, 0.05, 1.0),
+    (0.97, 0.03, 1.0),
+    (0.97, 0.03, 1.0),
 )
-_PRIOR_MATCH_SHARE = 0.3
+_PRIOR_MATCH_SHARE = 0.01
+# P(level | two persons), where a small year starts: names and dates rarely agree by chance.
+_PRIOR_U = (
+    (0.01, 0.02, 0.97, 1.0),
+    (0.01, 0.02, 0.97, 1.0),
+    (0.02, 0.04, 0.94, 1.0),
+    (0.005, 0.002, 0.15, 0.843, 1.0),
+    (0.6, 0.4, 1.0),
+    (0.3, 0.7, 1.0),
+)
+_SAMPLED_PAIRS = 100_000
+# The two training blocks (as Splink trains): pairs born the same year, where the names, day
+# and month and categories are learnt, and pairs with one family name, where the year is.
+# A field a block is chosen by says nothing about matches within it and is left out there.
+_TRAINING = (
+    ("birth_year", ("given_names", "family_names", "birth_day_month", "gender", "nationality")),
+    ("family_names", ("birth_year",)),
+)
 
 
 @dataclass
 class Model:
-    """m and u per field and level (missing levels are 1: weight 0), the share of matches λ."""
+    """m and u per field and level (missing levels are 1: weight 0), and λ, the match probability of two
+    records drawn at random from the year."""
 
     m: list[npt.NDArray[np.float64]]
     u: list[npt.NDArray[np.float64]]
     match_share: float
     rounds: int = 0
-    converged: bool = False
 
     def weights(self) -> list[npt.NDArray[np.float64]]:
         return [np.log(m / u) for m, u in zip(self.m, self.u, strict=True)]
 
     def describe(self) -> str:
-        lines = [f"share of matches among candidate pairs λ = {self.match_share:.4f} (EM rounds {self.rounds})"]
+        lines = [f"λ (two records at random are one person) = {self.match_share:.3g}; EM rounds {self.rounds}"]
         for spec, m, u in zip(FIELDS, self.m, self.u, strict=True):
             cells = ", ".join(
                 f"{level}: m {m[i]:.3f} u {u[i]:.4f} w {math.log(m[i] / u[i]):+.2f}"
@@ -317,73 +369,114 @@ class Model:
         return "\n".join(lines)
 
 
-def _level_shares(
-    levels: Levels, weights: npt.NDArray[np.float64], spec: FieldLevels, column: int
+def _shares(
+    levels: Levels, weights: npt.NDArray[np.float64], column: int, prior: npt.NDArray[np.float64], strength: float
 ) -> npt.NDArray[np.float64]:
-    """Weighted share of each non-missing level of one field; 1 at the missing level."""
-    counts = np.bincount(levels[:, column], weights=weights, minlength=len(spec.levels))
-    shares = counts / max(counts[: spec.missing].sum(), 1e-300)
-    shares[spec.missing] = 1.0
-    return shares
+    """The weighted share of each non-missing level of one field, with ``strength`` pairs of prior; 1 at missing."""
+    spec = FIELDS[column]
+    counts = np.bincount(levels[:, column], weights=weights, minlength=len(spec.levels))[: spec.missing]
+    smoothed = counts + strength * prior[: spec.missing]
+    return np.r_[smoothed / smoothed.sum(), 1.0]
 
 
-def candidate_u(levels: Levels) -> list[npt.NDArray[np.float64]]:
-    """Where u starts: the shares of the levels over all candidate pairs.
+def random_pair_u(data: Encodings, rng: np.random.Generator) -> list[npt.NDArray[np.float64]]:
+    """u per field from random pairs of the year: how often the records of two persons agree by chance.
 
-    Most candidate pairs are of different persons, so their shares are close to u among
-    the candidates. u from random pairs would be far lower for names (the blocking makes
-    candidates share names), and EM started there takes namesakes for matches.
+    Every pair when there are fewer than _SAMPLED_PAIRS; the prior (_PRIOR_U) weighs as
+    PRIOR_PAIRS pairs, so that a year of a few records has sensible weights.
     """
-    u = []
-    for column, spec in enumerate(FIELDS):
-        # Every level possible even where no pair has it: half a pair's worth.
-        counts = np.bincount(levels[:, column], minlength=len(spec.levels))[: spec.missing] + 0.5
-        u.append(np.r_[counts / counts.sum(), 1.0])
-    return u
+    n = len(data)
+    if n * (n - 1) // 2 <= _SAMPLED_PAIRS:
+        left, right = (np.array(side, dtype=np.int64) for side in np.triu_indices(n, 1))
+    else:
+        left, right = rng.integers(0, n, _SAMPLED_PAIRS), rng.integers(0, n, _SAMPLED_PAIRS)
+        left, right = left[left != right], right[left != right]
+    levels = compare(data, left, right).levels
+    ones = np.ones(len(levels))
+    return [_shares(levels, ones, column, np.array(_PRIOR_U[column]), PRIOR_PAIRS) for column in range(len(FIELDS))]
 
 
-def _patterns(levels: Levels) -> tuple[Levels, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """The distinct comparison patterns, each pair's pattern, and how many pairs have each."""
-    radix = np.cumprod([1] + [len(spec.levels) for spec in FIELDS[:-1]])
-    codes = levels.astype(np.int64) @ radix
-    distinct, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
-    patterns = np.stack([(distinct // r) % len(spec.levels) for r, spec in zip(radix, FIELDS, strict=True)], axis=1)
-    return patterns.astype(np.int8), inverse, counts.astype(np.float64)
+def _sample_within(keys: npt.NDArray[np.uint64], rng: np.random.Generator) -> tuple[Indices, Indices, int]:
+    """Random pairs of records with the same key (nearly uniform over such pairs), and how many such pairs there are."""
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(sorted_keys)])
+    total = int((sizes * (sizes - 1) // 2).sum())
+    if not total:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, 0
+    bucket_of = np.repeat(np.arange(len(starts)), sizes)
+    weights = (sizes - 1)[bucket_of].astype(np.float64)
+    first = rng.choice(len(keys), size=min(_SAMPLED_PAIRS, total), p=weights / weights.sum())
+    bucket = bucket_of[first]
+    # A second record of the same bucket, never the first: one of the others, at random.
+    other = starts[bucket] + (first - starts[bucket] + 1 + rng.integers(0, sizes[bucket] - 1)) % sizes[bucket]
+    return order[first], order[other], total
 
 
-def estimate(levels: Levels, u_start: list[npt.NDArray[np.float64]]) -> Model:
-    """EM for the two-class mixture (matches, non-matches) over the candidate pairs' patterns.
-
-    Maximum a posteriori: the priors (_PRIOR_M, u from random pairs) count as PRIOR_PAIRS
-    pairs in each class, so a year with a handful of pairs keeps sensible weights.
-    """
-    m_prior = [np.array(values) for values in _PRIOR_M]
-    model = Model([m.copy() for m in m_prior], [u.copy() for u in u_start], _PRIOR_MATCH_SHARE)
-    for spec, m in zip(FIELDS, model.m, strict=True):
-        m[spec.missing] = 1.0
-    if not len(levels):
-        return model
-    patterns, _inverse, counts = _patterns(levels)
-    for round_ in range(1, _EM_ROUNDS + 1):
-        match = _posterior_of_patterns(model, patterns)
-        in_match, in_other = counts * match, counts * (1 - match)
-        share = (in_match.sum() + 1) / (counts.sum() + 2)
-        m_new, u_new = [], []
-        for column, spec in enumerate(FIELDS):
-            for weights, prior, out in ((in_match, m_prior[column], m_new), (in_other, u_start[column], u_new)):
-                level_counts = np.bincount(patterns[:, column], weights=weights, minlength=len(spec.levels))
-                smoothed = level_counts[: spec.missing] + PRIOR_PAIRS * prior[: spec.missing]
-                out.append(np.r_[smoothed / smoothed.sum(), 1.0])
-        change = max(float(np.abs(a - b).max()) for a, b in zip(m_new + u_new, model.m + model.u, strict=True))
-        model = Model(m_new, u_new, float(share), round_)
+def _em(
+    levels: Levels, fields: Sequence[str], model: Model, m_prior: list[npt.NDArray[np.float64]]
+) -> tuple[list[npt.NDArray[np.float64]], float, int]:
+    """EM for m and the share of matches within one training block, u fixed; only ``fields`` count."""
+    columns = [i for i, spec in enumerate(FIELDS) if spec.name in fields]
+    m = [array.copy() for array in model.m]
+    share = _PRIOR_MATCH_SHARE
+    weights = model.weights()
+    rounds = 0
+    for rounds in range(1, _EM_ROUNDS + 1):  # noqa: B007 - the rounds it took are returned
+        odds = np.full(len(levels), math.log(share / (1 - share)))
+        for column in columns:
+            odds += weights[column][levels[:, column]]
+        match = _sigmoid(odds)
+        new_share = float((match.sum() + 1) / (len(match) + 2))
+        previous = [m[column] for column in columns]
+        for column in columns:
+            m[column] = _shares(levels, match, column, m_prior[column], PRIOR_PAIRS)
+            weights[column] = np.log(m[column] / model.u[column])
+        change = max(
+            [abs(new_share - share)] + [float(np.abs(a - m[c]).max()) for a, c in zip(previous, columns, strict=True)]
+        )
+        share = new_share
         if change < 1e-6:
-            model.converged = True
             break
+    return m, share, rounds
+
+
+def estimate(data: Encodings) -> Model:
+    """Fellegi-Sunter parameters of the year: u from random pairs, m and λ by EM in two training blocks."""
+    rng = np.random.default_rng(_SEED)
+    m_prior = [np.array(values) for values in _PRIOR_M]
+    n = len(data)
+    model = Model([m.copy() for m in m_prior], random_pair_u(data, rng), _PRIOR_MATCH_SHARE)
+    all_pairs = n * (n - 1) / 2
+    expected_matches = _PRIOR_MATCH_SHARE * n  # until the first block says otherwise
+    rounds = 0
+    year = data.token("birth_year")
+    for block, fields in _TRAINING:
+        if block == "birth_year":
+            rows = np.flatnonzero(year > 0)
+            keys = year[rows].astype(np.uint64)
+        else:
+            rows = np.flatnonzero(data.family_count > 0)
+            keys = _row_keys(*data.family[rows].T)
+        left, right, total = _sample_within(keys, rng)
+        if not total:
+            continue
+        levels = compare(data, rows[left], rows[right]).levels
+        m, share, used = _em(levels, fields, model, m_prior)
+        rounds += used
+        for column, spec in enumerate(FIELDS):
+            if spec.name in fields:
+                model.m[column] = m[column]
+        if block == "birth_year":
+            # The matches among same-year pairs are those of the matches whose years are both known and equal.
+            year_equal = model.m[FIELDS_INDEX["birth_year"]][0]
+            both_years = (len(rows) / n) ** 2
+            expected_matches = share * total / max(year_equal * both_years, 1e-9)
+    model.match_share = float(min(max(expected_matches / max(all_pairs, 1), 1e-12), 0.5))
+    model.rounds = rounds
     return model
-
-
-def _posterior_of_patterns(model: Model, patterns: Levels) -> npt.NDArray[np.float64]:
-    return _sigmoid(_log_odds(model, patterns))
 
 
 def _log_odds(model: Model, levels: Levels) -> npt.NDArray[np.float64]:
@@ -397,30 +490,57 @@ def _sigmoid(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return 0.5 * (1 + np.tanh(x / 2))
 
 
-def name_frequency_adjustment(data: Encodings) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Per record: the weight to add when its given (family) name filter agrees identically.
+@dataclass(frozen=True)
+class NameFrequencies:
+    """Per record, the share of records with the same given (family) name filter: among the records of
+    its nationality, and among all records."""
 
-    log(Σ f² / f_v) within the record's nationality (records without one form a group of
-    their own): under non-match an agreement falls on value v with probability f_v² / Σ f²,
-    under match with f_v, so a name many share gets less than the average agreement
-    weight and a rare one more. The frequencies are of identical filters: no plaintext.
-    """
-    _nationalities, group = np.unique(data.token("nationality"), return_inverse=True)
-    out = []
-    for matrix, counts in ((data.given, data.given_count), (data.family, data.family_count)):
-        adjustment = np.zeros(len(data))
-        rows = np.flatnonzero(counts > 0)
-        filters = np.ascontiguousarray(matrix[rows]).view(np.dtype((np.void, NAME_BYTES))).ravel()
+    given_in_nationality: npt.NDArray[np.float64]
+    given_overall: npt.NDArray[np.float64]
+    family_in_nationality: npt.NDArray[np.float64]
+    family_overall: npt.NDArray[np.float64]
+
+
+def _value_shares(values: Indices, groups: Indices) -> npt.NDArray[np.float64]:
+    """For each row, the share of its group's rows with its value."""
+    keys = groups * (values.max(initial=0) + 1) + values
+    _distinct_keys, key_of_row, key_counts = np.unique(keys, return_inverse=True, return_counts=True)
+    return key_counts[key_of_row] / np.bincount(groups)[groups]
+
+
+def name_frequencies(data: Encodings) -> NameFrequencies:
+    """The frequencies of identical name filters: no plaintext needed, nothing but the encodings."""
+    _nationalities, nationality = np.unique(data.token("nationality"), return_inverse=True)
+    shares = []
+    for matrix in (data.given, data.family):
+        filters = np.ascontiguousarray(matrix).view(np.dtype((np.void, NAME_BYTES))).ravel()
         value = np.unique(filters, return_inverse=True)[1].astype(np.int64)
-        row_group = group[rows].astype(np.int64)
-        keys, key_of_row, key_counts = np.unique(row_group * len(rows) + value, return_inverse=True, return_counts=True)
-        group_sizes = np.bincount(row_group)
-        key_group = keys // len(rows) if len(rows) else keys
-        key_share = key_counts / group_sizes[key_group]
-        sum_of_squares = np.bincount(key_group, weights=key_share**2, minlength=len(group_sizes))
-        adjustment[rows] = np.log(sum_of_squares[row_group] / key_share[key_of_row])
-        out.append(adjustment)
-    return out[0], out[1]
+        shares.append(_value_shares(value, nationality.astype(np.int64)))
+        shares.append(_value_shares(value, np.zeros(len(data), dtype=np.int64)))
+    return NameFrequencies(*shares)
+
+
+def frequency_adjustment(
+    model: Model, comparison: Comparison, frequencies: NameFrequencies, left: Indices
+) -> npt.NDArray[np.float64]:
+    """The term-frequency adjustment of each pair (Winkler 1989; Splink's form).
+
+    Two records of different persons share name v with probability f_v, not the u of the
+    "agree" level on average over all names: an identical filter weighs log(m / f_v) instead
+    of log(m / u), with f_v among the records of the pair's nationality when both records
+    have it and it is one (the names of a nationality are common within it), else among
+    all records. So a name many share weighs little and a rare one much.
+    """
+    same_nationality = comparison.levels[:, FIELDS_INDEX["nationality"]] == 0
+    adjustment = np.zeros(len(left))
+    for name, identical, within, overall in (
+        ("given_names", comparison.given_identical, frequencies.given_in_nationality, frequencies.given_overall),
+        ("family_names", comparison.family_identical, frequencies.family_in_nationality, frequencies.family_overall),
+    ):
+        u_agree = model.u[FIELDS_INDEX[name]][0]
+        frequency = np.where(same_nationality, within[left], overall[left])
+        adjustment += np.where(identical, np.log(u_agree / frequency), 0.0)
+    return adjustment
 
 
 # --- Clustering ----------------------------------------------------------------------------------
@@ -502,11 +622,9 @@ def link(
         return Linkage(cluster=np.arange(n, dtype=np.int64), compared=0, links=0)
     left, right = candidate_pairs(data)
     comparison = compare(data, left, right)
-    model = estimate(comparison.levels, candidate_u(comparison.levels))
+    model = estimate(data)
     odds = _log_odds(model, comparison.levels)
-    given_tf, family_tf = name_frequency_adjustment(data)
-    odds += np.where(comparison.given_identical, given_tf[left], 0.0)
-    odds += np.where(comparison.family_identical, family_tf[left], 0.0)
+    odds += frequency_adjustment(model, comparison, name_frequencies(data), left)
     accepted = np.flatnonzero(_sigmoid(odds) >= threshold)
     strongest_first = accepted[np.argsort(-odds[accepted], kind="stable")]
     apart_sources = set(apart)

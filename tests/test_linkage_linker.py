@@ -85,28 +85,22 @@ def test_namesakes_with_other_birth_dates_do_not_link_nor_chain_through_a_record
 
 def test_a_missing_birth_date_weighs_nothing_and_a_disagreeing_one_weighs_against(registered: tuple) -> None:
     _records, clks = registered
-    data = linker.as_encodings(clks)
-    left, right = linker.candidate_pairs(data)
-    levels = linker.compare(data, left, right).levels
-    weights = dict(
-        zip(
-            (field.name for field in linker.FIELDS),
-            linker.estimate(levels, linker.candidate_u(levels)).weights(),
-            strict=True,
-        )
-    )
+    model = linker.estimate(linker.as_encodings(clks))
+    weights = dict(zip((field.name for field in linker.FIELDS), model.weights(), strict=True))
     assert weights["birth_year"][-1] == weights["birth_day_month"][-1] == 0.0
     assert weights["birth_year"][0] > 0 > weights["birth_year"][2]
     assert weights["birth_day_month"][0] > 0 > weights["birth_day_month"][3]
+    assert 0 < model.match_share < 0.01  # two records drawn at random are rarely one person
 
 
 def test_a_common_name_agreeing_weighs_less_than_a_rare_one() -> None:
     encoder = Encoder(KEY)
     common = [Person(("Mai", "Nguyen"), birth_year=1980 + n, nationality="VN") for n in range(20)]
     rare = [Person(("Mai", "Quach"), birth_year=1990, nationality="VN")]
-    data = linker.as_encodings([encoder.encode(person) for person in common + rare])
-    _given, family = linker.name_frequency_adjustment(data)
-    assert family[0] < 0 < family[-1]
+    frequencies = linker.name_frequencies(linker.as_encodings([encoder.encode(person) for person in common + rare]))
+    assert frequencies.family_in_nationality[0] == pytest.approx(20 / 21)
+    assert frequencies.family_in_nationality[-1] == pytest.approx(1 / 21)
+    assert frequencies.given_overall[0] == 1.0
 
 
 def test_empty_single_and_old_format_inputs() -> None:
