@@ -336,12 +336,18 @@ _PRIOR_U = (
     (0.3, 0.7, 1.0),
 )
 _SAMPLED_PAIRS = 100_000
-# The two training blocks (as Splink trains): pairs born the same year, where the names, day
-# and month and categories are learnt, and pairs with one family name, where the year is.
-# A field a block is chosen by says nothing about matches within it and is left out there.
+# The two training blocks (as Splink trains): pairs born the same year, where the names and
+# categories are learnt, and pairs with one family name, where the birth date is. A field a
+# block is chosen by says nothing about matches within it and is left out there; a field
+# that goes with the block's (nationality with a family name) is left out too.
 _TRAINING = (
-    ("birth_year", ("given_names", "family_names", "birth_day_month", "gender", "nationality")),
-    ("family_names", ("birth_year",)),
+    # (block, fields the EM sees, fields whose m it keeps)
+    (
+        "birth_year",
+        ("given_names", "family_names", "birth_day_month", "gender"),
+        ("given_names", "family_names", "gender", "nationality"),
+    ),
+    ("family_names", ("given_names", "birth_year", "birth_day_month"), ("birth_year", "birth_day_month")),
 )
 
 
@@ -415,24 +421,38 @@ def _sample_within(keys: npt.NDArray[np.uint64], rng: np.random.Generator) -> tu
     return order[first], order[other], total
 
 
+def _patterns(levels: Levels) -> tuple[Levels, Indices, npt.NDArray[np.float64]]:
+    """The distinct comparison patterns, each pair's pattern, and how many pairs have each."""
+    radix = np.cumprod([1] + [len(spec.levels) for spec in FIELDS[:-1]])
+    codes = levels.astype(np.int64) @ radix
+    distinct, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
+    patterns = np.stack([(distinct // r) % len(spec.levels) for r, spec in zip(radix, FIELDS, strict=True)], axis=1)
+    return patterns.astype(np.int8), inverse, counts.astype(np.float64)
+
+
 def _em(
     levels: Levels, fields: Sequence[str], model: Model, m_prior: list[npt.NDArray[np.float64]]
 ) -> tuple[list[npt.NDArray[np.float64]], float, int]:
-    """EM for m and the share of matches within one training block, u fixed; only ``fields`` count."""
+    """EM for m and the share of matches within one training block, u fixed; only ``fields`` count.
+
+    Over the distinct comparison patterns with their counts: a few thousand at most, whatever
+    the number of pairs.
+    """
     columns = [i for i, spec in enumerate(FIELDS) if spec.name in fields]
+    patterns, _pair_pattern, counts = _patterns(levels)
     m = [array.copy() for array in model.m]
     share = _PRIOR_MATCH_SHARE
     weights = model.weights()
     rounds = 0
     for rounds in range(1, _EM_ROUNDS + 1):  # noqa: B007 - the rounds it took are returned
-        odds = np.full(len(levels), math.log(share / (1 - share)))
+        odds = np.full(len(patterns), math.log(share / (1 - share)))
         for column in columns:
-            odds += weights[column][levels[:, column]]
-        match = _sigmoid(odds)
-        new_share = float((match.sum() + 1) / (len(match) + 2))
+            odds += weights[column][patterns[:, column]]
+        match = _sigmoid(odds) * counts
+        new_share = float((match.sum() + 1) / (counts.sum() + 2))
         previous = [m[column] for column in columns]
         for column in columns:
-            m[column] = _shares(levels, match, column, m_prior[column], PRIOR_PAIRS)
+            m[column] = _shares(patterns, match, column, m_prior[column], PRIOR_PAIRS)
             weights[column] = np.log(m[column] / model.u[column])
         change = max(
             [abs(new_share - share)] + [float(np.abs(a - m[c]).max()) for a, c in zip(previous, columns, strict=True)]
@@ -453,7 +473,7 @@ def estimate(data: Encodings) -> Model:
     expected_matches = _PRIOR_MATCH_SHARE * n  # until the first block says otherwise
     rounds = 0
     year = data.token("birth_year")
-    for block, fields in _TRAINING:
+    for block, fields, kept in _TRAINING:
         if block == "birth_year":
             rows = np.flatnonzero(year > 0)
             keys = year[rows].astype(np.uint64)
@@ -464,10 +484,10 @@ def estimate(data: Encodings) -> Model:
         if not total:
             continue
         levels = compare(data, rows[left], rows[right]).levels
-        m, share, used = _em(levels, fields, model, m_prior)
+        m, share, used = _em(levels, fields + tuple(name for name in kept if name not in fields), model, m_prior)
         rounds += used
         for column, spec in enumerate(FIELDS):
-            if spec.name in fields:
+            if spec.name in kept:
                 model.m[column] = m[column]
         if block == "birth_year":
             # The matches among same-year pairs are those of the matches whose years are both known and equal.
