@@ -4,14 +4,15 @@ The encodings (linkage.encoding, format v2) hold each field apart: a Bloom filte
 the given names and one for the family names, and keyed tokens for birth year, month
 and day, gender and nationality. docs/linkage.md explains the choices; in short:
 
-1. Blocking (candidate pairs = the union of four keys, each near-linear):
+1. Blocking (candidate pairs = the union of these keys):
    - Hamming locality-sensitive hashing on all name tokens (the OR of the two name
      filters; bit sampling, Indyk & Motwani 1998; Karapiperis & Verykios 2015): two
      records are compared when they agree on every sampled bit in at least one of
      ``TABLES`` tables;
    - the same full birth date (year, month and day tokens);
    - the same given-name filter and birth year, and the same family-name filter and
-     birth year (a name written alike, whatever the other name);
+     birth year (a name written alike, whatever the other name); the same, with birth
+     day and month instead of the year (a year mistyped);
    - the same full birth date, kept only where one of the two names is alike (the
      other may be written very differently, or be missing).
 2. Comparison per field, in agreement levels: names by the Dice coefficient of their
@@ -201,10 +202,13 @@ def candidate_pairs(
         codes.append(left * n + right)
         if table % 16 == 0:  # drop repeats now and then, so memory stays near the distinct pairs
             codes = [_distinct(np.concatenate(codes))]
-    with_year = np.flatnonzero(year > 0)
+    # One name written alike and the same year, or the same day and month (a year mistyped).
+    with_year, with_day = np.flatnonzero(year > 0), np.flatnonzero((month > 0) & (day > 0))
     for names_matrix, counts in ((data.given, data.given_count), (data.family, data.family_count)):
         rows = with_year[counts[with_year] > 0]
         add(_row_keys(year[rows], *names_matrix[rows].T), rows)
+        rows = with_day[counts[with_day] > 0]
+        add(_row_keys(month[rows], day[rows], *names_matrix[rows].T), rows)
     # The same full birth date catches a name written very differently, but only where one name
     # field still looks alike: strangers born on one day would be many pairs that tell nothing.
     dated = np.flatnonzero((year > 0) & (month > 0) & (day > 0))
