@@ -41,6 +41,7 @@ and day, gender and nationality. docs/linkage.md explains the choices; in short:
 
 import math
 from collections.abc import Collection, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -154,7 +155,7 @@ def _as_keys(sample: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
     return packed.view(np.uint64).ravel()
 
 
-def _row_keys(*columns: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+def _row_keys(*columns: npt.NDArray[np.unsignedinteger[Any]]) -> npt.NDArray[np.uint64]:
     """One 64-bit key per row from several columns (FNV-style mixing; a collision only adds a pair)."""
     key = np.full(len(columns[0]), 0xCBF29CE484222325, dtype=np.uint64)
     for column in columns:
