@@ -6,10 +6,10 @@ and day, gender and nationality. docs/linkage.md explains the choices; in short:
 
 1. Blocking (candidate pairs = the union of these keys):
    - Hamming locality-sensitive hashing on all name tokens (the OR of the two name
-     filters; bit sampling, Indyk & Motwani 1998; Karapiperis & Verykios 2015): two
-     records are compared when they agree on every sampled bit in at least one of
-     ``TABLES`` tables;
-   - the same full birth date (year, month and day tokens);
+     filters; bit sampling, Indyk & Motwani 1998; Karapiperis & Verykios 2015), each
+     bucket keyed also by the birth year (a record is in under its year and the year
+     after; one without a year meets the bucket of every year): two records are
+     compared when they agree on every sampled bit in at least one of ``TABLES`` tables;
    - the same given-name filter and birth year, and the same family-name filter and
      birth year (a name written alike, whatever the other name); the same, with birth
      day and month instead of the year (a year mistyped);
@@ -21,16 +21,17 @@ and day, gender and nationality. docs/linkage.md explains the choices; in short:
    other; day and month equal, swapped, one equal or neither; gender and nationality
    equal or not. A part not known on either side is "missing" and weighs nothing:
    a missing birth date neither agrees nor disagrees.
-3. Fellegi & Sunter (1969) weights, log(m/u) per level, estimated by EM (Winkler
-   1988) on the year's own candidate pairs: m and u start from fixed priors (u from
-   random pairs of the year), and the priors weigh as ``PRIOR_PAIRS`` pairs, so that a
-   small year stays near them. Agreement on an identical name filter is adjusted by
-   the frequency of that filter among the records of the same nationality
-   (term-frequency adjustment, Winkler 1989; as in Splink): a common name agreeing
-   tells less than a rare one.
-4. A pair is a match when its posterior match probability, from the prior share of
-   matches the EM found and the pair's weights, is at least ``threshold`` (0.5: more
-   likely a match than not). Nothing here is tuned to one data set.
+3. Fellegi & Sunter (1969) weights, log(m/u) per level, estimated on the year's own
+   records as Splink trains them: u from random pairs of the year; m and the share of
+   matches by EM (Winkler 1988) with u fixed, in two training blocks (``_TRAINING``);
+   priors weigh as ``PRIOR_PAIRS`` pairs, so that a small year stays near them. An
+   identical name filter weighs log(m / f) instead of log(m / u), f the filter's share
+   among the records of the pair's nationality (term frequencies, Winkler 1989): a
+   common name agreeing tells less than a rare one.
+4. A pair is a match when its posterior match probability, from λ (the model's
+   probability that two records at random are one person) and the pair's weights, is
+   at least ``threshold`` (0.5: more likely a match than not). Nothing here is tuned
+   to one data set.
 5. Clustering by union-find over the matches, strongest first, with two rules: never
    join two clusters holding two records with complete birth dates that disagree
    (namesakes do not chain through a record without a date), and never join two
@@ -41,8 +42,8 @@ and day, gender and nationality. docs/linkage.md explains the choices; in short:
 
 import math
 from collections.abc import Collection, Sequence
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
