@@ -499,7 +499,7 @@ def linkage_year(args: argparse.Namespace, year: int) -> None:
     from national_statistics.models import Contribution, PersonRecord
 
     rng = np.random.default_rng(args.seed + 1)
-    # About 1.45 records per person with the default share known to several organisations (bench/pprl.py).
+    # About 1.45 records per person with the default share known to several organisations (linkage/synthetic.py).
     records = population(round(args.link_records / 1.45), organisations=3, seed=args.seed)
     key = LinkageKey.from_text(generate_key_text())
     encoder = Encoder(key)

@@ -24,6 +24,7 @@ from disclosure.suppression import PublishedTable, Row, Table
 from linkage.linker import CALIBRATED_RANGE, DEFAULT_THRESHOLD, link
 from national_statistics.models import LinkedPerson, PersonAttribute, PersonRecord
 from national_statistics.report import GENDER, SEVERAL_KINDS, kind_rows, protect_beside
+from national_statistics.services import VERN_SOURCE_PREFIX
 
 MAX_LISTS = 8
 Lists = Mapping[str, Collection[str]]
@@ -123,10 +124,14 @@ def _clusters(records: list[tuple[bytes | memoryview, str, str]], linkage_thresh
     clusters = list(range(len(records)))
     if linkable:
         sources = {source: number for number, source in enumerate(sorted({records[i][1] for i in linkable}))}
+        # As the store's linkage (national_statistics.services.link_year): two cases of one organisation in Vern
+        # are two persons.
+        apart = {number for source, number in sources.items() if source.startswith(VERN_SOURCE_PREFIX)}
         result = link(
             [bytes(records[i][0]) for i in linkable],
             [sources[records[i][1]] for i in linkable],
             threshold=linkage_threshold,
+            apart=apart,
         )
         for index, root in zip(linkable, result.cluster.tolist(), strict=True):
             clusters[index] = linkable[root]

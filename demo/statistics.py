@@ -183,7 +183,8 @@ def _vern_persons(year: int, encoder: Encoder) -> list[tuple[Case, dict[str, Any
 
 def _edited_by_hand(rows: list[tuple[bytes, dict[str, str]]]) -> list[tuple[bytes, dict[str, str]]]:
     """What a file edited after `vern encode` brings: a line copied twice, a nationality written out, and a form
-    of exploitation Vern does not know. The reader leaves these lines out and says why."""
+    of exploitation Vern does not know. The reader leaves the last two out and says why; the copied line is kept
+    and linked to its original, as any person listed twice."""
     edited = list(rows)
     clk, categories = edited[13]
     edited[13] = (clk, categories | {"nationality": "Romania"})

@@ -1,20 +1,33 @@
-"""Keyed Bloom-filter encodings of one person (cryptographic long-term keys, CLK).
+"""Keyed encodings of one person, one field at a time (format v2).
 
 This module is plain Python with no third-party imports: it runs inside Vern and
 on an outside organisation's own machine (`bin/vern encode`), so names never leave
 the machine they were typed on. Design, threat model and references are written
 up in docs/linkage.md; the short version:
 
-Encoding (Schnell, Bachteler & Reiher 2009; 2011). Every identifying value is cut
-into features — padded bigrams of each name token, date-of-birth parts, gender,
-nationality — and each feature sets ``k`` bits of one shared filter (a CLK), ``k``
-being the field's weight. Two encodings of the same person share most bits, so the
-Dice coefficient of two filters approximates the similarity of the identifiers.
+Fields, not one filter. Format v1 put names and birth date into one Bloom filter,
+so a namesake born on another day still shared most bits and the name outvoted
+the date (issue 16). Format v2 encodes each field on its own, so the linker can
+weigh each field by what it tells (Fellegi-Sunter, linkage.linker):
 
-Keyed hashing. Bit positions come from HMAC-SHA256 under a key derived per field
-from the secret linkage key (HKDF-style ``HMAC(key, "field:" + name)``), so the same
-bigram lands on unrelated positions in the name field and the alias-free date field,
-and nobody without the key can compute an encoding (a dictionary attack needs the
+- given names and family names: one Bloom filter each (Schnell, Bachteler & Reiher
+  2009), made of the padded bigrams of the field's name tokens. Both filters use
+  one key, so that a given name written as the family name sets the same bits
+  (names swapped), and the OR of the two is the filter of all name tokens (the
+  order-free bag the blocking uses);
+- birth year, the year after it (so that "one year off" can be seen without the
+  year), birth month and birth day, gender and nationality: a keyed token each
+  (the first 4 bytes of an HMAC). Month and day share one key so that a day and
+  month swapped can be seen; a part that is not known is all zeros, which the
+  linker scores as neither agreeing nor disagreeing.
+
+Aliases are not encoded: they are nicknames many share ("Baby", "Lady"), and one
+organisation knowing one and another not would only lower the agreement of the
+given names of one person.
+
+Keyed hashing. Bit positions and tokens come from HMAC-SHA256 under a key derived
+per field from the secret linkage key (HKDF-style ``HMAC(key, "field:" + name)``),
+so nobody without the key can compute an encoding (a dictionary attack needs the
 key). Per-field keys are the "salting per field" of the issue.
 
 Hardening — what we chose and why:
@@ -24,22 +37,20 @@ Hardening — what we chose and why:
    bigram then form an arithmetic progression, a pattern an attacker can find
    without the key, which the cryptanalyses of Niedermeyer, Steinmetzer, Kroll &
    Schnell (2014) and Kroll & Steinmetzer (2015) exploit. Here all ``k`` positions
-   are independent 16-bit slices of the keyed HMAC-SHA256 output (more HMAC blocks
-   with a counter when ``k`` > 16), so there is no structure to find. It costs
-   nothing: it is one HMAC per feature, where keyed double hashing needs two.
-2. XOR-folding (Schnell, Borgs & Encarnação 2016). Each person is first encoded
-   into a 2,048-bit filter, which is then folded in half by XOR into the 1,024 bits
-   that are stored. A stored bit is no longer the trace of a set of q-grams but the
-   parity of two unrelated positions, which removes the one-to-one link between
-   frequent bit patterns and frequent q-grams that frequency and pattern-mining
-   attacks (Christen, Schnell, Vatsalan & Ranbaduge 2017; Christen, Ranbaduge,
-   Vatsalan & Schnell 2019) start from. With it the encoded linkage still reaches
-   F1 0.946 on FEBRL 4, against 0.896 for plaintext linkage (bench/pprl.py).
-   We did not choose balancing (Schnell & Borgs 2016): a balanced filter is the
-   filter followed by its complement, permuted; over a whole file the complement
-   pairs are perfectly anti-correlated columns and can be paired up again, which
-   gives the unbalanced filter back for a frequency analysis. Nor randomised
-   response (BLIP), which adds noise to data that is already noisy.
+   are independent 16-bit slices of the keyed HMAC-SHA256 output, so there is no
+   structure to find.
+2. XOR-folding (Schnell, Borgs & Encarnação 2016). Each name filter is first made
+   with 1,024 bits, then folded in half by XOR into the 512 bits that are stored. A
+   stored bit is no longer the trace of a set of q-grams but the parity of two
+   unrelated positions, which removes the one-to-one link between frequent bit
+   patterns and frequent q-grams that frequency and pattern-mining attacks
+   (Christen, Schnell, Vatsalan & Ranbaduge 2017; Christen, Ranbaduge, Vatsalan &
+   Schnell 2019) start from.
+   Field-level encodings leak more than one record-level filter: equal tokens show
+   equal birth years, and equal name filters show equal names, so the frequencies
+   of names and years within a file can be counted by whoever holds the file and
+   not the key (docs/linkage.md, "What the encodings reveal"). This is the price
+   of weighing fields apart; the files stay inside the statistics store.
 
 The key never enters the statistics store: it is a file (`bin/vern keygen`) whose
 path is given on the command line or in VERN_LINKAGE_KEY_FILE. Encoded files carry
@@ -83,26 +94,28 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-CLK_BITS = 1024
-CLK_BYTES = CLK_BITS // 8
-_UNFOLDED_BITS = 2 * CLK_BITS
+FORMAT_VERSION = 2
+NAME_BITS = 512  # a stored name filter; made with twice as many bits, then XOR-folded
+NAME_BYTES = NAME_BITS // 8
+_UNFOLDED_BITS = 2 * NAME_BITS
+TOKEN_BYTES = 4
+# The stored encoding: given-name filter, family-name filter, then one token per part.
+TOKEN_FIELDS = ("birth_year", "next_birth_year", "birth_month", "birth_day", "gender", "nationality")
+ENCODING_BYTES = 2 * NAME_BYTES + TOKEN_BYTES * len(TOKEN_FIELDS)
+# Hash functions per bigram: a name of two tokens sets about a fifth of the folded bits,
+# dense enough that one typo changes few of them, sparse enough that names differ.
+BIGRAM_HASHES = 8
+# The key of each token field: month and day share one, so that swapped parts compare.
+_TOKEN_KEYS = {
+    "birth_year": "birth_year",
+    "next_birth_year": "birth_year",
+    "birth_month": "birth_day_month",
+    "birth_day": "birth_day_month",
+    "gender": "gender",
+    "nationality": "nationality",
+}
 _KEY_BYTES = 32
 KEY_ENV = "VERN_LINKAGE_KEY_FILE"
-
-# Hash functions per feature: the field's weight. A name gives a dozen or more
-# bigrams; each date part is one feature, so it gets more bits to weigh about as much
-# as a few bigrams (two people with one name and different birth years must fall
-# apart); gender and nationality tell little apart and get few bits, so a missing
-# value costs little similarity. Tuned on linkage/synthetic.py (docs/linkage.md).
-FIELD_WEIGHTS = {
-    "name": 10,
-    "birth_date": 30,
-    "birth_year": 30,
-    "birth_month": 10,
-    "birth_day": 10,
-    "gender": 8,
-    "nationality": 10,
-}
 
 
 class LinkageKeyError(ValueError):
@@ -152,9 +165,9 @@ def generate_key_text() -> str:
 
 @dataclass(frozen=True)
 class Person:
-    """What the encoding is built from. Names may come in any order (see name_features)."""
+    """What the encoding is built from: (given names, family names), in either order (see Encoder.encode)."""
 
-    names: tuple[str, ...]
+    names: tuple[str, ...]  # given names, then family names
     aliases: tuple[str, ...] = ()
     birth_date: date | None = None
     birth_year: int | None = None  # when only an (estimated) year is known
@@ -218,36 +231,28 @@ def normalise_name(text: str) -> list[str]:
     return tokens
 
 
-def name_features(names: tuple[str, ...], aliases: tuple[str, ...]) -> set[str]:
-    """Padded bigrams of every name and alias token, in one bag.
-
-    One bag for given names, family names and aliases together means that a person
-    registered with the names swapped (common with names from countries that put
-    the family name first) encodes the same, and that an alias recorded as the
-    name by another organisation still shares its bits.
-    """
+def name_bigrams(text: str) -> set[str]:
+    """Padded bigrams of every token of one name field, in one bag (so token order does not matter)."""
     bigrams: set[str] = set()
-    for text in names + aliases:
-        for token in normalise_name(text):
-            padded = f"_{token}_"
-            bigrams.update(padded[i : i + 2] for i in range(len(padded) - 1))
+    for token in normalise_name(text):
+        padded = f"_{token}_"
+        bigrams.update(padded[i : i + 2] for i in range(len(padded) - 1))
     return bigrams
 
 
-def person_features(person: Person) -> dict[str, set[str]]:
-    features = {"name": name_features(person.names, person.aliases)}
-    if person.birth_date:
-        features["birth_date"] = {person.birth_date.isoformat()}
-        features["birth_month"] = {str(person.birth_date.month)}
-        features["birth_day"] = {str(person.birth_date.day)}
+def token_values(person: Person) -> dict[str, str]:
+    """The value of each token field that is known."""
+    values = {}
     year = person.birth_date.year if person.birth_date else person.birth_year
     if year:
-        features["birth_year"] = {str(year)}
+        values["birth_year"], values["next_birth_year"] = str(year), str(year + 1)
+    if person.birth_date:
+        values["birth_month"], values["birth_day"] = str(person.birth_date.month), str(person.birth_date.day)
     if person.gender:
-        features["gender"] = {person.gender}
+        values["gender"] = person.gender
     if person.nationality:
-        features["nationality"] = {person.nationality.upper()}
-    return features
+        values["nationality"] = person.nationality.upper()
+    return values
 
 
 class _FieldHash:
@@ -284,19 +289,31 @@ class Encoder:
 
     def __init__(self, key: LinkageKey) -> None:
         self.key = key
-        self._hashes = {name: _FieldHash(key.field_key(name)) for name in FIELD_WEIGHTS}
+        self._names = _FieldHash(key.field_key("name"))
+        self._tokens = {name: _FieldHash(key.field_key(name)) for name in set(_TOKEN_KEYS.values())}
 
-    def encode(self, person: Person) -> bytes:
+    def name_filter(self, text: str) -> bytes:
         unfolded: set[int] = set()
-        for field_name, features in person_features(person).items():
-            field_hash, weight = self._hashes[field_name], FIELD_WEIGHTS[field_name]
-            for feature in features:
-                unfolded.update(field_hash.positions(feature, weight))
-        # XOR-folding: stored bit q is the parity of unfolded bits q and q + CLK_BITS.
+        for bigram in name_bigrams(text):
+            unfolded.update(self._names.positions(bigram, BIGRAM_HASHES))
+        # XOR-folding: stored bit q is the parity of unfolded bits q and q + NAME_BITS.
         folded = 0
         for position in unfolded:
-            folded ^= 1 << (position % CLK_BITS)
-        return folded.to_bytes(CLK_BYTES, "big")
+            folded ^= 1 << (position % NAME_BITS)
+        return folded.to_bytes(NAME_BYTES, "big")
+
+    def token(self, field_name: str, value: str) -> bytes:
+        digest = self._tokens[_TOKEN_KEYS[field_name]].digest(value.encode())[:TOKEN_BYTES]
+        return digest if any(digest) else b"\0\0\0\1"  # all zeros means "not known"
+
+    def encode(self, person: Person) -> bytes:
+        """Given-name filter, family-name filter and the tokens, ENCODING_BYTES in all."""
+        given, family = (person.names[0], " ".join(person.names[1:])) if person.names else ("", "")
+        values = token_values(person)
+        tokens = b"".join(
+            self.token(name, values[name]) if name in values else bytes(TOKEN_BYTES) for name in TOKEN_FIELDS
+        )
+        return self.name_filter(given) + self.name_filter(family) + tokens
 
 
 def clk_to_text(clk: bytes) -> str:
@@ -306,6 +323,6 @@ def clk_to_text(clk: bytes) -> str:
 def clk_from_text(text: str) -> bytes:
     """The encoding in a file; ValueError when it is not one."""
     clk = base64.b64decode(text.encode("ascii"), validate=True)
-    if len(clk) != CLK_BYTES:
-        raise ValueError(f"an encoding is {CLK_BYTES} bytes, this one is {len(clk)}")
+    if len(clk) != ENCODING_BYTES:
+        raise ValueError(f"an encoding is {ENCODING_BYTES} bytes, this one is {len(clk)}")
     return clk

@@ -3,7 +3,7 @@
 Plain Python, no third-party imports: `vern encode` writes it on an organisation's
 machine, the server reads it. Layout (UTF-8, comma-separated, one person a line):
 
-    # vern-linkage v1 key=<key fingerprint> bits=1024
+    # vern-linkage v2 key=<key fingerprint> bytes=152
     clk,year,gender,nationality,age_group,form_of_exploitation,municipality_number,organisation_kind
     <base64 encoding>,2025,female,RO,adult,sexual,0301,ngo_project
     ...
@@ -12,8 +12,12 @@ machine, the server reads it. Layout (UTF-8, comma-separated, one person a line)
 The first line names the format and the key (fingerprint only) the encodings were
 made with; the last line counts the rows, so a file cut short is recognised. The
 reader refuses a whole file whose format, key, columns or end line is wrong, and
-otherwise keeps every good row and reports every bad or repeated one by line. The
-file's SHA-256 lets an importer see that the same file comes twice.
+otherwise keeps every good row and reports every bad one by line with its reason. A
+row repeated word for word is kept: two persons without a birth date and with one
+name encode alike, and an organisation listing one person twice is linked like any
+other duplicate. A file of format v1 (one filter over all fields, before issue 16)
+is refused with the advice to encode it again: its fields cannot be taken apart.
+The file's SHA-256 lets an importer see that the same file comes twice.
 """
 
 import csv
@@ -22,12 +26,13 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from linkage.encoding import CLK_BITS, clk_from_text, clk_to_text
+from linkage.encoding import ENCODING_BYTES, FORMAT_VERSION, clk_from_text, clk_to_text
 from linkage.people import CATEGORY_COLUMNS, Problem, allowed_values
 
-FORMAT = "vern-linkage v1"
+FORMAT = f"vern-linkage v{FORMAT_VERSION}"
 COLUMNS = ("clk", *CATEGORY_COLUMNS)
-_HEADER = re.compile(rf"# {FORMAT} key=(?P<key>[0-9a-f]{{16}}) bits=(?P<bits>\d+)")
+_HEADER = re.compile(rf"# {FORMAT} key=(?P<key>[0-9a-f]{{16}}) bytes=(?P<bytes>\d+)")
+_OLD_HEADER = re.compile(r"# vern-linkage v(?P<version>\d+) ")
 _END = re.compile(r"# end rows=(?P<rows>\d+)")
 
 
@@ -51,7 +56,7 @@ class EncodedFile:
 
 def write_encoded(key_fingerprint: str, rows: list[tuple[bytes, dict[str, str]]]) -> str:
     out = io.StringIO()
-    out.write(f"# {FORMAT} key={key_fingerprint} bits={CLK_BITS}\n")
+    out.write(f"# {FORMAT} key={key_fingerprint} bytes={ENCODING_BYTES}\n")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for clk, categories in rows:
@@ -68,6 +73,14 @@ def read_encoded(data: bytes, expected_key_fingerprint: str) -> EncodedFile:
         result.refused = "This is not a file written by `vern encode` (it is not UTF-8 text)."
         return result
     header = _HEADER.fullmatch(lines[0].strip()) if lines else None
+    old = _OLD_HEADER.match(lines[0].strip()) if lines and not header else None
+    if old:
+        result.refused = (
+            f"The file was written by an older `vern encode` (format v{old['version']}); Vern now links "
+            f"format v{FORMAT_VERSION}, which encodes each field apart. Ask the organisation to encode again "
+            "with the current `vern encode`."
+        )
+        return result
     if not header:
         result.refused = f"This is not a file written by `vern encode` (the first line is not '# {FORMAT} …')."
         return result
@@ -79,8 +92,8 @@ def read_encoded(data: bytes, expected_key_fingerprint: str) -> EncodedFile:
             "to encode again with the key it was given."
         )
         return result
-    if int(header["bits"]) != CLK_BITS:
-        result.refused = f"The file holds {header['bits']}-bit encodings; Vern links {CLK_BITS}-bit encodings."
+    if int(header["bytes"]) != ENCODING_BYTES:
+        result.refused = f"The file holds {header['bytes']}-byte encodings; Vern links {ENCODING_BYTES}-byte encodings."
         return result
     if len(lines) < 2 or next(csv.reader([lines[1]])) != list(COLUMNS):
         result.refused = f"The second line must name the columns {','.join(COLUMNS)}."
@@ -95,12 +108,7 @@ def read_encoded(data: bytes, expected_key_fingerprint: str) -> EncodedFile:
 
 
 def _read_rows(body: list[str], result: EncodedFile) -> None:
-    seen: dict[str, int] = {}
     for line, text in enumerate(body, start=3):
-        if text in seen:
-            result.problems.append(Problem(line, f"the same row as line {seen[text]}; counted once"))
-            continue
-        seen[text] = line
         values = next(csv.reader([text]), [])
         if len(values) != len(COLUMNS):
             result.problems.append(Problem(line, f"{len(values)} fields where there should be {len(COLUMNS)}"))

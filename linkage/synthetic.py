@@ -1,15 +1,21 @@
 """A fictional population registered by several organisations, with known duplicates.
 
-Used to calibrate the Dice threshold (bench/calibrate_linkage.py), to test the
-linkage (tests/test_linkage_linker.py) and to time it (bench/pprl.py). Names are
-common first names and family names drawn at random and combined, so every person
-is fictional. Each organisation writes down a person the way a busy office would:
+Used to test the linkage (tests/test_linkage_linker.py) and to measure it
+(bench/linkage_quality.py). Names are common first names and family names drawn at
+random and combined, so every person is fictional. Each organisation writes down a person the way a busy office would:
 typos, the names swapped, another romanisation of a Cyrillic name or the Cyrillic
 itself, Norwegian letters typed as ASCII, no date of birth but an estimated year, a
 wrong digit in the date, an alias, gender or nationality left out.
+
+`population` draws names uniformly from the pools of seven origins. `vern_population`
+is the population issue 16 asks the linkage to count right: persons from Nigeria,
+Romania, Vietnam, Albania, Bulgaria and Thailand, where a few names are very common
+(names drawn with Zipf weights, so namesakes are many), Bulgarian names romanised
+by each office in its own way and Thai names spelt by ear.
 """
 
 import random
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -51,6 +57,15 @@ _LATIN_NAMES = {
         "Hoxha Shehu Dervishi Gjoka Krasniqi Leka Marku Mema Muça Nikolla Prifti Rama Sula Tafa Xhafa",
     ),
 }
+_LATIN_NAMES["thai"] = (
+    "TH",
+    "Somchai Malee Siriporn Kanya Wanida Nittaya Pranee Sunee Ratana Porntip Achara Jintana Kannika Duangjai",
+    "Somchai Somsak Prasert Sombat Wichai Suchart Thongchai Anan Chaiwat Prayut Kittisak Surasak Nattapong",
+    "Saetang Srisuk Rattanakosin Wongsawat Chaiyaporn Thongdee Phromma Kaewmanee Boonmee Sukprasert "
+    "Chanthavong Jaidee Intharat Siriwat",
+)
+# Thai names in Latin letters are spelt by ear: each office hears them its own way.
+_THAI_SPELLINGS = (("ph", "p"), ("th", "t"), ("ai", "ay"), ("ee", "i"), ("oo", "u"), ("ch", "j"), ("w", "v"))
 # Cyrillic names are romanised by each organisation in its own way (see _romanise).
 _CYRILLIC_NAMES = {
     "russian": (
@@ -68,6 +83,12 @@ _CYRILLIC_NAMES = {
         "Коваль Лисенко Марченко Руденко Савченко Петренко Клименко Павленко Кузьменко Жук",
     ),
 }
+_CYRILLIC_NAMES["bulgarian"] = (
+    "BG",
+    "Мария Иванка Елена Йорданка Пенка Даниела Снежана Цветанка Радка Десислава Гергана Виолета",
+    "Иван Георги Димитър Петър Христо Тодор Николай Стоян Васил Йордан Цветан Красимир",
+    "Иванов Георгиев Димитров Петров Николов Христов Стоянов Тодоров Илиев Василев Атанасов Ангелов",
+)
 _CYRILLIC_ALPHABET = "абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюя"
 _ROMANISATIONS = {
     # Each Cyrillic letter as an English, German and French office would write it ("_": left out).
@@ -105,16 +126,35 @@ class _Identity:
     cyrillic: bool
 
 
-def _identity(rng: random.Random) -> _Identity:
-    cyrillic = rng.random() < 0.3
-    pools = _CYRILLIC_NAMES if cyrillic else _LATIN_NAMES
-    nationality, female, male, family = pools[rng.choice(sorted(pools))]
+def _name(rng: random.Random, names: str, common: bool) -> str:
+    """One name of a pool: uniformly, or with Zipf weights where a few names are very common."""
+    pool = names.split()
+    if not common:
+        return rng.choice(pool)
+    return rng.choices(pool, weights=[1 / rank for rank in range(1, len(pool) + 1)])[0]
+
+
+def _identity(rng: random.Random, origins: tuple[str, ...] = (), common: bool = False) -> _Identity:
+    if origins:
+        origin = rng.choice(origins)
+        cyrillic = origin in _CYRILLIC_NAMES
+    else:
+        cyrillic = rng.random() < 0.3
+        origin = rng.choice(sorted(_CYRILLIC_NAMES if cyrillic else _LATIN_NAMES))
+    nationality, female, male, family = (_CYRILLIC_NAMES if cyrillic else _LATIN_NAMES)[origin]
     gender = rng.choice(("female", "female", "male"))
-    given = rng.choice((female if gender == "female" else male).split())
+    given = _name(rng, female if gender == "female" else male, common)
     if rng.random() < 0.5:  # a second given name
-        given += " " + rng.choice((female if gender == "female" else male).split())
+        given += " " + _name(rng, female if gender == "female" else male, common)
     birth_date = date(1965, 1, 1) + timedelta(days=rng.randrange(365 * 45))
-    return _Identity(given, rng.choice(family.split()), birth_date, gender, nationality, cyrillic)
+    return _Identity(given, _name(rng, family, common), birth_date, gender, nationality, cyrillic)
+
+
+def _by_ear(rng: random.Random, text: str) -> str:
+    for written, heard in _THAI_SPELLINGS:
+        if rng.random() < 0.3:
+            text = text.replace(written, heard)
+    return text
 
 
 def typo(rng: random.Random, text: str) -> str:
@@ -137,6 +177,10 @@ def _ascii_office(text: str) -> str:
     return text.replace("ø", "oe").replace("Ø", "Oe").replace("å", "aa").replace("Å", "Aa").replace("æ", "ae")
 
 
+def _without_diacritics(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def _written_by(rng: random.Random, identity: _Identity, scheme: str) -> Person:
     given, family = identity.given, identity.family
     if rng.random() < 0.2:  # only the first given name written down
@@ -146,8 +190,12 @@ def _written_by(rng: random.Random, identity: _Identity, scheme: str) -> Person:
             pass  # written in Cyrillic, as in the passport
         else:
             given, family = _romanise(given, scheme), _romanise(family, scheme)
+    elif identity.nationality == "TH":
+        given, family = _by_ear(rng, given), _by_ear(rng, family)
     elif rng.random() < 0.3:
         given, family = _ascii_office(given), _ascii_office(family)
+    if rng.random() < 0.3:  # diacritics dropped (Ștefan, Nguyễn): the encoder drops them too
+        given, family = _without_diacritics(given), _without_diacritics(family)
     if rng.random() < 0.15:
         given = typo(rng, given)
     if rng.random() < 0.15:
@@ -170,7 +218,15 @@ def _written_by(rng: random.Random, identity: _Identity, scheme: str) -> Person:
     return Person(names, aliases, birth_date, birth_year, gender, nationality)
 
 
-def population(persons: int, *, organisations: int = 3, seed: int = 0, shared: float = 0.3) -> list[Record]:
+def population(
+    persons: int,
+    *,
+    organisations: int = 3,
+    seed: int = 0,
+    shared: float = 0.3,
+    origins: tuple[str, ...] = (),
+    common_names: bool = False,
+) -> list[Record]:
     """Records of ``persons`` people; a share ``shared`` of them known to two or more organisations.
 
     Each organisation writes Cyrillic names in its own romanisation. The true number
@@ -180,10 +236,18 @@ def population(persons: int, *, organisations: int = 3, seed: int = 0, shared: f
     schemes = [sorted(_ROMANISATIONS)[i % len(_ROMANISATIONS)] for i in range(organisations)]
     records = []
     for person_id in range(persons):
-        identity = _identity(rng)
+        identity = _identity(rng, origins, common_names)
         count = rng.choice(range(2, organisations + 1)) if rng.random() < shared else 1
         for organisation in rng.sample(range(organisations), count):
             person = _written_by(rng, identity, schemes[organisation])
             records.append(Record(person_id, organisation, person))
     rng.shuffle(records)
     return records
+
+
+VERN_ORIGINS = ("nigerian", "romanian", "vietnamese", "albanian", "bulgarian", "thai")
+
+
+def vern_population(persons: int, *, seed: int = 0) -> list[Record]:
+    """The population of issue 16: six origins with few common names, five organisations."""
+    return population(persons, organisations=5, seed=seed, shared=0.4, origins=VERN_ORIGINS, common_names=True)

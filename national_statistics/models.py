@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from linkage.encoding import ENCODING_BYTES
+
 
 class Contribution(models.Model):
     """One source of records for one year: Vern's own cases, or a file encoded outside Vern."""
@@ -56,11 +58,11 @@ class PersonRecord(models.Model):
     """What one organisation recorded about one person in one year, without identity."""
 
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="person_records")
-    # Who registered the person (an organisation in Vern, or the uploaded file): the linker keeps a
-    # cluster to one record per source, since one organisation knows its own persons apart.
+    # Who registered the person (an organisation in Vern, or the uploaded file): the linker never joins
+    # two records of one organisation in Vern, which knows its own cases apart; an uploaded file's may.
     source = models.CharField(max_length=40)
     year = models.PositiveSmallIntegerField()
-    clk = models.BinaryField(max_length=128)
+    clk = models.BinaryField(max_length=ENCODING_BYTES)  # linkage.encoding, format v2
     gender = models.CharField(max_length=10, blank=True)
     age_group = models.CharField(max_length=10, blank=True)
     age = models.PositiveSmallIntegerField(null=True)

@@ -33,7 +33,7 @@ from disclosure.htcds import htcds_export
 from disclosure.kanonymity import K, KAnonymised
 from linkage.encoding import Encoder, LinkageKey, LinkageKeyError, Person
 from linkage.files import read_encoded
-from linkage.linker import DEFAULT_THRESHOLD, link
+from linkage.linker import DEFAULT_THRESHOLD, EncodingFormatError, link
 from national_statistics.models import (
     SEVERAL,
     Application,
@@ -49,6 +49,7 @@ from rights.models import CaseRight
 from screening.models import Screening
 
 BATCH = 2000
+VERN_SOURCE_PREFIX = "organisation:"  # the source of records built from the cases of one organisation in Vern
 _ALIAS_SEPARATORS = re.compile(r"[,;/]")
 # When the records of one person disagree, the furthest stage of an application counts.
 _APPLICATION_ORDER: list[str] = [Application.NONE, Application.APPLIED, Application.REFUSED, Application.GRANTED]
@@ -140,8 +141,8 @@ def _birth(identity: dict[str, Any], opened: date) -> tuple[date | None, int | N
 
 def person_of(identity: dict[str, Any], opened: date) -> Person | None:
     """The person to encode, or None when no name is known: such a record cannot be linked safely."""
-    names = tuple(value for value in (identity.get("first_name", ""), identity.get("last_name", "")) if value)
-    if not names:
+    names = (identity.get("first_name", ""), identity.get("last_name", ""))  # given, family: each encoded apart
+    if not any(names):
         return None
     aliases = tuple(alias.strip() for alias in _ALIAS_SEPARATORS.split(identity.get("aliases", "")) if alias.strip())
     born, birth_year, _age = _birth(identity, opened)
@@ -177,7 +178,7 @@ def _records_of_batch(cases: list[Case], year: int, encoder: Encoder) -> Iterato
         _born, _year, age = _birth(identity, opened)
         fact = facts[case.pk]
         yield PersonRecord(
-            source=f"organisation:{fact.identifying_organisation or case.owner_id}",
+            source=f"{VERN_SOURCE_PREFIX}{fact.identifying_organisation or case.owner_id}",
             year=year,
             clk=encoder.encode(person) if person else b"",
             gender=identity.get("gender", ""),
@@ -311,9 +312,22 @@ def link_year(year: int, *, threshold: float = DEFAULT_THRESHOLD) -> YearLinkage
     compared = 0
     if linkable:
         sources = {source: number for number, source in enumerate(sorted({record.source for record in linkable}))}
-        result = link(
-            [bytes(record.clk) for record in linkable], [sources[record.source] for record in linkable], threshold
-        )
+        # Two cases of one organisation in Vern are two persons; an uploaded file may list one person twice.
+        apart = {number for source, number in sources.items() if source.startswith(VERN_SOURCE_PREFIX)}
+        try:
+            result = link(
+                [bytes(record.clk) for record in linkable],
+                [sources[record.source] for record in linkable],
+                threshold,
+                apart=apart,
+            )
+        except EncodingFormatError:
+            raise StatisticsError(
+                _(
+                    "The year holds records encoded in an older format, which cannot be linked. Remove the files "
+                    "added before the update and add them again, encoded with the current vern encode."
+                )
+            ) from None
         compared = result.compared
         for record, root in zip(linkable, result.cluster.tolist(), strict=True):
             clusters[record.pk] = linkable[root].pk

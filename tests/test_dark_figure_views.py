@@ -104,7 +104,7 @@ def test_the_linkage_check_and_the_years_are_shown(cast: Cast) -> None:
     _store(YEAR - 1, KINDS, seed=2)
     _client, response = _page(cast, linkage="on")
     analysis = response.context["analysis"]  # type: ignore[attr-defined]
-    assert [row.label for row in analysis["sensitivity"].rows] == ["0.66", "0.68", "0.70"]
+    assert [row.label for row in analysis["sensitivity"].rows] == ["0.20", "0.50", "0.80"]
     assert [row.label for row in analysis["years"].rows] == [str(YEAR - 1), str(YEAR)]
     assert len(analysis["chart"].marks) == 2
 

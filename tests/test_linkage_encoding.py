@@ -11,7 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from linkage.encoding import (
-    CLK_BYTES,
+    ENCODING_BYTES,
+    NAME_BYTES,
+    TOKEN_BYTES,
+    TOKEN_FIELDS,
     Encoder,
     LinkageKey,
     LinkageKeyError,
@@ -53,27 +56,56 @@ def test_field_hash_is_hmac_sha256() -> None:
     assert _FieldHash(field_key).digest(b"\x00_a") == hmac.digest(field_key, b"\x00_a", "sha256")
 
 
-def test_an_encoding_is_1024_bits_and_depends_on_the_key() -> None:
+def given_filter(encoding: bytes) -> bytes:
+    return encoding[:NAME_BYTES]
+
+
+def family_filter(encoding: bytes) -> bytes:
+    return encoding[NAME_BYTES : 2 * NAME_BYTES]
+
+
+def token(encoding: bytes, name: str) -> bytes:
+    start = 2 * NAME_BYTES + TOKEN_BYTES * TOKEN_FIELDS.index(name)
+    return encoding[start : start + TOKEN_BYTES]
+
+
+def test_an_encoding_holds_each_field_apart_and_depends_on_the_key() -> None:
     first, again, other = Encoder(KEY).encode(ANNA), Encoder(KEY).encode(ANNA), Encoder(OTHER_KEY).encode(ANNA)
-    assert len(first) == CLK_BYTES == 128
+    assert len(first) == ENCODING_BYTES == 2 * 64 + 6 * 4
     assert first == again
-    assert dice(first, other) < 0.5
+    assert dice(family_filter(first), family_filter(other)) < 0.5
+    assert all(token(first, name) != token(other, name) for name in TOKEN_FIELDS)
+    assert all(any(token(first, name)) for name in TOKEN_FIELDS)
 
 
-def test_swapped_names_and_another_romanisation_encode_alike() -> None:
+def test_swapped_names_and_another_romanisation_land_in_the_other_filter_alike() -> None:
     encoder = Encoder(KEY)
-    swapped = Person(("Фиктивова", "Anna"), birth_date=ANNA.birth_date, gender="female", nationality="UA")
-    assert encoder.encode(swapped) == encoder.encode(ANNA)
+    swapped = encoder.encode(Person(("Фиктивова", "Anna"), birth_date=ANNA.birth_date, gender="female"))
+    anna = encoder.encode(ANNA)
+    assert (given_filter(swapped), family_filter(swapped)) == (family_filter(anna), given_filter(anna))
 
 
-def test_a_typo_or_a_missing_birth_date_keeps_most_bits() -> None:
+def test_day_and_month_share_a_key_so_that_a_swap_shows() -> None:
     encoder = Encoder(KEY)
-    typo = Person(("Anna", "Fiktivoa"), birth_date=ANNA.birth_date, gender="female", nationality="UA")
-    year_only = Person(ANNA.names, birth_year=1996, gender="female", nationality="UA")
-    stranger = Person(("Ingrid", "Oppdiktet"), birth_date=date(1971, 9, 2), gender="female", nationality="NO")
-    assert dice(encoder.encode(ANNA), encoder.encode(typo)) > 0.8
-    assert dice(encoder.encode(ANNA), encoder.encode(year_only)) > 0.7
-    assert dice(encoder.encode(ANNA), encoder.encode(stranger)) < 0.4
+    anna = encoder.encode(ANNA)  # 14 March
+    swapped = encoder.encode(Person(ANNA.names, birth_date=date(1996, 12, 3)))  # 3 December, 3 and 14 swapped: no
+    march_third = encoder.encode(Person(ANNA.names, birth_date=date(1996, 3, 3)))
+    assert token(anna, "birth_month") == token(march_third, "birth_day") == token(swapped, "birth_day")
+
+
+def test_a_typo_keeps_most_bits_and_a_missing_date_leaves_its_tokens_empty() -> None:
+    encoder = Encoder(KEY)
+    anna = encoder.encode(ANNA)
+    typo = encoder.encode(Person(("Anna", "Fiktivoa"), birth_date=ANNA.birth_date, gender="female", nationality="UA"))
+    year_only = encoder.encode(Person(ANNA.names, birth_year=1996, gender="female", nationality="UA"))
+    stranger = encoder.encode(Person(("Ingrid", "Oppdiktet"), birth_date=date(1971, 9, 2)))
+    assert dice(family_filter(anna), family_filter(typo)) > 0.7
+    assert token(year_only, "birth_year") == token(anna, "birth_year")
+    assert token(year_only, "birth_month") == token(year_only, "birth_day") == bytes(TOKEN_BYTES)
+    assert dice(family_filter(anna), family_filter(stranger)) < 0.3
+    # The year after the birth year is the birth year of someone born a year later.
+    later = encoder.encode(Person(ANNA.names, birth_year=1997))
+    assert token(anna, "next_birth_year") == token(later, "birth_year")
 
 
 def test_keys_round_trip_and_bad_keys_are_refused(tmp_path: Path) -> None:
@@ -99,7 +131,7 @@ def test_the_encoder_side_imports_neither_django_nor_numpy() -> None:
     assert completed.returncode == 0, completed.stderr
 
 
-clks = st.binary(min_size=CLK_BYTES, max_size=CLK_BYTES)
+clks = st.binary(min_size=NAME_BYTES, max_size=NAME_BYTES)
 
 
 @given(clks, clks)

@@ -95,6 +95,21 @@ def test_each_person_counts_once_across_organisations(registered: Cast) -> None:
     assert LinkedPerson.objects.filter(year=YEAR, records=2).count() == 1
 
 
+def test_two_cases_of_one_organisation_stay_two_persons_and_a_file_listing_one_twice_counts_once(cast: Cast) -> None:
+    ngo = _membership(cast.ngo_worker, cast.ngo)
+    namesake = {"first_name": "Amina", "last_name": "Okafor", "gender": "female"}
+    _case(ngo, namesake)
+    _case(ngo, namesake)  # the NGO knows them apart: two cases
+    ivan = Person(names=("Ivan", "Petrenko"), birth_date=dt.date(1990, 5, 17), gender="male")
+    data = _encoded_file([(ivan, _categories(gender="male"))] * 2)
+    services.import_upload(data, file_name="politi.csv", organisation_name="Politiet", user=None)
+
+    linkage = services.refresh_year(YEAR)
+
+    assert (linkage.records, linkage.persons) == (4, 3)
+    assert LinkedPerson.objects.filter(year=YEAR, records=2).count() == 1  # Ivan, listed twice
+
+
 def test_a_file_from_outside_vern_links_with_the_cases(registered: Cast) -> None:
     data = _encoded_file(
         [

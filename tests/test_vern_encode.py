@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from linkage.cli import main
-from linkage.encoding import LinkageKey, clk_from_text
+from linkage.encoding import ENCODING_BYTES, LinkageKey, clk_from_text
 from linkage.files import read_encoded, write_encoded
 from linkage.linker import link
 from linkage.people import CATEGORY_COLUMNS, allowed_values
@@ -81,7 +81,7 @@ def test_the_encoded_file_holds_no_name_and_no_date_of_birth(key_file: Path, tmp
     lines = output.read_text(encoding="utf-8").splitlines()
     assert lines[1].split(",") == ["clk", *CATEGORY_COLUMNS]
     rows = list(csv.reader(lines[2:-1]))
-    assert all(len(clk_from_text(row[0])) == 128 for row in rows)
+    assert all(len(clk_from_text(row[0])) == ENCODING_BYTES for row in rows)
     categories = " ".join(" ".join(row[1:]) for row in rows).casefold()
     with SAMPLE.open(encoding="utf-8") as sample:
         identifying = {
@@ -169,7 +169,7 @@ def test_wrong_format_or_columns_are_refused(encoded_text: tuple[str, str]) -> N
     assert "must name the columns" in read_encoded(renamed.encode(), fingerprint).refused
 
 
-def test_repeated_and_damaged_rows_are_reported_and_the_rest_kept(encoded_text: tuple[str, str]) -> None:
+def test_damaged_rows_are_reported_and_repeated_rows_kept(encoded_text: tuple[str, str]) -> None:
     text, fingerprint = encoded_text
     lines = text.splitlines(keepends=True)
     body = lines[2:-1]
@@ -179,11 +179,19 @@ def test_repeated_and_damaged_rows_are_reported_and_the_rest_kept(encoded_text: 
     parsed = read_encoded("".join(edited).encode(), fingerprint)
 
     assert not parsed.refused
-    assert [str(problem) for problem in parsed.problems] == [
-        "line 4: the encoding is damaged",
-        "line 5: the same row as line 3; counted once",
-    ]
-    assert len(parsed.rows) == len(body) - 1
+    assert [str(problem) for problem in parsed.problems] == ["line 4: the encoding is damaged"]
+    # A row repeated word for word may be another person without a birth date: it is kept, and linked.
+    assert [row.line for row in parsed.rows] == [3, 5, *range(6, 6 + len(body) - 2)]
+
+
+def test_a_file_of_the_old_format_is_refused_with_advice(encoded_text: tuple[str, str]) -> None:
+    text, fingerprint = encoded_text
+    old = text.replace("# vern-linkage v2 ", "# vern-linkage v1 ", 1).replace(" bytes=152", " bits=1024", 1)
+
+    parsed = read_encoded(old.encode(), fingerprint)
+
+    assert "older `vern encode` (format v1)" in parsed.refused
+    assert not parsed.rows
 
 
 def test_windows_line_ends_and_a_byte_order_mark_are_accepted(encoded_text: tuple[str, str]) -> None:
@@ -201,9 +209,9 @@ def test_write_and_read_round_trip() -> None:
     key = LinkageKey(bytes(32))
     categories = dict.fromkeys(("gender", "nationality", "age_group", "form_of_exploitation"), "")
     categories |= {"year": "2024", "municipality_number": "", "organisation_kind": "udi"}
-    text = write_encoded(key.fingerprint, [(bytes(range(128)), categories)])
+    text = write_encoded(key.fingerprint, [(bytes(range(ENCODING_BYTES)), categories)])
     parsed = read_encoded(text.encode(), key.fingerprint)
-    assert [(row.clk, row.categories) for row in parsed.rows] == [(bytes(range(128)), categories)]
+    assert [(row.clk, row.categories) for row in parsed.rows] == [(bytes(range(ENCODING_BYTES)), categories)]
 
 
 def test_category_values_follow_vern_and_the_screening_catalogue() -> None:
