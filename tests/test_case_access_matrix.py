@@ -522,3 +522,26 @@ def test_a_progress_entry_is_read_by_whom_the_reference_says(situation: str, wor
             if (text in body) != expected:
                 problems.append(f"{label}: sees {text}={text in body}, expected {expected}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("situation", SITUATIONS)
+def test_the_list_and_the_search_follow_the_same_rules(situation: str, world: World) -> None:
+    """Issue 15, hole 1: a member finds a case in the list when it may open it without breaking the glass, and by
+    the person's name only when it may also read the identity group — never through a sharing of other groups, a
+    follow-up, a withheld identity or a protected case it is not named for."""
+    case, facts = world.cases[situation], world.facts[situation]
+    name = SENTINELS[FieldGroup.IDENTITY][1]
+    problems = []
+    for label, (user, organisation) in world.actors().items():
+        if user is None or organisation is None:
+            continue
+        client = client_acting_in(user, organisation)
+        actor = _actor(user, organisation)
+        listed = case.code in client.get(reverse("cases:list")).text
+        found = case.code in client.post(reverse("cases:list"), {"name": name}).text
+        if listed != ref.listed(actor, facts):
+            problems.append(f"{label}: listed={listed}")
+        if found != (FieldGroup.IDENTITY in ref.groups(actor, facts)):
+            problems.append(f"{label}: found by name={found}")
+    assert not problems, "\n".join(problems)
