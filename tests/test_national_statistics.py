@@ -173,6 +173,24 @@ def test_bad_lines_are_reported_by_line_and_the_rest_kept(registered: Cast) -> N
     assert Contribution.objects.get().problems == [[4, "gender 'unknown-value' is not a known value"]]
 
 
+def test_a_file_of_only_unusable_rows_is_refused_with_a_message_in_bokmal(registered: Cast) -> None:
+    """Issue 16, bad input: nothing is kept and the statistician is told, on the page, in bokmål — no 500."""
+    rows = [
+        (Person(names=("Olga", "Bondar")), _categories(gender="unknown-value")),
+        (Person(names=("Oksana", "Melnyk")), _categories(nationality="Ukraine")),
+    ]
+    with pytest.raises(services.StatisticsError, match="no row that can be used"):
+        services.import_upload(_encoded_file(rows), file_name="a.csv", organisation_name="UDI", user=None)
+    upload = SimpleUploadedFile("politi.csv", _encoded_file(rows), content_type="text/csv")
+    response = _statistician(registered).post(
+        reverse("national_statistics:uploads"), {"organisation_name": "Politiet", "file": upload}
+    )
+    assert response.status_code == 200
+    assert "Filen har ingen rad som kan brukes; ingenting ble tatt vare på." in html.unescape(response.content.decode())
+    assert not Contribution.objects.exists()
+    assert not PersonRecord.objects.exists()
+
+
 def test_a_file_with_several_years_is_refused(registered: Cast) -> None:
     rows = [(Person(names=("Ivan", "Petrenko")), _categories()), (Person(names=("Oleh",)), _categories(year="2019"))]
     with pytest.raises(services.StatisticsError, match="several years"):
