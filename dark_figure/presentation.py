@@ -151,8 +151,11 @@ def sensitivity_table(runs: Sequence[LinkageSensitivity]) -> ResultTable:
     return ResultTable(
         _("The estimate when the records are linked at the ends of the calibrated threshold range"),
         (_("Persons found"), _("Estimated total"), _("Never seen")),
-        tuple(ResultRow(f"{run.linkage_threshold:.2f}", _estimate_cells(run.persons, run.result)) for run in runs),
-        row_heading=_("Linkage threshold (Dice)"),
+        tuple(
+            ResultRow(formats.number_format(run.linkage_threshold, 2), _estimate_cells(run.persons, run.result))
+            for run in runs
+        ),
+        row_heading=_("Linkage threshold (match probability)"),
     )
 
 

@@ -45,13 +45,14 @@ def dark_figure(year: int, lists: Lists, *, threshold: float) -> DarkFigure:
     return estimate(histories_for_year(year, lists), threshold=threshold)
 
 
-def bootstrap_interval(result: DarkFigure) -> Bootstrap | None:
+def bootstrap_interval(result: DarkFigure, *, compute: bool = True) -> Bootstrap | None:
     """The bootstrap of the result's table, computed once per table and kept in the cache.
 
-    Hundreds of model searches take seconds (docs/dark-figure.md), too long to repeat on every
-    view and download; with a fixed seed the same counts always give the same interval, so the
+    Hundreds of model searches take seconds to a minute (docs/dark-figure.md), too long to repeat
+    on every view and download; with a fixed seed the same counts always give the same interval, so the
     counts (no person, only how many) with the method's settings are the key, and a new linkage
-    of the year is a new key.
+    of the year is a new key. With `compute` false only a cached interval is returned: a page does
+    not make the statistician wait for one unasked (`bootstrap_dark_figure` readies the default lists).
     """
     if result.estimate is None:
         return None
@@ -60,7 +61,7 @@ def bootstrap_interval(result: DarkFigure) -> Bootstrap | None:
     settings += [BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED]
     key = "dark-figure-bootstrap:" + hashlib.sha256(json.dumps(settings).encode()).hexdigest()
     found: Bootstrap | None = cache.get(key)
-    if found is None:
+    if found is None and compute:
         found = bootstrap(result.table, threshold=result.threshold, level=result.level)
         cache.set(key, found, timeout=None)
     return found

@@ -31,11 +31,11 @@ def _form(request: MemberRequest) -> tuple[DarkFigureForm | None, list[int]]:
     return DarkFigureForm(data, years=years, kinds=kinds), years
 
 
-def _analysis(form: DarkFigureForm, *, with_linkage: bool) -> dict[str, Any]:
+def _analysis(form: DarkFigureForm, *, with_linkage: bool, compute_bootstrap: bool) -> dict[str, Any]:
     year, lists = form.cleaned_data["year"], form.lists()
     threshold = float(form.cleaned_data["threshold"] or THRESHOLD)
     result = services.dark_figure(year, lists, threshold=threshold)
-    bootstrap = services.bootstrap_interval(result)
+    bootstrap = services.bootstrap_interval(result, compute=compute_bootstrap)
     over_years = services.over_the_years(lists, threshold=threshold)
     analysis: dict[str, Any] = {
         "year": year,
@@ -70,7 +70,11 @@ def dark_figure(request: MemberRequest) -> HttpResponse:
     form, years = _form(request)
     context: dict[str, Any] = {"form": form, "years": years, "analysis": None}
     if form is not None and form.is_valid():
-        context["analysis"] = _analysis(form, with_linkage=request.GET.get("linkage") == "on")
+        context["analysis"] = _analysis(
+            form,
+            with_linkage=request.GET.get("linkage") == "on",
+            compute_bootstrap=request.GET.get("bootstrap") == "on",
+        )
     return render(request, "dark_figure/dark_figure.html", context)
 
 
@@ -80,7 +84,11 @@ def download(request: MemberRequest, file_format: str) -> HttpResponse:
     form, _years = _form(request)
     if form is None or not form.is_valid() or file_format not in FORMATS:
         raise Http404
-    analysis = _analysis(form, with_linkage=request.GET.get("linkage") == "on")
+    analysis = _analysis(
+        form,
+        with_linkage=request.GET.get("linkage") == "on",
+        compute_bootstrap=request.GET.get("bootstrap") == "on",
+    )
     tables = [analysis["estimate"]] + ([analysis["warnings"]] if analysis["result"].warnings else [])
     tables += [analysis["capture"], analysis["models"], analysis["steps"], analysis["years"]]
     tables += [analysis["sensitivity"]] if analysis["sensitivity"] else []

@@ -104,7 +104,7 @@ def test_the_linkage_check_and_the_years_are_shown(cast: Cast) -> None:
     _store(YEAR - 1, KINDS, seed=2)
     _client, response = _page(cast, linkage="on")
     analysis = response.context["analysis"]  # type: ignore[attr-defined]
-    assert [row.label for row in analysis["sensitivity"].rows] == ["0.20", "0.50", "0.80"]
+    assert [row.label for row in analysis["sensitivity"].rows] == ["0,20", "0,50", "0,80"]
     assert [row.label for row in analysis["years"].rows] == [str(YEAR - 1), str(YEAR)]
     assert len(analysis["chart"].marks) == 2
 
@@ -218,7 +218,7 @@ def test_the_page_and_the_downloads_carry_the_sparse_data_warning(cast: Cast) ->
 
 def test_the_bootstrap_interval_is_shown_beside_the_profile_interval_and_downloaded(cast: Cast) -> None:
     _store(YEAR, KINDS, size=300)
-    client, response = _page(cast)
+    client, response = _page(cast, bootstrap="on")
     analysis = response.context["analysis"]  # type: ignore[attr-defined]
     bootstrap, estimate = analysis["bootstrap"], analysis["result"].estimate
     assert bootstrap.refusal is None
@@ -242,10 +242,15 @@ def test_the_bootstrap_is_computed_once_per_table(cast: Cast, monkeypatch: pytes
         return original(*args, **kwargs)
 
     monkeypatch.setattr(services, "bootstrap", counted)
-    _page(cast)
-    _page(cast)
+    _page(cast, bootstrap="on")
+    _client, again = _page(cast)  # ready: shown without being asked for
     assert len(calls) == 1
-    _page(cast, threshold="0.05")
+    assert again.context["analysis"]["bootstrap"] is not None  # type: ignore[attr-defined]
+    # Another table, not asked for: the page does not make the statistician wait, and says how to get it.
+    _client, unasked = _page(cast, threshold="0.05")
+    assert len(calls) == 1
+    assert "Bootstrap-intervallet for disse listene er ikke regnet ut ennå" in unasked.content.decode()  # type: ignore[attr-defined]
+    _page(cast, threshold="0.05", bootstrap="on")
     assert len(calls) == 2
 
 

@@ -41,5 +41,5 @@ def test_the_statistician_chooses_lists_and_a_year_and_reads_the_estimate(vern: 
     vern.page.locator("#linkage").check()
     vern.page.get_by_role("button", name="Anslå").click()
     expect(vern.page.get_by_test_id("models")).to_be_visible()
-    expect(vern.page.get_by_test_id("sensitivity")).to_contain_text("0.66")
+    expect(vern.page.get_by_test_id("sensitivity")).to_contain_text("0,20")
     vern.assert_accessible()
