@@ -4,9 +4,6 @@ and on the two published tables (UK 2013, New Orleans) with both intervals and t
     .venv/bin/python -m bench.mse [--simulations 200] [--seed 1] [--lists 3 5 8] [--sizes 300 10000]
     .venv/bin/python -m bench.mse --published [--resamples 200]
 
-(From the repository root and with `-m`: run as a script, bench/statistics.py would shadow the
-standard library's module.)
-
 `--published` feeds tests/data/mse/uk-2013.csv and new-orleans.csv (copies of the tables the
 CRAN packages of Silverman ship, with the published results in ../shared/data/mse/README.md)
 through `estimate()` and `bootstrap()` as the statistician's page calls them, and prints every

@@ -1,6 +1,6 @@
 """The national report over a million case records against one GROUP BY, and a year's linkage, in one run.
 
-    .venv/bin/python bench/statistics.py [--records 1000000] [--years 10] [--database-url URL] [--seed 1]
+    .venv/bin/python bench/national_report.py [--records 1000000] [--years 10] [--database-url URL] [--seed 1]
 
 1. A fresh database (a temporary SQLite file, or the PostgreSQL database named
    in --database-url, dropped and created again as bench/cases.py does; both are
