@@ -58,9 +58,11 @@ def load_decision_kinds(get_model: Callable[[str, str], Any], fixture: Path = DE
     """Load or update the catalogue of case decisions (by code); returns how many were created."""
     kind_model = get_model("chain", "DecisionKind")
     rule_model = get_model("chain", "DeadlineRule")
+    kind_fields = {field.name for field in kind_model._meta.get_fields()}
     created = 0
     for item in json.loads(fixture.read_text(encoding="utf-8")):
-        values = dict(item)
+        # A migration's historical model may predate some fields of today's file.
+        values = {key: value for key, value in item.items() if key in kind_fields or key == "code"}
         code, rule_code = values.pop("code"), values.pop("deadline_rule")
         values["deadline_rule"] = rule_model.objects.get(code=rule_code) if rule_code else None
         _kind, was_created = kind_model.objects.update_or_create(code=code, defaults=values)

@@ -55,7 +55,8 @@ class StepContent:
     responsible_kind: str
     responsible_organisation: Organisation | None
     deadline_rule: DeadlineRule | None
-    legal_reference: str
+    legal_reference_nb: str
+    legal_reference_en: str
     field_groups: list[str]
     completed_by_event: str = ""
     precondition: str = ""
@@ -129,7 +130,7 @@ def step_problems(step: ChainStep) -> list[str]:
         problems.append(
             _("%(organisation)s is no longer active.") % {"organisation": step.responsible_organisation.name}
         )
-    if step.deadline_rule is not None and not step.deadline_rule.legal_reference.strip():
+    if step.deadline_rule is not None and not step.deadline_rule.legal_reference_nb.strip():
         problems.append(
             _("The deadline “%(rule)s” has no legal reference and cannot be used.") % {"rule": step.deadline_rule.title}
         )
@@ -306,7 +307,7 @@ def _check_step(*, template: ChainTemplate, content: StepContent, step: ChainSte
             "organisation": organisation.name
         }
     rule = content.deadline_rule
-    if rule is not None and not rule.legal_reference.strip():
+    if rule is not None and not rule.legal_reference_nb.strip():
         errors["deadline_rule"] = _(
             "The deadline “%(rule)s” has no legal reference and cannot be used: choose another, or none."
         ) % {"rule": rule.title}

@@ -73,7 +73,8 @@ class StepForm(forms.Form):
     deadline_rule = DeadlineRuleChoiceField(
         label=_("Deadline"), queryset=DeadlineRule.objects.order_by("title_nb"), required=False, empty_label=_("None")
     )
-    legal_reference = forms.CharField(label=_("Legal reference"), max_length=300, required=False)
+    legal_reference_nb = forms.CharField(label=_("Legal reference (bokmål)"), max_length=300, required=False)
+    legal_reference_en = forms.CharField(label=_("Legal reference (English)"), max_length=300, required=False)
     field_groups = forms.MultipleChoiceField(
         label=_("Information a referral for this step needs"),
         choices=FieldGroup.choices,

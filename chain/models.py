@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
@@ -30,7 +31,9 @@ class DeadlineRule(Bilingual, models.Model):
     amount = models.PositiveSmallIntegerField()
     starts_from_nb = models.CharField(max_length=200)
     starts_from_en = models.CharField(max_length=200)
-    legal_reference = models.CharField(max_length=300)
+    # The law is cited in bokmål, the language of the law; English pages read the English citation.
+    legal_reference_nb = models.CharField(max_length=300)
+    legal_reference_en = models.CharField(max_length=300)
     status = models.CharField(max_length=20)
     source = models.CharField(max_length=300)
     # A repeating deadline (the 14-day support cycle) starts again when it is done, while its step runs:
@@ -57,6 +60,23 @@ class DeadlineRule(Bilingual, models.Model):
     @property
     def starts_from(self) -> str:
         return self.localised("starts_from")
+
+    @property
+    def legal_reference(self) -> str:
+        """In the user's language; the law's own words in bokmål where no English one is written."""
+        return self.localised("legal_reference") or self.legal_reference_nb
+
+    @property
+    def period(self) -> str:
+        """How long the deadline runs, in words that agree with the amount ("1 virkedag", "14 kalenderdager")."""
+        count = {"count": self.amount}
+        if self.unit == self.Unit.DAYS:
+            return ngettext("%(count)d calendar day", "%(count)d calendar days", self.amount) % count
+        if self.unit == self.Unit.MONTHS:
+            return ngettext("%(count)d month", "%(count)d months", self.amount) % count
+        if self.unit == self.Unit.WORKING_DAYS:
+            return ngettext("%(count)d working day", "%(count)d working days", self.amount) % count
+        return gettext("the next working day, in the morning")
 
     @property
     def confirms(self) -> str:
@@ -157,7 +177,8 @@ class ChainStep(Bilingual, models.Model):
     deadline_rule = models.ForeignKey(
         DeadlineRule, verbose_name=_("deadline"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    legal_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
+    legal_reference_nb = models.CharField(_("legal reference (bokmål)"), max_length=300, blank=True)
+    legal_reference_en = models.CharField(_("legal reference (English)"), max_length=300, blank=True)
     # What a referral for this step shares by default: only what the purpose needs.
     field_groups = models.JSONField(_("information a referral for this step needs"), default=list, blank=True)
     completed_by_event = models.CharField(
@@ -186,6 +207,11 @@ class ChainStep(Bilingual, models.Model):
     @property
     def title(self) -> str:
         return self.localised("title")
+
+    @property
+    def legal_reference(self) -> str:
+        """In the user's language; the law's own words in bokmål where no English one is written."""
+        return self.localised("legal_reference") or self.legal_reference_nb
 
     @property
     def done_means(self) -> str:
@@ -336,7 +362,8 @@ class DecisionKind(Bilingual, models.Model):
     )
     # The code of the chain step the decision completes when that step is in progress (blank: none).
     completes_step = models.SlugField(max_length=60, blank=True)
-    legal_reference = models.CharField(max_length=300)
+    legal_reference_nb = models.CharField(max_length=300)
+    legal_reference_en = models.CharField(max_length=300)
     source = models.CharField(max_length=300)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -351,6 +378,11 @@ class DecisionKind(Bilingual, models.Model):
     @property
     def title(self) -> str:
         return self.localised("title")
+
+    @property
+    def legal_reference(self) -> str:
+        """In the user's language; the law's own words in bokmål where no English one is written."""
+        return self.localised("legal_reference") or self.legal_reference_nb
 
 
 class CaseDecision(models.Model):

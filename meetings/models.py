@@ -111,7 +111,8 @@ class MeetingRole(Bilingual, models.Model):
     organisation_kind = models.CharField(max_length=40, choices=Organisation.Kind.choices)
     role_nb = models.CharField(max_length=300)
     role_en = models.CharField(max_length=300)
-    legal_reference = models.CharField(max_length=200)
+    legal_reference_nb = models.CharField(max_length=200)
+    legal_reference_en = models.CharField(max_length=200)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -128,6 +129,11 @@ class MeetingRole(Bilingual, models.Model):
     @property
     def role(self) -> str:
         return self.localised("role")
+
+    @property
+    def legal_reference(self) -> str:
+        """In the user's language; the law's own words in bokmål where no English one is written."""
+        return self.localised("legal_reference") or self.legal_reference_nb
 
 
 class Invitation(models.Model):

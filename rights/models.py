@@ -15,7 +15,8 @@ class Right(Bilingual, models.Model):
     title_en = models.CharField(max_length=200)
     description_nb = models.TextField(blank=True)
     description_en = models.TextField(blank=True)
-    legal_reference = models.CharField(max_length=200)
+    legal_reference_nb = models.CharField(max_length=200)
+    legal_reference_en = models.CharField(max_length=200)
     source = models.CharField(max_length=300)
     tracks = models.JSONField(help_text="adult, child or both")
     child_cannot_decline = models.BooleanField(default=False)
@@ -40,6 +41,11 @@ class Right(Bilingual, models.Model):
     @property
     def localised_description(self) -> str:
         return self.localised("description")
+
+    @property
+    def legal_reference(self) -> str:
+        """In the user's language; the law's own words in bokmål where no English one is written."""
+        return self.localised("legal_reference") or self.legal_reference_nb
 
 
 class CaseRight(models.Model):

@@ -83,7 +83,8 @@ def step_content(**changes: object) -> StepContent:
         responsible_kind=Organisation.Kind.TOT_COORDINATOR,
         responsible_organisation=None,
         deadline_rule=None,
-        legal_reference="forvaltningsloven § 11",
+        legal_reference_nb="forvaltningsloven § 11",
+        legal_reference_en="Public Administration Act (forvaltningsloven) § 11",
         field_groups=["identity"],
     )
     return replace(content, **changes)  # type: ignore[arg-type]
@@ -102,7 +103,8 @@ def rule_without_reference() -> DeadlineRule:
         amount=3,
         starts_from_nb="melding",
         starts_from_en="the notice",
-        legal_reference="",
+        legal_reference_nb="",
+        legal_reference_en="",
         status="unconfirmed",
         source="test",
     )
@@ -220,7 +222,7 @@ def test_a_draft_using_a_rule_without_legal_reference_cannot_be_activated(bergen
     draft = editor.new_version(template=bergen.v1, membership=bergen.coordinator)
     # The rule lost its reference after the step chose it: the step is flagged and activation refused.
     rule = DeadlineRule.objects.get(code="tot-meeting")
-    DeadlineRule.objects.filter(pk=rule.pk).update(legal_reference="")
+    DeadlineRule.objects.filter(pk=rule.pk).update(legal_reference_nb="", legal_reference_en="")
     with pytest.raises(ValidationError, match="no legal reference"):
         editor.activate(template=draft, membership=bergen.coordinator)
 
@@ -291,7 +293,7 @@ def test_it_refuses_an_inactive_or_doubled_named_organisation(bergen: Bergen) ->
 
 def test_the_template_view_flags_a_rule_without_legal_reference(bergen: Bergen) -> None:
     rule = DeadlineRule.objects.get(code="guardian-next-morning")
-    DeadlineRule.objects.filter(pk=rule.pk).update(legal_reference=" ")
+    DeadlineRule.objects.filter(pk=rule.pk).update(legal_reference_nb=" ", legal_reference_en=" ")
     client = client_acting_in(bergen.coordinator.user, bergen.tot)
     page = client.get(reverse("chain:template_detail", args=[bergen.v1.pk])).text
     assert 'data-testid="problems"' in page

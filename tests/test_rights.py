@@ -46,7 +46,7 @@ def test_every_right_has_a_legal_reference_and_a_source() -> None:
 
 
 def test_convention_article_12_is_covered() -> None:
-    references = " ".join(Right.objects.values_list("legal_reference", flat=True))
+    references = " ".join(Right.objects.values_list("legal_reference_nb", flat=True))
     for letter in "abcdef":
         assert (
             f"12 (1) {letter}" in references

@@ -38,7 +38,8 @@ def test_a_coordinator_edits_and_activates_a_new_version_of_the_chain(vern: Vern
         amount=2,
         starts_from_nb="bestillingen",
         starts_from_en="the booking",
-        legal_reference="",
+        legal_reference_nb="",
+        legal_reference_en="",
         status="unconfirmed",
         source="test",
     )

@@ -1,0 +1,24 @@
+"""Each right's legal reference in English too: English pages showed the bokmål notes."""
+
+from django.db import migrations, models
+
+from rights.catalogue import load_rights
+
+
+def load(apps, schema_editor):
+    load_rights(apps.get_model("rights", "Right"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("rights", "0004_load_rights_providers")]
+
+    operations = [
+        migrations.RenameField(model_name="right", old_name="legal_reference", new_name="legal_reference_nb"),
+        migrations.AddField(
+            model_name="right",
+            name="legal_reference_en",
+            field=models.CharField(default="", max_length=200),
+            preserve_default=False,
+        ),
+        migrations.RunPython(load, migrations.RunPython.noop),
+    ]
