@@ -14,7 +14,7 @@ class UploadForm(forms.Form):
         max_length=200,
         help_text=_("For example: Politiet, Kripos; UDI; an NGO with its own records."),
     )
-    file = forms.FileField(label=_("Encoded file"), help_text=_("The file `vern encode` wrote (CSV)."))
+    file = forms.FileField(label=_("Encoded file"), help_text=_("The file Vern's encoding program wrote (CSV)."))
 
     def clean_file(self) -> forms.Field:
         upload = self.cleaned_data["file"]
