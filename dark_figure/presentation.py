@@ -3,9 +3,9 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 
+from core.formats import number, span
 from dark_figure.estimation import Bootstrap, DarkFigure, Estimate, ModelFit
 from dark_figure.services import LinkageSensitivity, YearEstimate
 from disclosure.exports import ResultRow, ResultTable
@@ -15,15 +15,15 @@ def interval(estimate: Estimate | None, *, unseen: bool = False) -> str:
     if estimate is None:
         return "–"
     if unseen:
-        return f"{estimate.unseen:.0f} ({estimate.unseen_lower:.0f}–{estimate.unseen_upper:.0f})"
-    return f"{estimate.total:.0f} ({estimate.lower:.0f}–{estimate.upper:.0f})"
+        return f"{number(estimate.unseen)} ({span(estimate.unseen_lower, estimate.unseen_upper)})"
+    return f"{number(estimate.total)} ({span(estimate.lower, estimate.upper)})"
 
 
 def dependences(fit: ModelFit) -> str:
     if not fit.interactions:
         return _("none (independent lists)")
     return "; ".join(
-        f"{first} × {second} ({fit.interaction_effects.get((first, second), 0.0):+.2f})"
+        f"{first} × {second} ({number(fit.interaction_effects.get((first, second), 0.0), 2, signed=True)})"
         for first, second in fit.interactions
     )
 
@@ -40,9 +40,9 @@ def models_table(result: DarkFigure) -> ResultTable:
                     dependences(fit),
                     interval(fit.estimate, unseen=True) if fit.estimate else str(fit.refusal or "–"),
                     interval(fit.estimate),
-                    formats.number_format(fit.estimate.total / fit.estimate.observed, 1) if fit.estimate else "–",
-                    f"{fit.aic:.1f}" if fit.aic is not None else "–",
-                    f"{fit.bic:.1f}" if fit.bic is not None else "–",
+                    number(fit.estimate.total / fit.estimate.observed, 1) if fit.estimate else "–",
+                    number(fit.aic, 1) if fit.aic is not None else "–",
+                    number(fit.bic, 1) if fit.bic is not None else "–",
                 ),
             )
         )
@@ -66,7 +66,7 @@ def bootstrap_interval(result: Bootstrap | None) -> str:
         return "–"
     if result.refusal:
         return str(result.refusal)
-    return f"{result.lower:.0f}–{result.upper:.0f}"
+    return span(result.lower, result.upper)
 
 
 def estimate_table(result: DarkFigure, bootstrap: Bootstrap | None) -> ResultTable:
@@ -74,19 +74,19 @@ def estimate_table(result: DarkFigure, bootstrap: Bootstrap | None) -> ResultTab
     estimate = result.estimate
     rows = [] if estimate else [ResultRow(_("No estimate"), (str(result.reason), "–"))]
     if estimate:
-        rows.append(ResultRow(_("Estimate"), (f"{estimate.total:.0f}", f"{estimate.unseen:.0f}")))
+        rows.append(ResultRow(_("Estimate"), (number(estimate.total), number(estimate.unseen))))
         rows.append(
             ResultRow(
                 _("Profile-likelihood interval, given the chosen model"),
                 (
-                    f"{estimate.lower:.0f}–{estimate.upper:.0f}",
-                    f"{estimate.unseen_lower:.0f}–{estimate.unseen_upper:.0f}",
+                    span(estimate.lower, estimate.upper),
+                    span(estimate.unseen_lower, estimate.unseen_upper),
                 ),
             )
         )
     if bootstrap:
         unseen = (
-            f"{bootstrap.lower - result.table.observed:.0f}–{bootstrap.upper - result.table.observed:.0f}"
+            span(bootstrap.lower - result.table.observed, bootstrap.upper - result.table.observed)
             if bootstrap.refusal is None
             else "–"
         )
@@ -122,7 +122,7 @@ def steps_table(result: DarkFigure) -> ResultTable:
         tuple(
             ResultRow(
                 f"{step.added[0]} × {step.added[1]}",
-                (f"{step.statistic:.2f}", f"{step.p_value:.4f}", f"{step.aic:.1f}", f"{step.bic:.1f}"),
+                (number(step.statistic, 2), number(step.p_value, 4), number(step.aic, 1), number(step.bic, 1)),
             )
             for step in result.steps
         ),
@@ -151,10 +151,7 @@ def sensitivity_table(runs: Sequence[LinkageSensitivity]) -> ResultTable:
     return ResultTable(
         _("The estimate when the records are linked at the ends of the calibrated threshold range"),
         (_("Persons found"), _("Estimated total"), _("Never seen")),
-        tuple(
-            ResultRow(formats.number_format(run.linkage_threshold, 2), _estimate_cells(run.persons, run.result))
-            for run in runs
-        ),
+        tuple(ResultRow(number(run.linkage_threshold, 2), _estimate_cells(run.persons, run.result)) for run in runs),
         row_heading=_("Linkage threshold (match probability)"),
     )
 

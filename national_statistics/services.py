@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -250,7 +250,7 @@ def import_upload(data: bytes, *, file_name: str, organisation_name: str, user: 
     if earlier:
         raise StatisticsError(
             _("This file was already added on %(date)s; it is not counted twice.")
-            % {"date": timezone.localtime(earlier.created_at).date().isoformat()}
+            % {"date": formats.date_format(timezone.localtime(earlier.created_at), "SHORT_DATE_FORMAT")}
         )
     problems = [(problem.line, problem.reason) for problem in encoded.problems]
     try:
@@ -325,7 +325,8 @@ def link_year(year: int, *, threshold: float = DEFAULT_THRESHOLD) -> YearLinkage
             raise StatisticsError(
                 _(
                     "The year holds records encoded in an older format, which cannot be linked. Remove the files "
-                    "added before the update and add them again, encoded with the current vern encode."
+                    "added before the update and add them again, encoded with the current version of Vern's "
+                    "encoding program."
                 )
             ) from None
         compared = result.compared

@@ -286,6 +286,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
+# Bokmål takes Django's own formats (d.m.Y, decimal comma, a no-break space between thousands); English
+# its own (vern/formats/en), not the US ones.
+FORMAT_MODULE_PATH = ["vern.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / ".local" / "staticfiles"
