@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from dark_figure.estimation import THRESHOLD
 from dark_figure.services import MAX_LISTS
@@ -62,7 +63,8 @@ class DarkFigureForm(forms.Form):
         initial = default_letters(kinds)
         for kind, persons in kinds:
             self.fields[f"list_{kind}"] = forms.ChoiceField(
-                label=_("%(kind)s (%(persons)s persons)") % {"kind": labels.get(kind, kind), "persons": persons},
+                label=ngettext("%(kind)s (%(persons)s person)", "%(kind)s (%(persons)s persons)", persons)
+                % {"kind": labels.get(kind, kind), "persons": persons},
                 choices=choices,
                 required=False,
                 initial=initial[kind],

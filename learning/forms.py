@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from chain.access import COORDINATING_ROLES
 from chain.models import ChainStep
+from core.i18n import interpolate_lazy
 from learning.models import Escalation
-from meetings.forms import NO_PERSONAL_DATA, MemberChoiceField
+from meetings.forms import NO_PERSONAL_DATA, FindingCategoryChoiceField, MemberChoiceField
 from meetings.models import Finding, FindingCategory
 from organisations.models import Membership, Municipality, Organisation
 
-ABOUT_THE_SYSTEM = _("About the system, not about a person. %(warning)s") % {"warning": NO_PERSONAL_DATA}
+ABOUT_THE_SYSTEM = interpolate_lazy(_("About the system, not about a person. %(warning)s"), warning=NO_PERSONAL_DATA)
 
 
 def _or_any(label: Any, choices: Any) -> list[tuple[str, Any]]:
@@ -21,7 +22,7 @@ def _or_any(label: Any, choices: Any) -> list[tuple[str, Any]]:
 
 class LearningLogForm(forms.Form):
     text = forms.CharField(label=_("Words in the finding"), required=False, max_length=200)
-    category = forms.ModelChoiceField(
+    category = FindingCategoryChoiceField(
         label=_("Category"), queryset=FindingCategory.objects.all(), required=False, empty_label=_("All categories")
     )
     municipality = forms.ModelChoiceField(
@@ -93,7 +94,9 @@ class RaiseEscalationForm(OwnerFields):
     description = forms.CharField(
         label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("What is wrong, since when, and what decision is needed. %(about)s") % {"about": ABOUT_THE_SYSTEM},
+        help_text=interpolate_lazy(
+            _("What is wrong, since when, and what decision is needed. %(about)s"), about=ABOUT_THE_SYSTEM
+        ),
     )
     level = forms.ChoiceField(
         label=_("Who must decide"), choices=Escalation.Level.choices, widget=forms.RadioSelect, initial="municipality"
@@ -113,7 +116,9 @@ class ChangeEscalationForm(OwnerFields):
     note = forms.CharField(
         label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("What happened or was decided, and by whom. %(warning)s") % {"warning": NO_PERSONAL_DATA},
+        help_text=interpolate_lazy(
+            _("What happened or was decided, and by whom. %(warning)s"), warning=NO_PERSONAL_DATA
+        ),
     )
     field_order = ["status", "level", "owner_organisation", "owner", "note"]
 
@@ -139,7 +144,7 @@ class RoutineForm(forms.Form):
     body = forms.CharField(
         label=_("Checklist"),
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text=_("One thing to do per line, in order. %(warning)s") % {"warning": NO_PERSONAL_DATA},
+        help_text=interpolate_lazy(_("One thing to do per line, in order. %(warning)s"), warning=NO_PERSONAL_DATA),
     )
 
     def __init__(self, *args: Any, municipalities: list[Municipality], **kwargs: Any) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from chain.forms import DateTimeInput
 from chain.models import CaseChain
 from core.forms import DateField, SubmissionKeyField
+from core.i18n import interpolate_lazy
 from meetings.models import Finding, FindingCategory, Invitation, Meeting
 from meetings.services import Invitee, Minutes, ground_label
 from organisations.models import ROLES_WITHOUT_CASE_WORK, Membership, Organisation
@@ -153,7 +154,7 @@ class ActionItemForm(forms.Form):
     title = forms.CharField(
         label=_("What is to be done"),
         max_length=200,
-        help_text=_("Shown on the owner's deadlines board. %(warning)s") % {"warning": NO_PERSONAL_DATA},
+        help_text=interpolate_lazy(_("Shown on the owner's deadlines board. %(warning)s"), warning=NO_PERSONAL_DATA),
     )
     organisation = forms.ModelChoiceField(
         label=_("Owner"), queryset=Organisation.objects.none(), empty_label=_("Choose an invited organisation")
@@ -190,8 +191,13 @@ class ActionItemForm(forms.Form):
         return data
 
 
+class FindingCategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: FindingCategory) -> str:
+        return obj.title
+
+
 class FindingForm(forms.Form):
-    category = forms.ModelChoiceField(
+    category = FindingCategoryChoiceField(
         label=_("Category"), queryset=FindingCategory.objects.filter(is_active=True), empty_label=_("Choose")
     )
     outcome = forms.ChoiceField(label=_("Did it work?"), choices=Finding.Outcome.choices, widget=forms.RadioSelect)

@@ -10,6 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+
+from accounts.allauth_wording import REWORDED
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_SOURCE = (".venv", "node_modules", ".git", "dist", "__pycache__", ".local", ".pytest_cache", ".mypy_cache")
@@ -38,3 +42,11 @@ def test_makemessages_leaves_no_untranslated_or_fuzzy_entry(extracted_catalogue:
     )
     entries = [line for line in result.stdout.splitlines() if line.startswith("msgid ") and line != 'msgid ""']
     assert not entries, "\n".join(entries)
+
+
+@pytest.mark.parametrize("message", REWORDED)
+def test_allauths_messages_read_in_plain_bokmal(message: str) -> None:
+    with translation.override("nb"):
+        bokmal = gettext(message)
+    assert bokmal != message
+    assert "vennligst" not in bokmal.casefold(), bokmal
