@@ -71,7 +71,7 @@ def test_it_locks_after_five_wrong_totp_codes(cast: Cast) -> None:
         client.post(MFA, {"code": "000000"})
     response = client.post(MFA, {"code": current_code_of(cast.ngo_worker)})
     assert client.get(reverse("home")).status_code == 302
-    assert "For mange innloggingsforsøk" in response.text
+    assert "For mange mislykkede innlogginger" in response.text
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ developer note, file name or backticked command reaches a user, and no "Vennligs
 """
 
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import pytest
@@ -57,6 +58,13 @@ FOREIGN_DATE = re.compile(r"(?<!LOV-)\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{
 DECIMAL_POINT = re.compile(r"(?<![\d.])(?!(?:[01]\d|2[0-3])\.[0-5]\d(?![\d.]))\d+\.\d+(?![\d.])")
 # What the tests' members wrote in a case (tests/test_access_matrix.py): their words, in their language.
 WRITTEN_BY_MEMBERS = {"Ingen egnet bolig på flere måneder.", "Ingen egnet bolig", "Barn funnet om natten", "Ring"}
+
+
+@pytest.fixture(autouse=True)
+def _language_restored() -> Iterator[None]:
+    """A request in English leaves English active in the thread: the tests that run after these expect bokmål."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 class VisibleText(HTMLParser):
