@@ -8,6 +8,8 @@ hold (fixture labels, notes) is checked for marker words of the other language. 
 developer note, file name or backticked command reaches a user, and no "Vennligst" (Språkrådet's plain style).
 """
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -206,3 +208,15 @@ def test_the_dark_figure_speaks_one_language_and_writes_numbers_in_it(cast: Cast
             f"{language}: {leak}" for leak in leaks(visible_texts(response.text, language), language, catalogue, codes)
         ]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_a_bokmal_download_writes_numbers_and_headings_in_bokmal(cast: Cast) -> None:
+    _store(2025, ("police_district", "ngo_project", "nav_office", "udi"))
+    client = client_acting_in(cast.statistician)
+    client.cookies["vern_language"] = "nb"
+    response = client.get(reverse("dark_figure:download", args=["csv"]), {"year": "2025"})
+    cells = [cell for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) for cell in row if cell]
+    assert "Modellene sammenlignet, med 95-prosents intervaller" in cells
+    assert not [cell for cell in cells if DECIMAL_POINT.search(cell)]
+    assert [cell for cell in cells if re.fullmatch(r"\d+,\d", cell)]  # AIC and BIC, to one decimal
