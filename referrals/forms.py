@@ -4,11 +4,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import FieldGroup
+from cases.models import Case, FieldGroup
 from chain.models import CaseStep
 from core.forms import SubmissionKeyField
-from organisations.models import Organisation
 from referrals.services import Ground
+from sharing.forms import PartnerField
 from sharing.models import Consent, LegalBasis
 
 CONSENT, LEGAL_BASIS = "consent", "legal_basis"
@@ -17,7 +17,7 @@ CONSENT, LEGAL_BASIS = "consent", "legal_basis"
 class ReferralForm(forms.Form):
     """Refer a case (or hand it over): to whom, for what, and on which ground the information goes with it."""
 
-    to = forms.ModelChoiceField(label=_("Refer to"), queryset=Organisation.objects.none(), empty_label=_("Choose"))
+    to = PartnerField(label=_("Refer to"), empty_label=_("Choose"))
     purpose = forms.CharField(
         label=_("Purpose"),
         max_length=300,
@@ -63,11 +63,13 @@ class ReferralForm(forms.Form):
     )
     submission_key = SubmissionKeyField()
 
-    def __init__(self, *args: Any, owner: Organisation, case_step: CaseStep | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case: Case, case_step: CaseStep | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if case_step is None or not case_step.step.precondition:
             del self.fields["precondition_reason"]
-        organisations = Organisation.objects.filter(is_active=True).exclude(pk=owner.pk).select_related("municipality")
+        field: PartnerField = self.fields["to"]  # type: ignore[assignment]
+        field.offer_for(case)
+        organisations = field.queryset
         if case_step is not None:
             step = case_step.step
             organisations = (
@@ -77,7 +79,7 @@ class ReferralForm(forms.Form):
             )
             if not self.is_bound:
                 self.initial["field_groups"] = step.field_groups
-        self.fields["to"].queryset = organisations  # type: ignore[attr-defined]
+        field.queryset = organisations
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
