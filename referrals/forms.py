@@ -10,6 +10,7 @@ from core.forms import SubmissionKeyField
 from referrals.services import Ground
 from sharing.forms import PartnerField
 from sharing.models import Consent, LegalBasis
+from sharing.partners import partners_of
 
 CONSENT, LEGAL_BASIS = "consent", "legal_basis"
 
@@ -67,9 +68,7 @@ class ReferralForm(forms.Form):
         super().__init__(*args, **kwargs)
         if case_step is None or not case_step.step.precondition:
             del self.fields["precondition_reason"]
-        field: PartnerField = self.fields["to"]  # type: ignore[assignment]
-        field.offer_for(case)
-        organisations = field.queryset
+        organisations = partners_of(case)
         if case_step is not None:
             step = case_step.step
             organisations = (
@@ -79,7 +78,7 @@ class ReferralForm(forms.Form):
             )
             if not self.is_bound:
                 self.initial["field_groups"] = step.field_groups
-        field.queryset = organisations
+        self.fields["to"].queryset = organisations  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -21,10 +21,9 @@ class _ByKind(ModelChoiceIterator):
     def __iter__(self) -> Iterator[Any]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        queryset = self.queryset if self.queryset._prefetch_related_lookups else self.queryset.iterator()
         groups = [
             (str(kind), [self.choice(o) for o in organisations])
-            for kind, organisations in groupby(queryset, key=lambda o: o.get_kind_display())
+            for kind, organisations in groupby(self.queryset, key=lambda o: o.get_kind_display())
         ]
         yield from sorted(groups, key=lambda group: group[0])
 
