@@ -488,6 +488,19 @@ def choose_responsible(*, case_step: CaseStep, organisation: Organisation, membe
     assign_responsibility(case_step=locked, organisation=organisation, membership=membership)
 
 
+def roles_in_track(case: Case) -> Q | None:
+    """The organisations outside the municipality with a role in the case's track (`sharing.partners`): of a kind
+    its municipality's active template makes responsible for a step, named by it, or responsible for a step of
+    the case. None when the municipality has no active template for the track."""
+    template = active_template(case)
+    if template is None:
+        return None
+    steps = list(template.steps.values_list("responsible_kind", "responsible_organisation_id"))
+    named = [organisation for _kind, organisation in steps if organisation is not None]
+    responsible = case.steps.exclude(responsible=None).values_list("responsible_id", flat=True)
+    return Q(kind__in={kind for kind, _organisation in steps if kind}) | Q(pk__in=named) | Q(pk__in=responsible)
+
+
 def responsible_organisations(case: Case) -> QuerySet[Organisation]:
     """The organisations with a responsibility in the case: the owner and those responsible for a step."""
     return Organisation.objects.filter(

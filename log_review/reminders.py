@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from audit.models import AccessEntry
@@ -17,16 +17,29 @@ REVIEW_INTERVAL = timedelta(days=31)
 REVIEWER_ROLES = (Membership.Role.DATA_PROTECTION_OFFICER, Membership.Role.ORG_ADMIN)
 
 
+def _review_due(now: datetime) -> Q:
+    """For rows with an `organisation_id`: its staff read cases in the last month and nobody reviewed its log."""
+    since = now - REVIEW_INTERVAL
+    reviewed = LogReview.objects.filter(organisation=OuterRef("organisation_id"), reviewed_at__gte=since)
+    read = AccessEntry.objects.filter(organisation=OuterRef("organisation_id"), at__gte=since, case__isnull=False)
+    return Q(Exists(read)) & ~Q(Exists(reviewed))
+
+
+def review_is_due(membership: Membership, now: datetime | None = None) -> bool:
+    """Whether the member reviews the log (`Membership.reviews_access_log`) and their organisation's is due."""
+    return (
+        membership.reviews_access_log
+        and Membership.objects.filter(pk=membership.pk).filter(_review_due(in_utc(now))).exists()
+    )
+
+
 def remind_of_monthly_review(now: datetime | None = None) -> int:
     """Tell the data protection officers and admins of each organisation whose staff read cases in the last month
     and whose log nobody reviewed in it; once per calendar month (Norwegian time). Returns how many are new."""
     now = in_utc(now)
-    since = now - REVIEW_INTERVAL
     month = now.astimezone(OSLO).strftime("%Y-%m")
-    reviewed = LogReview.objects.filter(organisation=OuterRef("organisation_id"), reviewed_at__gte=since)
-    read = AccessEntry.objects.filter(organisation=OuterRef("organisation_id"), at__gte=since, case__isnull=False)
     reviewers = Membership.objects.filter(role__in=REVIEWER_ROLES, organisation__is_active=True).filter(
-        Exists(read), ~Exists(reviewed)
+        _review_due(now)
     )
     link_path = reverse("log_review:review")
     return create_new(

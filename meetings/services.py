@@ -14,7 +14,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from meetings.access import may_keep_minutes, organisation_sees_case, readable_m
 from meetings.models import ActionItem, Finding, FindingCategory, Invitation, Meeting, MeetingRole, MeetingText
 from organisations.models import Membership, Organisation
 from sharing.models import Consent, Disclosure
+from sharing.partners import partners_of
 
 # An action item is due by the end of its due date (Europe/Oslo).
 END_OF_DAY = time(23, 59)
@@ -113,15 +114,11 @@ def ground_label(invitation: Invitee | Invitation) -> str:
 
 def invitees(case: Case) -> list[Invitee]:
     """Who may be invited to a meeting of the case: those with a responsibility in it, then every organisation
-    of the municipality (or national body) of a kind with a role in the track's meetings (meetings.MeetingRole),
+    the case may go to (`sharing.partners`) of a kind with a role in the track's meetings (meetings.MeetingRole),
     each on the ground that lets it learn what is said: the owner, a step, a consent or a legal basis."""
     roles = {role.organisation_kind: role for role in MeetingRole.objects.filter(track=case.track)}
     responsible = {organisation.pk: organisation for organisation in responsible_organisations(case)}
-    others = (
-        Organisation.objects.filter(is_active=True, kind__in=roles)
-        .filter(Q(municipality=case.municipality_id) | Q(municipality__isnull=True))
-        .exclude(pk__in=responsible)
-    )
+    others = partners_of(case).filter(kind__in=roles).exclude(pk__in=responsible)
     consents = {c.organisation_id: c for c in consents_in_force().filter(case=case).order_by("given_on")}
     disclosures = {d.organisation_id: d for d in disclosures_in_force().filter(case=case).order_by("created_at")}
     found = [

@@ -4,12 +4,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import FieldGroup
+from cases.models import Case, FieldGroup
 from chain.models import CaseStep
 from core.forms import SubmissionKeyField
-from organisations.models import Organisation
 from referrals.services import Ground
+from sharing.forms import PartnerField
 from sharing.models import Consent, LegalBasis
+from sharing.partners import partners_of
 
 CONSENT, LEGAL_BASIS = "consent", "legal_basis"
 
@@ -17,7 +18,7 @@ CONSENT, LEGAL_BASIS = "consent", "legal_basis"
 class ReferralForm(forms.Form):
     """Refer a case (or hand it over): to whom, for what, and on which ground the information goes with it."""
 
-    to = forms.ModelChoiceField(label=_("Refer to"), queryset=Organisation.objects.none(), empty_label=_("Choose"))
+    to = PartnerField(label=_("Refer to"), empty_label=_("Choose"))
     purpose = forms.CharField(
         label=_("Purpose"),
         max_length=300,
@@ -63,11 +64,11 @@ class ReferralForm(forms.Form):
     )
     submission_key = SubmissionKeyField()
 
-    def __init__(self, *args: Any, owner: Organisation, case_step: CaseStep | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case: Case, case_step: CaseStep | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if case_step is None or not case_step.step.precondition:
             del self.fields["precondition_reason"]
-        organisations = Organisation.objects.filter(is_active=True).exclude(pk=owner.pk).select_related("municipality")
+        organisations = partners_of(case)
         if case_step is not None:
             step = case_step.step
             organisations = (

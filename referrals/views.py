@@ -36,7 +36,7 @@ def _send(request: MemberRequest, code: str, *, handover: bool) -> HttpResponse:
         raise PermissionDenied
     case_step = _open_step(request, code)
     form_class = HandOverForm if handover else ReferralForm
-    form = form_class(request.POST or None, owner=access.case.owner, case_step=case_step)
+    form = form_class(request.POST or None, case=access.case, case_step=case_step)
     context = {"case": access.case, "form": form, "case_step": case_step, "handover": handover}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

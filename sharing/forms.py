@@ -1,18 +1,53 @@
+from collections.abc import Iterator
+from itertools import groupby
+from typing import Any
+
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import FieldGroup
+from cases.models import Case, FieldGroup
 from core.forms import DateField, SubmissionKeyField
 from core.text import validate_real_reason
 from organisations.models import Organisation
 from sharing.models import Consent, LegalBasis
+from sharing.partners import partners_of
+
+
+class _ByKind(ModelChoiceIterator):
+    """The choices in one `<optgroup>` per kind of organisation, the groups in the order of their labels."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups = [
+            (str(kind), [self.choice(o) for o in organisations])
+            for kind, organisations in groupby(self.queryset, key=lambda o: o.get_kind_display())
+        ]
+        yield from sorted(groups, key=lambda group: group[0])
+
+
+class PartnerField(forms.ModelChoiceField):
+    """An organisation the case may go to (`sharing.partners`), grouped by kind; another one is refused."""
+
+    iterator = _ByKind
+    default_error_messages = {
+        "invalid_choice": _(
+            "This organisation cannot receive the case: it is neither in the case's municipality nor a body "
+            "with a role in its track. Choose one from the list."
+        ),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Organisation.objects.none(), **kwargs)
+
+    def offer_for(self, case: Case) -> None:
+        self.queryset = partners_of(case)
 
 
 class SharingForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Share with"), queryset=Organisation.objects.none(), empty_label=_("Choose an organisation")
-    )
+    organisation = PartnerField(label=_("Share with"), empty_label=_("Choose an organisation"))
     field_groups = forms.MultipleChoiceField(
         label=_("Information to share"),
         choices=FieldGroup.choices,
@@ -21,11 +56,10 @@ class SharingForm(forms.Form):
     )
     submission_key = SubmissionKeyField()
 
-    def __init__(self, *args: object, owner: Organisation, **kwargs: object) -> None:
+    def __init__(self, *args: object, case: Case, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["organisation"].queryset = (  # type: ignore[attr-defined]
-            Organisation.objects.filter(is_active=True).exclude(pk=owner.pk).select_related("municipality")
-        )
+        field: PartnerField = self.fields["organisation"]  # type: ignore[assignment]
+        field.offer_for(case)
 
 
 class ConsentForm(SharingForm):

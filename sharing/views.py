@@ -34,7 +34,7 @@ def _record_sharing(
     access = _owned_case(request, code)
     # ?organisation= preselects the receiver (the meeting page links here for an organisation not shared with yet).
     initial = {"organisation": request.GET.get("organisation", "")}
-    form = form_class(request.POST or None, owner=access.case.owner, initial=initial)
+    form = form_class(request.POST or None, case=access.case, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             record(access=access, membership=request.membership, **form.cleaned_data)

@@ -24,7 +24,7 @@ def test_it_logs_in_with_password_and_totp(vern: Vern, cast: Cast) -> None:
     vern.assert_accessible()
     vern.submit_code(current_code_of(cast.ngo_worker))
     expect(vern.page.get_by_test_id("active-organisation")).to_contain_text("Trygg havn Oslo")
-    expect(vern.page.get_by_role("heading", level=1)).to_have_text("Trygg havn Oslo")
+    expect(vern.page.get_by_role("heading", level=1)).to_have_text("Min dag")
     vern.assert_accessible()
 
 
