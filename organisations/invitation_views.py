@@ -4,6 +4,8 @@ The link's token is moved into the session at once (only its hash), and the page
 token in its address, so neither the browser's history nor a Referer header carries it on.
 """
 
+from typing import cast
+
 from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
@@ -15,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from accounts.http import AuthenticatedRequest
 from organisations import invitations, services
 from organisations.access import SESSION_KEY
 from organisations.forms import AcceptInvitationForm
@@ -49,7 +52,7 @@ def accept(request: HttpRequest) -> HttpResponse:
         return _closed(request, invitation)
     context = {"invitation": invitation, "has_account": invitations.has_account(invitation)}
     if request.user.is_authenticated:
-        return _accept_as_logged_in_user(request, invitation, context)
+        return _accept_as_logged_in_user(cast(AuthenticatedRequest, request), invitation, context)
     if context["has_account"]:
         context["login_url"] = f"{reverse('account_login')}?{urlencode({'next': reverse('invitations:accept')})}"
         return render(request, "organisations/invitation.html", context)
@@ -72,7 +75,9 @@ def accept(request: HttpRequest) -> HttpResponse:
     return render(request, "organisations/invitation.html", context)
 
 
-def _accept_as_logged_in_user(request: HttpRequest, invitation: Invitation, context: dict[str, object]) -> HttpResponse:
+def _accept_as_logged_in_user(
+    request: AuthenticatedRequest, invitation: Invitation, context: dict[str, object]
+) -> HttpResponse:
     if request.user.email.lower() != invitation.email:
         context["other_account"] = True
         return render(request, "organisations/invitation.html", context, status=403)

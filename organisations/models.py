@@ -201,9 +201,10 @@ ROLES_BY_KIND: dict[str, frozenset[str]] = {
 
 
 def assignable_roles(organisation: Organisation) -> list[tuple[str, str]]:
-    """The roles an admin may give in `organisation`, as choices in the order of Membership.Role."""
+    """The roles an admin may give in `organisation`, as choices in the order of Membership.Role, labels in the
+    active language."""
     offered = ROLES_BY_KIND[organisation.kind]
-    return [(value, label) for value, label in Membership.Role.choices if value in offered]
+    return [(value, str(label)) for value, label in Membership.Role.choices if value in offered]
 
 
 class Invitation(models.Model):

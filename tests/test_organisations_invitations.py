@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -44,7 +45,7 @@ def invite(cast: Cast, django_capture_on_commit_callbacks: Any) -> Invite:
 
 
 def latest_token() -> str:
-    match = LINK.search(mail.outbox[-1].body)
+    match = LINK.search(str(mail.outbox[-1].body))
     assert match, mail.outbox[-1].body
     return match["token"]
 
@@ -79,7 +80,8 @@ def test_the_expiry_is_a_setting(invite: Invite, settings: Any) -> None:
 def test_the_email_is_an_invitation_in_both_languages(cast: Cast, invite: Invite) -> None:
     invitation, token = invite()
     [message] = mail.outbox
-    html = message.alternatives[0].content
+    assert isinstance(message, EmailMultiAlternatives)
+    html = str(message.alternatives[0][0])
     expiry = timezone.localtime(invitation.expires_at).strftime("%d.%m.%Y")
     for text in (message.body, html):
         assert text.count("Trygg havn Oslo") >= 2
