@@ -352,3 +352,13 @@ def test_a_police_district_may_have_a_coordinator(cast: Cast) -> None:
     )
     officer = MembershipFactory.create(organisation=police, role=Membership.Role.CASEWORKER)
     assert services.change_member_role(membership=officer, role="coordinator").role == "coordinator"
+
+
+def test_the_invitation_page_speaks_english_when_asked(invite: Invite) -> None:
+    _, token = invite()
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = open_link(client, token).text
+    assert "Invitation to Vern from Trygg havn Oslo" in page
+    assert "Caseworker" in page
+    assert "Choose a password" in page
