@@ -23,7 +23,7 @@ from core import crypto
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        # Accounts are created by organisation admins (organisations.services.add_member).
+        # Accounts are made when an invitation from an organisation admin is accepted (organisations.services).
         return False
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:

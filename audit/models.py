@@ -79,6 +79,10 @@ class AccessEntry(models.Model):
         SEARCH = "search", _("Searched by identity")
         TOKEN_CREATED = "token_created", _("Created an API token")
         TOKEN_REVOKED = "token_revoked", _("Revoked an API token")
+        # About no case either: who was invited to become a member, by whom, and who joined through an invitation.
+        INVITATION_SENT = "invitation_sent", _("Sent an invitation to become a member")
+        INVITATION_WITHDRAWN = "invitation_withdrawn", _("Withdrew an invitation to become a member")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Became a member by accepting an invitation")
 
     sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)

@@ -229,6 +229,24 @@ def record_token_event(*, token: ApiToken, action: str, by: User | None = None) 
     )
 
 
+INVITATION_ACTIONS = (
+    AccessEntry.Action.INVITATION_SENT,
+    AccessEntry.Action.INVITATION_WITHDRAWN,
+    AccessEntry.Action.INVITATION_ACCEPTED,
+)
+
+
+def record_invitation_event(*, organisation: Organisation, action: str, by: User) -> AccessEntry:
+    """Log that `by` sent or withdrew an invitation to the organisation, or joined it by accepting one.
+
+    Who may act in an organisation belongs in the log beside what they read; the invitee's address does not, the
+    invitation itself keeps it.
+    """
+    if action not in INVITATION_ACTIONS:
+        raise ValueError(f"{action!r} is not an invitation event.")
+    return _append(user=by, organisation=organisation, case=None, field_groups=[], action=action)
+
+
 @dataclass(frozen=True, slots=True)
 class PendingEntry:
     """An access to log with `append_entries_in_bulk`: record_access's arguments, by id, with an explicit time."""

@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import ApiToken, User
-from organisations.models import Membership
+from organisations.models import Invitation, Membership
 
 SESSION_KEY = "vern_membership_id"
 
@@ -100,3 +100,15 @@ def organisation_api_tokens(organisation_id: int) -> QuerySet[ApiToken]:
 def get_organisation_api_token_for(request: MemberRequest, token_id: int) -> ApiToken:
     """A token of the admin's own organisation; 404 for any other, so that its existence is not revealed."""
     return get_object_or_404(organisation_api_tokens(request.membership.organisation_id), pk=token_id)
+
+
+def pending_invitations(organisation_id: int) -> QuerySet[Invitation]:
+    """The organisation's invitations neither accepted nor withdrawn, expired ones too: the admin may re-send them."""
+    return Invitation.objects.filter(organisation_id=organisation_id, accepted_at=None, withdrawn_at=None).order_by(
+        "expires_at", "id"
+    )
+
+
+def get_pending_invitation_for(request: MemberRequest, invitation_id: int) -> Invitation:
+    """A pending invitation of the admin's own organisation; 404 for any other."""
+    return get_object_or_404(pending_invitations(request.membership.organisation_id), pk=invitation_id)

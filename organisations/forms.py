@@ -1,9 +1,9 @@
 from django import forms
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from organisations.models import Membership, Organisation
-
-ASSIGNABLE_ROLES = [(value, label) for value, label in Membership.Role.choices if value != Membership.Role.SYSTEM_ADMIN]
+from accounts.models import User
+from organisations.models import Invitation, Membership, Organisation, assignable_roles
 
 
 class ChooseOrganisationForm(forms.Form):
@@ -27,14 +27,60 @@ class ChooseOrganisationForm(forms.Form):
 
 
 class AddMemberForm(forms.Form):
+    """Whom to invite, and as what: only the roles the organisation's kind has are offered."""
+
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    role = forms.ChoiceField(label=_("Role"), choices=ASSIGNABLE_ROLES)
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["role"].choices = assignable_roles(organisation)  # type: ignore[attr-defined]
 
 
 class ChangeRoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=ASSIGNABLE_ROLES)
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args: object, membership: Membership, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        choices = assignable_roles(membership.organisation)
+        # A role given before the organisation's kind limited them still shows as the member's, until changed.
+        if membership.role not in dict(choices):
+            choices.append((membership.role, membership.get_role_display()))
+        self.fields["role"].choices = choices  # type: ignore[attr-defined]
+
+
+class AcceptInvitationForm(forms.Form):
+    """The password a new member chooses, checked by Django's password validators (settings.py)."""
+
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Type the password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: object, invitation: Invitation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.invitation = invitation
+        # Built per form, in the language of the request.
+        self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
+
+    def clean_password2(self) -> str:
+        password1, password2 = self.cleaned_data.get("password1"), self.cleaned_data["password2"]
+        if password1 and password1 != password2:
+            raise forms.ValidationError(_("The two passwords are not the same."))
+        # The validators compare the password with the name and e-mail address the account will have.
+        future_user = User(
+            email=self.invitation.email, first_name=self.invitation.first_name, last_name=self.invitation.last_name
+        )
+        password_validation.validate_password(password2, user=future_user)
+        return password2
 
 
 class TimeInput(forms.TimeInput):

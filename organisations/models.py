@@ -2,6 +2,7 @@ from datetime import time
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -164,3 +165,106 @@ class Membership(models.Model):
 ROLES_WITHOUT_CASE_WORK = (Membership.Role.STATISTICIAN, Membership.Role.DATA_PROTECTION_OFFICER)
 # The roles that review the access log (Membership.reviews_access_log), for queries over members.
 LOG_REVIEWING_ROLES = (Membership.Role.ORG_ADMIN, Membership.Role.SYSTEM_ADMIN, Membership.Role.DATA_PROTECTION_OFFICER)
+
+
+def _roles(*roles: str) -> frozenset[str]:
+    return frozenset({Membership.Role.ORG_ADMIN, Membership.Role.DATA_PROTECTION_OFFICER, *roles})
+
+
+_CASE_WORK = (Membership.Role.CASEWORKER,)
+_CASE_WORK_AND_COORDINATION = (Membership.Role.CASEWORKER, Membership.Role.COORDINATOR)
+# The roles an organisation of each kind may give its members (system admins are appointed outside this table).
+# Every organisation has admins and may have a data protection officer (public bodies must, GDPR art. 37). The
+# national coordination unit has no role in individual cases, so its only other role is the statistician (the
+# national statistics are its task, national_statistics.access). Coordinators coordinate the chain around a case:
+# the municipality's coordinator (in NAV or a TOT coordinator), child welfare for children and the police
+# district's trafficking coordinator; the other kinds do their own part of a case as caseworkers.
+ROLES_BY_KIND: dict[str, frozenset[str]] = {
+    Organisation.Kind.NAV_OFFICE: _roles(*_CASE_WORK_AND_COORDINATION),
+    Organisation.Kind.CHILD_WELFARE: _roles(*_CASE_WORK_AND_COORDINATION),
+    Organisation.Kind.CHILD_WELFARE_OUT_OF_HOURS: _roles(*_CASE_WORK),
+    Organisation.Kind.BUFETAT: _roles(*_CASE_WORK),
+    Organisation.Kind.POLICE_DISTRICT: _roles(*_CASE_WORK_AND_COORDINATION),
+    Organisation.Kind.UDI: _roles(*_CASE_WORK),
+    Organisation.Kind.RECEPTION_CENTRE: _roles(*_CASE_WORK),
+    Organisation.Kind.NATIONAL_COORDINATION: _roles(Membership.Role.STATISTICIAN),
+    Organisation.Kind.TOT_COORDINATOR: _roles(*_CASE_WORK_AND_COORDINATION),
+    Organisation.Kind.LOW_THRESHOLD_SERVICE: _roles(*_CASE_WORK),
+    Organisation.Kind.NGO_PROJECT: _roles(*_CASE_WORK),
+    Organisation.Kind.SHELTER: _roles(*_CASE_WORK),
+    Organisation.Kind.STREET_OUTREACH: _roles(*_CASE_WORK),
+    Organisation.Kind.LAWYER: _roles(*_CASE_WORK),
+    Organisation.Kind.INTERPRETER_SERVICE: _roles(*_CASE_WORK),
+    Organisation.Kind.SCHOOL: _roles(*_CASE_WORK),
+    Organisation.Kind.GUARDIAN: _roles(*_CASE_WORK),
+}
+
+
+def assignable_roles(organisation: Organisation) -> list[tuple[str, str]]:
+    """The roles an admin may give in `organisation`, as choices in the order of Membership.Role, labels in the
+    active language."""
+    offered = ROLES_BY_KIND[organisation.kind]
+    return [(value, str(label)) for value, label in Membership.Role.choices if value in offered]
+
+
+class Invitation(models.Model):
+    """An admin's invitation to take a role in the organisation, accepted through a link sent by e-mail.
+
+    Only the SHA-256 hash of the link's token is stored (organisations.invitations), so neither the database nor a
+    log can open it. A re-sent invitation gets a new token, and the old link stops working. Accepting is separate
+    from how the invitee proves who they are (today a new password, or logging in to an existing account), so that
+    a national log-in can accept invitations later without another kind of invitation.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices)
+    # Stored as accounts.User stores it: the address in lower case, which the membership's user will have.
+    email = models.EmailField(_("e-mail address"))
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    invited_by = models.ForeignKey(
+        Membership,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    times_sent = models.PositiveSmallIntegerField(_("times sent"), default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=models.Q(accepted_at__isnull=True, withdrawn_at__isnull=True),
+                name="one_open_invitation_per_organisation_and_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_pending(self) -> bool:
+        """Neither accepted nor withdrawn; it may still have expired, which the admin can re-send."""
+        return self.accepted_at is None and self.withdrawn_at is None
+
+    @property
+    def can_be_accepted(self) -> bool:
+        return self.is_pending and not self.is_expired

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -5,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
@@ -14,9 +16,11 @@ from organisations.access import (
     MemberRequest,
     get_member_for,
     get_organisation_api_token_for,
+    get_pending_invitation_for,
     memberships_of,
     org_admin_required,
     organisation_api_tokens,
+    pending_invitations,
 )
 from organisations.forms import AddMemberForm, ChangeRoleForm, ChooseOrganisationForm, WorkingHoursForm
 from organisations.models import Membership, Organisation
@@ -47,22 +51,25 @@ def choose(request: AuthenticatedRequest) -> HttpResponse:
 @org_admin_required
 def members(request: MemberRequest) -> HttpResponse:
     organisation = request.membership.organisation
-    form = AddMemberForm(request.POST or None)
+    form = AddMemberForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_member(request=request, organisation=organisation, **form.cleaned_data)
+            services.invite_member(organisation=organisation, invited_by=request.membership, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("The member was added. New users receive an e-mail to choose a password."))
+            messages.success(request, _invitation_sent_message())
             return redirect("organisations:members")
     member_list = (
-        Membership.objects.select_related("user").filter(organisation=organisation).order_by("user__last_name")
+        Membership.objects.select_related("user", "organisation")
+        .filter(organisation=organisation)
+        .order_by("user__last_name")
     )
-    rows = [(m, ChangeRoleForm(initial={"role": m.role}, prefix=f"m{m.pk}")) for m in member_list]
+    rows = [(m, ChangeRoleForm(initial={"role": m.role}, prefix=f"m{m.pk}", membership=m)) for m in member_list]
     context = {
         "form": form,
         "rows": rows,
+        "invitations": pending_invitations(organisation.pk),
         "organisation": organisation,
         "hours_form": WorkingHoursForm(instance=organisation, prefix="hours"),
     }
@@ -86,7 +93,7 @@ def working_hours(request: MemberRequest) -> HttpResponse:
 @org_admin_required
 def change_role(request: MemberRequest, membership_id: int) -> HttpResponse:
     membership = get_member_for(request, membership_id)
-    form = ChangeRoleForm(request.POST, prefix=f"m{membership.pk}")
+    form = ChangeRoleForm(request.POST, prefix=f"m{membership.pk}", membership=membership)
     if not form.is_valid():
         messages.error(request, _("Choose a valid role."))
         return redirect("organisations:members")
@@ -97,6 +104,35 @@ def change_role(request: MemberRequest, membership_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The role was changed."))
     return redirect("organisations:members")
+
+
+def _invitation_sent_message() -> str:
+    days = settings.VERN_INVITATION_DAYS
+    return ngettext(
+        "The invitation was sent. Its link works for %(days)d day; the person becomes a member when they accept it.",
+        "The invitation was sent. Its link works for %(days)d days; the person becomes a member when they accept it.",
+        days,
+    ) % {"days": days}
+
+
+@require_POST
+@org_admin_required
+def resend_invitation(request: MemberRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_pending_invitation_for(request, invitation_id)
+    services.resend_invitation(invitation=invitation, by=request.membership)
+    messages.success(request, _invitation_sent_message() + " " + _("The link sent before no longer works."))
+    return redirect("organisations:members")
+
+
+@org_admin_required
+def withdraw_invitation(request: MemberRequest, invitation_id: int) -> HttpResponse:
+    """Ask first, then withdraw: the link stops working and the person does not become a member."""
+    invitation = get_pending_invitation_for(request, invitation_id)
+    if request.method == "POST":
+        services.withdraw_invitation(invitation=invitation, by=request.membership)
+        messages.success(request, _("The invitation was withdrawn. Its link no longer works."))
+        return redirect("organisations:members")
+    return render(request, "organisations/withdraw_invitation.html", {"invitation": invitation})
 
 
 @require_POST

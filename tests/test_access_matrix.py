@@ -21,7 +21,8 @@ from chain.models import ChainTemplate, DeadlineRule
 from chain.services import set_deadline
 from learning.models import Escalation, Routine
 from learning.services import raise_escalation, write_routine
-from organisations.models import Membership
+from organisations.models import Invitation, Membership
+from organisations.services import invite_member
 from referrals.models import Referral
 from referrals.services import Ground, refer
 from screening.models import ChildWelfareNotification
@@ -52,6 +53,9 @@ NATIONAL_STATISTICIAN = "national_statistician"
 LOG_REVIEWER = "log_reviewer"
 # The acting organisation's own settings (working hours): every admin sets their own organisation's.
 OWN_ORGANISATION_ADMIN = "own_organisation_admin"
+# The invitee's pages: whoever holds the e-mail's link, logged in or not; without it, a page saying it does not work
+# (tests/test_organisations_invitations.py checks what each kind of link leads to).
+INVITEE = "invitee"
 POLICY = {
     "healthz": PUBLIC,
     "home": MEMBER,
@@ -64,6 +68,10 @@ POLICY = {
     "organisations:working_hours": OWN_ORGANISATION_ADMIN,
     "organisations:change_role": ORG_ADMIN,
     "organisations:remove": ORG_ADMIN,
+    "organisations:resend_invitation": ORG_ADMIN,
+    "organisations:withdraw_invitation": ORG_ADMIN,
+    "invitations:open": INVITEE,
+    "invitations:accept": INVITEE,
     "organisations:api_tokens": ORG_ADMIN,
     "organisations:revoke_api_token": ORG_ADMIN,
     "log_review:review": LOG_REVIEWER,
@@ -185,6 +193,10 @@ def test_every_own_url_has_a_declared_policy() -> None:
 def url_for(name: str, cast: Cast) -> str:
     if name in ("organisations:change_role", "organisations:remove"):
         return reverse(name, args=[cast.ngo_worker.memberships.get(organisation=cast.ngo).pk])
+    if name in ("organisations:resend_invitation", "organisations:withdraw_invitation"):
+        return reverse(name, args=[_invitation(cast).pk])
+    if name == "invitations:open":
+        return reverse(name, args=["a-token-that-opens-no-invitation"])
     if name == "organisations:revoke_api_token":
         membership = cast.ngo_worker.memberships.get(organisation=cast.ngo)
         return reverse(name, args=[create_api_token(membership=membership, name="Skript")[0].pk])
@@ -230,6 +242,17 @@ def url_for(name: str, cast: Cast) -> str:
     if name in ("national_statistics:htcds", "national_statistics:refresh", "national_statistics:remove_upload"):
         return reverse(name, args=[2026])
     return reverse(name)
+
+
+def _invitation(cast: Cast) -> Invitation:
+    return invite_member(
+        organisation=cast.ngo,
+        invited_by=cast.ngo_admin.memberships.get(),
+        email="invitert@test.vern.invalid",
+        first_name="Ny",
+        last_name="Kollega",
+        role=Membership.Role.CASEWORKER,
+    )
 
 
 def _referral_for(cast: Cast, *, received: bool) -> Referral:
@@ -281,6 +304,8 @@ def expected_statuses(policy: str, actor: str) -> set[int]:
     allowed = {200, 302}
     if policy == PUBLIC:
         return allowed
+    if policy == INVITEE:
+        return allowed | {410}
     if actor == "anonymous":
         return {302}  # to the log-in page (checked below)
     if policy == LOGGED_IN:
@@ -319,7 +344,7 @@ def test_access(name: str, actor: str, cast: Cast) -> None:
     if response.status_code == 405:
         response = client.post(url)
     assert response.status_code in expected_statuses(POLICY[name], actor), (name, actor, response.status_code)
-    if actor == "anonymous" and POLICY[name] != PUBLIC:
+    if actor == "anonymous" and POLICY[name] not in (PUBLIC, INVITEE):
         assert response["Location"].startswith("/accounts/login/")
     if actor == "other_org_admin" and name in ("organisations:change_role", "organisations:remove"):
         assert response.status_code == 404

@@ -348,6 +348,11 @@ VERN_MISSING_CHILD_ALERT_HOURS = envint("VERN_MISSING_CHILD_ALERT_HOURS", 24)
 if VERN_MISSING_CHILD_ALERT_HOURS < 1:
     raise ImproperlyConfigured("VERN_MISSING_CHILD_ALERT_HOURS must be at least 1.")
 
+# An invitation to become a member can be accepted for this many days; the admin can re-send it (organisations).
+VERN_INVITATION_DAYS = envint("VERN_INVITATION_DAYS", 7)
+if VERN_INVITATION_DAYS < 1:
+    raise ImproperlyConfigured("VERN_INVITATION_DAYS must be at least 1.")
+
 # The smallest k a record-level release (HTCDS) may be k-anonymised with; a release
 # without k uses it too (at least CTDC's 11). Lower k singles persons out (issue 16).
 VERN_STATISTICS_MIN_K = envint("VERN_STATISTICS_MIN_K", 11)

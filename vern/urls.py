@@ -28,6 +28,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("organisation/", include("organisations.urls")),
+    path("invitation/", include("organisations.invitation_urls")),
     path("cases/", include((case_pages, case_urls.app_name))),
     path("audit/review/", include("log_review.urls")),
     path("identification/", include("screening.urls")),
