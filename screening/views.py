@@ -12,10 +12,12 @@ from django.views.decorators.http import require_POST
 from organisations.access import MemberRequest, membership_required
 from screening import rules, services
 from screening.access import get_screening_for, notifications_for, screenings_of
-from screening.forms import STEPS
+from screening.forms import STEPS, ExploitationStepForm
 from screening.models import Advice, Screening
 
 STEP_NAMES = list(STEPS)
+# The exploitation step's button that shows the signs of the forms ticked, without JavaScript.
+SHOW_SIGNS = "show_signs"
 
 
 def _advice(screening: Screening, *codes: str) -> list[Advice]:
@@ -61,6 +63,8 @@ def screening_step(request: MemberRequest, pk: int, step: str) -> HttpResponse:
         services.save_answers(screening=screening, answers=dict(form.cleaned_data))
         if request.headers.get("HX-Request"):
             return HttpResponse(status=204)
+        if isinstance(form, ExploitationStepForm) and (SHOW_SIGNS in request.POST or form.has_unseen_signs()):
+            return redirect(reverse("screening:step", args=[screening.pk, step]) + "#signs")
         if valid:
             return redirect(_after(step, screening))
     else:
@@ -91,6 +95,9 @@ def _step_context(screening: Screening, step: str, form: Any) -> dict[str, Any]:
         "screening": screening,
         "step": step,
         "steps": [(name, label) for name, (_form, label) in STEPS.items()],
+        "step_number": STEP_NAMES.index(step) + 1,
+        "step_count": len(STEPS) + 1,
+        "show_signs": SHOW_SIGNS,
         "next_step": STEP_NAMES[STEP_NAMES.index(step) + 1] if step != STEP_NAMES[-1] else None,
         "form": form,
         "advice": advice,
@@ -114,7 +121,7 @@ def screening_review(request: MemberRequest, pk: int) -> HttpResponse:
             if completion.case:
                 messages.success(request, _("Case %(code)s was opened.") % {"code": completion.case.code})
             return redirect("screening:detail", pk=screening.pk)
-    context = _step_context(screening, "outcome", None) | {"step": "review"}
+    context = _step_context(screening, "outcome", None) | {"step": "review", "step_number": len(STEPS) + 1}
     return render(request, "screening/review.html", context)
 
 

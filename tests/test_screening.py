@@ -85,7 +85,12 @@ def test_answers_are_kept_as_a_draft_and_autosaved(cast: Cast) -> None:
 def test_contradictory_answers_are_allowed_but_flagged(cast: Cast) -> None:
     client = client_acting_in(cast.ngo_worker, cast.ngo)
     screening = start(client)
-    response = answer(client, screening, "age", {"possibly_minor": "yes", "stated_age": "30"})
+    response = answer(
+        client,
+        screening,
+        "age",
+        {"possibly_minor": "yes", "stated_age": "30", "gender": "male", "municipality": cast.oslo.pk},
+    )
     assert response.status_code == 302
     page = client.get(response["Location"])
     assert 'data-color="warning"' in page.text

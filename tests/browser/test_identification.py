@@ -55,15 +55,17 @@ def screen(
     choose(vern, "possibly_minor", minor)
     if age:
         vern.page.locator("input[name=stated_age]").fill(age)
+    choose(vern, "gender", gender)
+    vern.page.locator("select[name=municipality]").select_option(label="Oslo")
     if check_each:
         vern.assert_accessible()
     save(vern)
+    expect(vern.page.locator("input[name=indicators]")).to_have_count(0)
     for form in forms:
         choose(vern, "forms", form)
+    vern.page.locator("button[name=show_signs]").click()
     indicator = vern.page.locator("input[name=indicators]").first
     indicator.check()
-    choose(vern, "gender", gender)
-    vern.page.locator("select[name=municipality]").select_option(label="Oslo")
     if check_each:
         vern.assert_accessible()
     save(vern)

@@ -1,0 +1,105 @@
+"""The screening's steps on a phone: required answers first, signs only of the forms ticked, where you are."""
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from screening.models import Indicator, Screening
+from tests.conftest import Cast
+from tests.helpers import client_acting_in
+
+pytestmark = pytest.mark.django_db
+
+
+def start(client: Any) -> Screening:
+    client.post(reverse("screening:start"))
+    return Screening.objects.latest("pk")
+
+
+def step_url(screening: Screening, step: str) -> str:
+    return reverse("screening:step", args=[screening.pk, step])
+
+
+def signs_of(screening: Screening, form: str) -> list[str]:
+    return list(Indicator.objects.filter(version=screening.version, form=form).values_list("code", flat=True))
+
+
+def test_the_exploitation_step_shows_no_signs_until_a_form_is_ticked(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    screening = start(client)
+    page = client.get(step_url(screening, "exploitation"))
+    assert 'name="indicators"' not in page.text
+    assert 'name="forms"' in page.text
+
+
+def test_show_signs_shows_only_the_signs_of_the_forms_ticked(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    screening = start(client)
+    response = client.post(step_url(screening, "exploitation"), {"forms": ["begging"], "show_signs": "1"})
+    assert response.status_code == 302
+    assert response["Location"] == step_url(screening, "exploitation") + "#signs"
+    page = client.get(response["Location"])
+    for code in signs_of(screening, "begging") + signs_of(screening, "general"):
+        assert f'value="{code}"' in page.text
+    for code in signs_of(screening, "sexual") + signs_of(screening, "minor"):
+        assert f'value="{code}"' not in page.text
+
+
+def test_a_possible_child_also_gets_the_signs_of_a_minor(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    screening = start(client)
+    Screening.objects.filter(pk=screening.pk).update(possibly_minor="yes", forms=["begging"])
+    page = client.get(step_url(screening, "exploitation"))
+    for code in signs_of(screening, "minor"):
+        assert f'value="{code}"' in page.text
+
+
+def test_signs_of_a_form_no_longer_ticked_are_not_kept(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    screening = start(client)
+    begging, sexual = signs_of(screening, "begging")[0], signs_of(screening, "sexual")[0]
+    response = client.post(
+        step_url(screening, "exploitation"),
+        {"forms": ["sexual"], "indicators": [begging, sexual], "shown_forms": ["begging", "sexual"]},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == step_url(screening, "conversation")
+    screening.refresh_from_db()
+    assert screening.forms == ["sexual"]
+    assert screening.indicators == [sexual]
+
+
+def test_a_newly_ticked_form_shows_its_signs_before_moving_on(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    screening = start(client)
+    response = client.post(
+        step_url(screening, "exploitation"), {"forms": ["begging", "sexual"], "shown_forms": ["begging"]}
+    )
+    assert response["Location"] == step_url(screening, "exploitation") + "#signs"
+    screening.refresh_from_db()
+    assert screening.forms == ["begging", "sexual"]
+
+
+def test_gender_and_municipality_are_asked_with_the_age_and_errors_link_to_the_field(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    screening = start(client)
+    response = client.post(step_url(screening, "age"), {"possibly_minor": "no", "municipality": ""})
+    assert response.status_code == 200
+    for field in ("gender", "municipality"):
+        assert f'href="#id_{field}"' in response.text
+        assert f'id="id_{field}"' in response.text
+        assert f'id="id_{field}_error"' in response.text
+    exploitation = client.get(step_url(screening, "exploitation"))
+    assert 'name="gender"' not in exploitation.text
+    assert 'name="municipality"' not in exploitation.text
+
+
+def test_each_step_says_which_step_of_how_many_it_is(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    screening = start(client)
+    page = client.get(step_url(screening, "age"))
+    assert "Steg 2 av 6: Om personen" in page.text
+    assert page.text.count('aria-current="step"') == 1
+    review = client.get(reverse("screening:review", args=[screening.pk]))
+    assert "Steg 6 av 6: Avslutt" in review.text
