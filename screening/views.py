@@ -142,6 +142,7 @@ def screening_detail(request: MemberRequest, pk: int) -> HttpResponse:
         "screening": screening,
         "advice": _advice(screening, *routing.advice) if routing else [],
         "notification": getattr(screening, "notification", None),
+        "guidance_line": next(iter(_advice(screening, "possibly_minor")), None),
         "contradictions": rules.contradictions(
             possibly_minor=screening.possibly_minor, stated_age=screening.stated_age
         ),

@@ -103,3 +103,27 @@ def test_each_step_says_which_step_of_how_many_it_is(cast: Cast) -> None:
     assert page.text.count('aria-current="step"') == 1
     review = client.get(reverse("screening:review", args=[screening.pk]))
     assert "Steg 6 av 6: Avslutt" in review.text
+
+
+def test_every_phone_number_the_screening_shows_is_a_tel_link(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    screening = start(client)
+    response = client.post(step_url(screening, "danger"), {"acute_danger": "yes"})
+    page = client.get(response["Location"])
+    assert '<a class="ds-link" href="tel:112">112</a>' in page.text
+    assert '<a class="ds-link" href="tel:02800">02800</a>' in page.text
+    Screening.objects.filter(pk=screening.pk).update(possibly_minor="yes")
+    page = client.get(step_url(screening, "age"))
+    assert '<a class="ds-link" href="tel:+4746615000">466 15 000</a>' in page.text
+
+
+def test_without_a_child_welfare_service_the_guidance_line_is_a_tel_link(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    screening = start(client)
+    client.post(step_url(screening, "danger"), {"acute_danger": "no"})
+    client.post(step_url(screening, "age"), {"possibly_minor": "yes", "gender": "male", "municipality": cast.oslo.pk})
+    client.post(step_url(screening, "outcome"), {"outcome": "concern_strengthened"})
+    client.post(reverse("screening:review", args=[screening.pk]))
+    page = client.get(reverse("screening:detail", args=[screening.pk]))
+    assert 'data-testid="notification"' in page.text
+    assert page.text.count('href="tel:+4746615000"') >= 2  # in the notice and in the advice
