@@ -147,3 +147,21 @@ STEPS: dict[str, tuple[type[StepForm], Any]] = {
     "conversation": (ConversationForm, _("Conversation")),
     "outcome": (OutcomeForm, _("Outcome")),
 }
+
+
+# Filled in from the worker's organisation when a screening starts, so not yet an answer.
+PREFILLED = frozenset({"municipality"})
+
+
+def step_reached(screening: Screening) -> str:
+    """The last step with an answer, so an unfinished screening can be told apart and continued there."""
+    answered = [
+        name
+        for name, (form_class, _label) in STEPS.items()
+        if any(
+            getattr(screening, field, None) not in (None, "", [])
+            for field in form_class.base_fields
+            if field not in PREFILLED
+        )
+    ]
+    return answered[-1] if answered else next(iter(STEPS))

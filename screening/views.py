@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from organisations.access import MemberRequest, membership_required
 from screening import rules, services
 from screening.access import get_screening_for, notifications_for, screenings_of
-from screening.forms import STEPS, ExploitationStepForm
+from screening.forms import STEPS, ExploitationStepForm, step_reached
 from screening.models import Advice, Screening
 
 STEP_NAMES = list(STEPS)
@@ -34,8 +34,9 @@ def _not_for_statisticians(request: MemberRequest) -> None:
 def screening_list(request: MemberRequest) -> HttpResponse:
     _not_for_statisticians(request)
     screenings = screenings_of(request.membership).select_related("case")
+    drafts = screenings.filter(worker_id=request.membership.user_id, status=Screening.Status.DRAFT)
     context = {
-        "drafts": screenings.filter(worker_id=request.membership.user_id, status=Screening.Status.DRAFT),
+        "drafts": [(draft, step_reached(draft), STEPS[step_reached(draft)][1]) for draft in drafts],
         "completed": screenings.filter(status=Screening.Status.COMPLETED)[:50],
         "notifications": notifications_for(request.membership)[:50],
     }
@@ -123,6 +124,20 @@ def screening_review(request: MemberRequest, pk: int) -> HttpResponse:
             return redirect("screening:detail", pk=screening.pk)
     context = _step_context(screening, "outcome", None) | {"step": "review", "step_number": len(STEPS) + 1}
     return render(request, "screening/review.html", context)
+
+
+@membership_required
+def screening_delete(request: MemberRequest, pk: int) -> HttpResponse:
+    """Only the worker deletes their own unfinished screening, after a confirmation page."""
+    screening = get_screening_for(request.membership, pk, edit=True)
+    if request.method == "POST":
+        label = str(screening)
+        services.delete_draft(screening=screening, membership=request.membership)
+        messages.success(request, _("The unfinished screening %(label)s was deleted.") % {"label": label})
+        return redirect("screening:list")
+    step = step_reached(screening)
+    context = {"screening": screening, "step_label": STEPS[step][1]}
+    return render(request, "screening/delete.html", context)
 
 
 @membership_required

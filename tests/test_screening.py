@@ -79,7 +79,7 @@ def test_answers_are_kept_as_a_draft_and_autosaved(cast: Cast) -> None:
     screening.refresh_from_db()
     assert screening.possibly_minor == "unknown_with_reason"  # the valid part is kept
     listing = client.get(reverse("screening:list"))
-    assert reverse("screening:step", args=[screening.pk, "danger"]) in listing.text
+    assert reverse("screening:step", args=[screening.pk, "age"]) in listing.text  # continued where it was left
 
 
 def test_contradictory_answers_are_allowed_but_flagged(cast: Cast) -> None:

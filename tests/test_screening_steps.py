@@ -127,3 +127,42 @@ def test_without_a_child_welfare_service_the_guidance_line_is_a_tel_link(cast: C
     page = client.get(reverse("screening:detail", args=[screening.pk]))
     assert 'data-testid="notification"' in page.text
     assert page.text.count('href="tel:+4746615000"') >= 2  # in the notice and in the advice
+
+
+def test_unfinished_screenings_can_be_told_apart(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    first, second = start(client), start(client)
+    Screening.objects.filter(pk=second.pk).update(acute_danger=False, possibly_minor="no", outcome="concern_weakened")
+    listing = client.get(reverse("screening:list"))
+    drafts = listing.text.split('data-testid="drafts"')[1].split("</ul>")[0]
+    assert f"Fortsett Kartlegging {first.pk}" in drafts
+    assert f"Fortsett Kartlegging {second.pk}" in drafts
+    assert "Kommet til: Fare." in drafts
+    assert "Kommet til: Utfall." in drafts
+    assert "Utfall så langt: Bekymringen er svekket" in drafts
+    assert step_url(second, "outcome") in drafts
+
+
+def test_only_its_worker_deletes_an_unfinished_screening_after_confirming(cast: Cast, caplog: Any) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    screening = start(client)
+    url = reverse("screening:delete", args=[screening.pk])
+    assert url in client.get(reverse("screening:list")).text
+    confirmation = client.get(url)
+    assert confirmation.status_code == 200
+    assert Screening.objects.filter(pk=screening.pk).exists()  # asking deletes nothing
+    colleague = client_acting_in(cast.ngo_admin, cast.ngo)
+    assert colleague.post(url).status_code == 404
+    with caplog.at_level("INFO", logger="screening.services"):
+        response = client.post(url)
+    assert response["Location"] == reverse("screening:list")
+    assert not Screening.objects.filter(pk=screening.pk).exists()
+    assert f"Unfinished screening {screening.pk} deleted by user {cast.ngo_worker.pk}" in caplog.text
+
+
+def test_a_finished_screening_cannot_be_deleted(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    screening = start(client)
+    Screening.objects.filter(pk=screening.pk).update(status=Screening.Status.COMPLETED)
+    assert client.post(reverse("screening:delete", args=[screening.pk])).status_code == 404
+    assert Screening.objects.filter(pk=screening.pk).exists()

@@ -33,7 +33,7 @@ def choose(vern: Vern, name: str, value: str) -> None:
 
 
 def save(vern: Vern) -> None:
-    vern.page.locator("form.vern-form button[type=submit]").click()
+    vern.page.locator("form.vern-form button[type=submit][data-variant=primary]").click()
 
 
 def screen(
