@@ -101,6 +101,7 @@ def complete_screening(*, screening: Screening, membership: Membership, now: dat
             possibly_minor=screening.possibly_minor,
             stated_age=screening.stated_age,
             outcome=screening.outcome,
+            by_child_welfare=rules.is_child_welfare(screening.organisation),
         )
     except ValueError:
         raise ValidationError(_("A child cannot decline protection. Choose another outcome.")) from None

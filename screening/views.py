@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.models import Case
 from organisations.access import MemberRequest, membership_required
 from screening import rules, services
 from screening.access import get_screening_for, notifications_for, screenings_of
@@ -85,6 +86,7 @@ def _after(step: str, screening: Screening) -> str:
 def _step_context(screening: Screening, step: str, form: Any) -> dict[str, Any]:
     track = rules.track_for(possibly_minor=screening.possibly_minor, stated_age=screening.stated_age)
     is_child = bool(screening.possibly_minor) and track == "child"
+    own_case = is_child and rules.is_child_welfare(screening.organisation)
     advice: list[Advice] = []
     if step == "danger" and screening.acute_danger:
         advice = _advice(screening, "acute_danger")
@@ -102,7 +104,9 @@ def _step_context(screening: Screening, step: str, form: Any) -> dict[str, Any]:
         "next_step": STEP_NAMES[STEP_NAMES.index(step) + 1] if step != STEP_NAMES[-1] else None,
         "form": form,
         "advice": advice,
-        "child_advice": _advice(screening, "possibly_minor", "out_of_hours") if is_child else [],
+        "child_advice": _advice(screening, "possibly_minor", "out_of_hours") if is_child and not own_case else [],
+        "own_child_welfare_case": own_case,
+        "emergency": next(iter(_advice(screening, "acute_danger")), None),
         "contradictions": rules.contradictions(
             possibly_minor=screening.possibly_minor, stated_age=screening.stated_age
         ),
@@ -152,11 +156,15 @@ def screening_detail(request: MemberRequest, pk: int) -> HttpResponse:
             possibly_minor=screening.possibly_minor,
             stated_age=screening.stated_age,
             outcome=screening.outcome,
+            by_child_welfare=rules.is_child_welfare(screening.organisation),
         )
     context = {
         "screening": screening,
         "advice": _advice(screening, *routing.advice) if routing else [],
         "notification": getattr(screening, "notification", None),
+        "own_child_welfare_case": screening.track == Case.Track.CHILD
+        and rules.is_child_welfare(screening.organisation),
+        "emergency": next(iter(_advice(screening, "acute_danger")), None),
         "guidance_line": next(iter(_advice(screening, "possibly_minor")), None),
         "contradictions": rules.contradictions(
             possibly_minor=screening.possibly_minor, stated_age=screening.stated_age

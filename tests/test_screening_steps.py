@@ -5,8 +5,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from screening.models import Indicator, Screening
+from organisations.models import Membership, Organisation
+from screening.models import ChildWelfareNotification, Indicator, Screening
 from tests.conftest import Cast
+from tests.factories import MembershipFactory, OrganisationFactory
 from tests.helpers import client_acting_in
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +168,23 @@ def test_a_finished_screening_cannot_be_deleted(cast: Cast) -> None:
     Screening.objects.filter(pk=screening.pk).update(status=Screening.Status.COMPLETED)
     assert client.post(reverse("screening:delete", args=[screening.pk])).status_code == 404
     assert Screening.objects.filter(pk=screening.pk).exists()
+
+
+@pytest.mark.parametrize("kind", [Organisation.Kind.CHILD_WELFARE, Organisation.Kind.CHILD_WELFARE_OUT_OF_HOURS])
+def test_child_welfare_screening_a_child_gets_its_own_case_not_a_notification(cast: Cast, kind: str) -> None:
+    service = OrganisationFactory.create(name="Barnevernvakten Oslo", kind=kind, municipality=cast.oslo)
+    worker = MembershipFactory.create(organisation=service, role=Membership.Role.COORDINATOR).user
+    client = client_acting_in(worker, service)
+    screening = start(client)
+    client.post(step_url(screening, "danger"), {"acute_danger": "no"})
+    client.post(step_url(screening, "age"), {"possibly_minor": "yes", "gender": "male", "municipality": cast.oslo.pk})
+    outcome = client.get(step_url(screening, "outcome"))
+    assert 'data-testid="own-child-welfare-case"' in outcome.text
+    assert 'data-testid="advice-possibly_minor"' not in outcome.text
+    assert 'href="tel:02800"' in outcome.text
+    client.post(step_url(screening, "outcome"), {"outcome": "concern_strengthened"})
+    client.post(reverse("screening:review", args=[screening.pk]))
+    assert not ChildWelfareNotification.objects.exists()
+    detail = client.get(reverse("screening:detail", args=[screening.pk]))
+    assert 'data-testid="own-child-welfare-case"' in detail.text
+    assert 'data-testid="notification"' not in detail.text
