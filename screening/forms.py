@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -165,3 +166,51 @@ def step_reached(screening: Screening) -> str:
         )
     ]
     return answered[-1] if answered else next(iter(STEPS))
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    step: str
+    title: Any
+    answers: list[tuple[str, list[str]]]
+
+
+def _flat_choices(choices: Any) -> tuple[dict[str, str], list[tuple[str, dict[str, str]]]]:
+    flat: dict[str, str] = {}
+    groups: list[tuple[str, dict[str, str]]] = []
+    for value, label in choices:
+        if isinstance(label, (list, tuple)):
+            group = {str(code): str(text) for code, text in label}
+            groups.append((str(value), group))
+            flat |= group
+        else:
+            flat[str(value)] = str(label)
+    return flat, groups
+
+
+def review_sections(screening: Screening) -> list[ReviewSection]:
+    """Every answer of every step, worded as the step asked it, for the worker to check before finishing."""
+    sections = []
+    for step, (form_class, title) in STEPS.items():
+        form = form_class(screening=screening)
+        answers: list[tuple[str, list[str]]] = []
+        for bound in form.visible_fields():
+            value = form.initial.get(bound.name)
+            values = (
+                [str(v) for v in value] if isinstance(value, list) else ([] if value in (None, "") else [str(value)])
+            )
+            if isinstance(bound.field, forms.ModelChoiceField):
+                answers.append((str(bound.label), [str(screening.municipality)] if screening.municipality else []))
+                continue
+            flat, groups = _flat_choices(getattr(bound.field, "choices", []))
+            if groups:  # the signs, grouped by the form they belong to
+                ticked = [
+                    (group, [text for code, text in options.items() if code in values]) for group, options in groups
+                ]
+                answers.extend((group, texts) for group, texts in ticked if texts)
+                if not any(texts for _group, texts in ticked):
+                    answers.append((str(bound.label), []))
+                continue
+            answers.append((str(bound.label), [flat.get(v, v) for v in values]))
+        sections.append(ReviewSection(step, title, answers))
+    return sections

@@ -13,7 +13,7 @@ from cases.models import Case
 from organisations.access import MemberRequest, membership_required
 from screening import rules, services
 from screening.access import get_screening_for, notifications_for, screenings_of
-from screening.forms import STEPS, ExploitationStepForm, step_reached
+from screening.forms import STEPS, ExploitationStepForm, review_sections, step_reached
 from screening.models import Advice, Screening
 
 STEP_NAMES = list(STEPS)
@@ -126,7 +126,15 @@ def screening_review(request: MemberRequest, pk: int) -> HttpResponse:
             if completion.case:
                 messages.success(request, _("Case %(code)s was opened.") % {"code": completion.case.code})
             return redirect("screening:detail", pk=screening.pk)
-    context = _step_context(screening, "outcome", None) | {"step": "review", "step_number": len(STEPS) + 1}
+    context = _step_context(screening, "outcome", None) | {
+        "step": "review",
+        "step_number": len(STEPS) + 1,
+        "sections": review_sections(screening),
+        "opens_case": screening.outcome == Screening.Outcome.CONFIRMED_WANTS_HELP,
+        "track_label": Case.Track(
+            rules.track_for(possibly_minor=screening.possibly_minor, stated_age=screening.stated_age)
+        ).label,
+    }
     return render(request, "screening/review.html", context)
 
 

@@ -188,3 +188,31 @@ def test_child_welfare_screening_a_child_gets_its_own_case_not_a_notification(ca
     detail = client.get(reverse("screening:detail", args=[screening.pk]))
     assert 'data-testid="own-child-welfare-case"' in detail.text
     assert 'data-testid="notification"' not in detail.text
+
+
+def test_the_review_shows_every_answer_and_what_is_recorded_with_links_to_change_them(cast: Cast) -> None:
+    client = client_acting_in(cast.ngo_worker, cast.ngo)
+    screening = start(client)
+    begging = Indicator.objects.get(version=screening.version, code=signs_of(screening, "begging")[0])
+    client.post(step_url(screening, "danger"), {"acute_danger": "no"})
+    client.post(
+        step_url(screening, "age"),
+        {"possibly_minor": "no", "stated_age": "41", "gender": "female", "municipality": cast.oslo.pk},
+    )
+    client.post(
+        step_url(screening, "exploitation"),
+        {"forms": ["begging"], "indicators": [begging.code], "shown_forms": ["begging"]},
+    )
+    client.post(step_url(screening, "conversation"), {"alone": "yes", "interpreter_needed": "yes"})
+    client.post(step_url(screening, "outcome"), {"outcome": "confirmed_wants_help"})
+    page = client.get(reverse("screening:review", args=[screening.pk])).text
+    for step in ("danger", "age", "exploitation", "conversation", "outcome"):
+        assert f'data-testid="review-{step}"' in page
+        assert f'href="{step_url(screening, step)}"' in page
+    person = page.split('data-testid="review-age"')[1].split("</section>")[0]
+    assert "41" in person and "Kvinne" in person and "Oslo" in person
+    exploitation = page.split('data-testid="review-exploitation"')[1].split("</section>")[0]
+    assert "Tvungen tigging" in exploitation
+    assert begging.text_nb in exploitation
+    assert "Vern oppretter en sak" in page
+    assert "Telles i statistikken" in page
