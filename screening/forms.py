@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
@@ -84,6 +85,8 @@ class ExploitationStepForm(StepForm):
     # Named like the model field; defined last because the name shadows the forms module in this class body.
     forms = forms.MultipleChoiceField(label=_("Forms of exploitation"), widget=forms.CheckboxSelectMultiple)
     field_order = ["forms", "indicators"]
+
+    data: QueryDict  # always request.POST when bound
 
     def __init__(self, *args: Any, screening: Screening, **kwargs: Any) -> None:
         super().__init__(*args, screening=screening, **kwargs)

@@ -210,7 +210,8 @@ def test_the_review_shows_every_answer_and_what_is_recorded_with_links_to_change
         assert f'data-testid="review-{step}"' in page
         assert f'href="{step_url(screening, step)}"' in page
     person = page.split('data-testid="review-age"')[1].split("</section>")[0]
-    assert "41" in person and "Kvinne" in person and "Oslo" in person
+    for answer in ("41", "Kvinne", "Oslo"):
+        assert answer in person
     exploitation = page.split('data-testid="review-exploitation"')[1].split("</section>")[0]
     assert "Tvungen tigging" in exploitation
     assert begging.text_nb in exploitation
