@@ -14,7 +14,12 @@ def screenings_of(membership: Membership) -> QuerySet[Screening]:
 
 
 def get_screening_for(membership: Membership, pk: int, *, edit: bool = False) -> Screening:
-    screening = screenings_of(membership).select_related("version", "case", "municipality").filter(pk=pk).first()
+    screening = (
+        screenings_of(membership)
+        .select_related("version", "case", "municipality", "organisation")
+        .filter(pk=pk)
+        .first()
+    )
     if screening is None or (edit and (screening.worker_id != membership.user_id or screening.status != "draft")):
         raise Http404
     return screening

@@ -102,6 +102,20 @@ class Advice(CatalogueItem):
     def source_title(self) -> str:
         return self.version.source_title(self.source)
 
+    @property
+    def phone_numbers(self) -> list[tuple[str, str]]:
+        """Each number in `phone` ("112 / 02800") as written, with its `tel:` address."""
+        return [(number.strip(), tel_href(number)) for number in self.phone.split("/") if number.strip()]
+
+
+NORWEGIAN_NUMBER_LENGTH = 8
+
+
+def tel_href(number: str) -> str:
+    """A full Norwegian number gets the country code; short numbers (112, 02800) are dialled as they are."""
+    digits = "".join(character for character in number if character.isdigit())
+    return f"tel:+47{digits}" if len(digits) == NORWEGIAN_NUMBER_LENGTH else f"tel:{digits}"
+
 
 class Question(CatalogueItem):
     version = models.ForeignKey(CatalogueVersion, on_delete=models.CASCADE, related_name="questions")

@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from cases.models import Case
 from core.holidays import is_working_day
+from organisations.models import Organisation
 from screening.models import Screening
 
 PossiblyMinor = Screening.PossiblyMinor
+CHILD_WELFARE_KINDS = frozenset({Organisation.Kind.CHILD_WELFARE, Organisation.Kind.CHILD_WELFARE_OUT_OF_HOURS})
 Outcome = Screening.Outcome
 
 CHILD_SIGNS = frozenset({PossiblyMinor.YES, PossiblyMinor.UNKNOWN_WITH_REASON})
@@ -67,7 +69,10 @@ class Routing:
     creates_case: bool
 
 
-def route(*, acute_danger: bool, possibly_minor: str, stated_age: int | None, outcome: str) -> Routing:
+def route(
+    *, acute_danger: bool, possibly_minor: str, stated_age: int | None, outcome: str, by_child_welfare: bool = False
+) -> Routing:
+    """`by_child_welfare`: the screening is child welfare's own, so there is no one to notify; it is their case."""
     track = track_for(possibly_minor=possibly_minor, stated_age=stated_age)
     is_child = track == Case.Track.CHILD
     if outcome not in outcomes_for(track):
@@ -75,15 +80,19 @@ def route(*, acute_danger: bool, possibly_minor: str, stated_age: int | None, ou
     advice = []
     if acute_danger:
         advice.append("acute_danger")
-    if is_child:
+    if is_child and not by_child_welfare:
         advice.append("possibly_minor")
     advice.append(OUTCOME_ADVICE[Outcome(outcome)])
     return Routing(
         advice=tuple(advice),
         track=track,
-        notify_child_welfare=is_child,
+        notify_child_welfare=is_child and not by_child_welfare,
         creates_case=outcome == Outcome.CONFIRMED_WANTS_HELP,
     )
+
+
+def is_child_welfare(organisation: Organisation) -> bool:
+    return organisation.kind in CHILD_WELFARE_KINDS
 
 
 def is_office_hours(moment: datetime) -> bool:

@@ -1,5 +1,6 @@
 """Starting, saving and completing a screening; turning an anonymous contact into a case."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from screening import rules
 from screening.models import CatalogueVersion, ChildWelfareNotification, Screening
 
 INTERPRETATION_RIGHT = "interpretation"
+logger = logging.getLogger(__name__)
 
 
 def current_time() -> datetime:
@@ -52,6 +54,15 @@ def save_answers(*, screening: Screening, answers: dict[str, Any]) -> Screening:
         screening.acute_advice_shown_at = timezone.now()  # the advice is on the page that saves the answer
     screening.save()
     return screening
+
+
+def delete_draft(*, screening: Screening, membership: Membership) -> None:
+    """A draft holds only categories; its deletion is logged by ids, like other events outside a case."""
+    if screening.status != Screening.Status.DRAFT:
+        raise ValidationError(_("A finished screening cannot be deleted."))
+    pk = screening.pk
+    screening.delete()
+    logger.info("Unfinished screening %s deleted by user %s", pk, membership.user_id)
 
 
 def responsible_child_welfare(
@@ -90,6 +101,7 @@ def complete_screening(*, screening: Screening, membership: Membership, now: dat
             possibly_minor=screening.possibly_minor,
             stated_age=screening.stated_age,
             outcome=screening.outcome,
+            by_child_welfare=rules.is_child_welfare(screening.organisation),
         )
     except ValueError:
         raise ValidationError(_("A child cannot decline protection. Choose another outcome.")) from None

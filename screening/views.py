@@ -9,13 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.models import Case
 from organisations.access import MemberRequest, membership_required
 from screening import rules, services
 from screening.access import get_screening_for, notifications_for, screenings_of
-from screening.forms import STEPS
+from screening.forms import STEPS, ExploitationStepForm, review_sections, step_reached
 from screening.models import Advice, Screening
 
 STEP_NAMES = list(STEPS)
+# The exploitation step's button that shows the signs of the forms ticked, without JavaScript.
+SHOW_SIGNS = "show_signs"
 
 
 def _advice(screening: Screening, *codes: str) -> list[Advice]:
@@ -32,8 +35,9 @@ def _not_for_statisticians(request: MemberRequest) -> None:
 def screening_list(request: MemberRequest) -> HttpResponse:
     _not_for_statisticians(request)
     screenings = screenings_of(request.membership).select_related("case")
+    drafts = screenings.filter(worker_id=request.membership.user_id, status=Screening.Status.DRAFT)
     context = {
-        "drafts": screenings.filter(worker_id=request.membership.user_id, status=Screening.Status.DRAFT),
+        "drafts": [(draft, step_reached(draft), STEPS[step_reached(draft)][1]) for draft in drafts],
         "completed": screenings.filter(status=Screening.Status.COMPLETED)[:50],
         "notifications": notifications_for(request.membership)[:50],
     }
@@ -61,6 +65,8 @@ def screening_step(request: MemberRequest, pk: int, step: str) -> HttpResponse:
         services.save_answers(screening=screening, answers=dict(form.cleaned_data))
         if request.headers.get("HX-Request"):
             return HttpResponse(status=204)
+        if isinstance(form, ExploitationStepForm) and (SHOW_SIGNS in request.POST or form.has_unseen_signs()):
+            return redirect(reverse("screening:step", args=[screening.pk, step]) + "#signs")
         if valid:
             return redirect(_after(step, screening))
     else:
@@ -80,6 +86,7 @@ def _after(step: str, screening: Screening) -> str:
 def _step_context(screening: Screening, step: str, form: Any) -> dict[str, Any]:
     track = rules.track_for(possibly_minor=screening.possibly_minor, stated_age=screening.stated_age)
     is_child = bool(screening.possibly_minor) and track == "child"
+    own_case = is_child and rules.is_child_welfare(screening.organisation)
     advice: list[Advice] = []
     if step == "danger" and screening.acute_danger:
         advice = _advice(screening, "acute_danger")
@@ -91,10 +98,15 @@ def _step_context(screening: Screening, step: str, form: Any) -> dict[str, Any]:
         "screening": screening,
         "step": step,
         "steps": [(name, label) for name, (_form, label) in STEPS.items()],
+        "step_number": STEP_NAMES.index(step) + 1,
+        "step_count": len(STEPS) + 1,
+        "show_signs": SHOW_SIGNS,
         "next_step": STEP_NAMES[STEP_NAMES.index(step) + 1] if step != STEP_NAMES[-1] else None,
         "form": form,
         "advice": advice,
-        "child_advice": _advice(screening, "possibly_minor", "out_of_hours") if is_child else [],
+        "child_advice": _advice(screening, "possibly_minor", "out_of_hours") if is_child and not own_case else [],
+        "own_child_welfare_case": own_case,
+        "emergency": next(iter(_advice(screening, "acute_danger")), None),
         "contradictions": rules.contradictions(
             possibly_minor=screening.possibly_minor, stated_age=screening.stated_age
         ),
@@ -114,8 +126,30 @@ def screening_review(request: MemberRequest, pk: int) -> HttpResponse:
             if completion.case:
                 messages.success(request, _("Case %(code)s was opened.") % {"code": completion.case.code})
             return redirect("screening:detail", pk=screening.pk)
-    context = _step_context(screening, "outcome", None) | {"step": "review"}
+    context = _step_context(screening, "outcome", None) | {
+        "step": "review",
+        "step_number": len(STEPS) + 1,
+        "sections": review_sections(screening),
+        "opens_case": screening.outcome == Screening.Outcome.CONFIRMED_WANTS_HELP,
+        "track_label": Case.Track(
+            rules.track_for(possibly_minor=screening.possibly_minor, stated_age=screening.stated_age)
+        ).label,
+    }
     return render(request, "screening/review.html", context)
+
+
+@membership_required
+def screening_delete(request: MemberRequest, pk: int) -> HttpResponse:
+    """Only the worker deletes their own unfinished screening, after a confirmation page."""
+    screening = get_screening_for(request.membership, pk, edit=True)
+    if request.method == "POST":
+        label = str(screening)
+        services.delete_draft(screening=screening, membership=request.membership)
+        messages.success(request, _("The unfinished screening %(label)s was deleted.") % {"label": label})
+        return redirect("screening:list")
+    step = step_reached(screening)
+    context = {"screening": screening, "step_label": STEPS[step][1]}
+    return render(request, "screening/delete.html", context)
 
 
 @membership_required
@@ -130,11 +164,16 @@ def screening_detail(request: MemberRequest, pk: int) -> HttpResponse:
             possibly_minor=screening.possibly_minor,
             stated_age=screening.stated_age,
             outcome=screening.outcome,
+            by_child_welfare=rules.is_child_welfare(screening.organisation),
         )
     context = {
         "screening": screening,
         "advice": _advice(screening, *routing.advice) if routing else [],
         "notification": getattr(screening, "notification", None),
+        "own_child_welfare_case": screening.track == Case.Track.CHILD
+        and rules.is_child_welfare(screening.organisation),
+        "emergency": next(iter(_advice(screening, "acute_danger")), None),
+        "guidance_line": next(iter(_advice(screening, "possibly_minor")), None),
         "contradictions": rules.contradictions(
             possibly_minor=screening.possibly_minor, stated_age=screening.stated_age
         ),

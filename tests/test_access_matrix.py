@@ -156,6 +156,7 @@ POLICY = {
     "screening:detail": SCREENING,
     "screening:step": SCREENING,
     "screening:review": SCREENING,
+    "screening:delete": SCREENING,
     "screening:make_case": SCREENING,
     "screening:notification_done": SCREENING,
     "national_statistics:report": NATIONAL_STATISTICIAN,

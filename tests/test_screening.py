@@ -79,13 +79,18 @@ def test_answers_are_kept_as_a_draft_and_autosaved(cast: Cast) -> None:
     screening.refresh_from_db()
     assert screening.possibly_minor == "unknown_with_reason"  # the valid part is kept
     listing = client.get(reverse("screening:list"))
-    assert reverse("screening:step", args=[screening.pk, "danger"]) in listing.text
+    assert reverse("screening:step", args=[screening.pk, "age"]) in listing.text  # continued where it was left
 
 
 def test_contradictory_answers_are_allowed_but_flagged(cast: Cast) -> None:
     client = client_acting_in(cast.ngo_worker, cast.ngo)
     screening = start(client)
-    response = answer(client, screening, "age", {"possibly_minor": "yes", "stated_age": "30"})
+    response = answer(
+        client,
+        screening,
+        "age",
+        {"possibly_minor": "yes", "stated_age": "30", "gender": "male", "municipality": cast.oslo.pk},
+    )
     assert response.status_code == 302
     page = client.get(response["Location"])
     assert 'data-color="warning"' in page.text

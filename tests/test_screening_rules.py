@@ -72,3 +72,16 @@ def test_a_child_cannot_choose_declined_help() -> None:
 )
 def test_office_hours(moment: datetime, office: bool) -> None:
     assert rules.is_office_hours(moment) is office
+
+
+def test_child_welfare_is_not_told_to_notify_itself() -> None:
+    own = rules.route(
+        acute_danger=True, possibly_minor="yes", stated_age=None, outcome="concern_strengthened", by_child_welfare=True
+    )
+    assert own.track == "child"
+    assert not own.notify_child_welfare
+    assert "possibly_minor" not in own.advice
+    assert "acute_danger" in own.advice  # the police notice stays
+    other = rules.route(acute_danger=True, possibly_minor="yes", stated_age=None, outcome="concern_strengthened")
+    assert other.notify_child_welfare
+    assert "possibly_minor" in other.advice

@@ -42,13 +42,13 @@ def screen(
     client.post(reverse("screening:start"))
     screening = Screening.objects.latest("pk")
     answer(client, screening, "danger", {"acute_danger": "no"})
-    answer(client, screening, "age", {"possibly_minor": minor, "stated_age": age})
     answer(
         client,
         screening,
-        "exploitation",
-        {"forms": list(forms), "gender": gender, "municipality": cast.oslo.pk},
+        "age",
+        {"possibly_minor": minor, "stated_age": age, "gender": gender, "municipality": cast.oslo.pk},
     )
+    answer(client, screening, "exploitation", {"forms": list(forms), "shown_forms": list(forms)})
     answer(
         client,
         screening,

@@ -2,8 +2,9 @@
 
 (a) a low-threshold service screens a woman exploited in prostitution: case, rights offered over
     weeks, the gap view empties as they are delivered;
-(b) street outreach at 23:00 on a Friday screens a boy of unknown age selling drugs: child track,
-    a notification to the out-of-hours child welfare service, no way to record "declined";
+(b) street outreach at 23:00 on a Friday screens a boy of unknown age selling drugs, on a phone 390 px
+    wide: every step fits without scrolling sideways; child track, a notification to the out-of-hours
+    child welfare service, no way to record "declined";
 (c) a car-wash worker confirms exploitation but wants no help: an anonymous contact, no case —
     in English, so every page is checked by axe in both languages;
 (d) an NGO worker at 23:00 screens a woman who needs an interpreter and wants help: the case opens
@@ -32,8 +33,14 @@ def choose(vern: Vern, name: str, value: str) -> None:
     vern.page.locator(f"input[name={name}][value={value}]").check()
 
 
+def check_step(vern: Vern) -> None:
+    """No WCAG violation, and the page fits the viewport's width (a phone's too) without scrolling sideways."""
+    vern.assert_accessible()
+    assert vern.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def save(vern: Vern) -> None:
-    vern.page.locator("form.vern-form button[type=submit]").click()
+    vern.page.locator("form.vern-form button[type=submit][data-variant=primary]").click()
 
 
 def screen(
@@ -50,38 +57,41 @@ def screen(
     vern.page.locator("form[action$='/identification/new/'] button").click()
     choose(vern, "acute_danger", "no")
     if check_each:
-        vern.assert_accessible()
+        check_step(vern)
     save(vern)
     choose(vern, "possibly_minor", minor)
     if age:
         vern.page.locator("input[name=stated_age]").fill(age)
-    if check_each:
-        vern.assert_accessible()
-    save(vern)
-    for form in forms:
-        choose(vern, "forms", form)
-    indicator = vern.page.locator("input[name=indicators]").first
-    indicator.check()
     choose(vern, "gender", gender)
     vern.page.locator("select[name=municipality]").select_option(label="Oslo")
     if check_each:
-        vern.assert_accessible()
+        check_step(vern)
+    save(vern)
+    expect(vern.page.locator("input[name=indicators]")).to_have_count(0)
+    for form in forms:
+        choose(vern, "forms", form)
+    vern.page.locator("button[name=show_signs]").click()
+    expect(vern.page.locator(f"input[name=forms][value={forms[0]}]")).to_be_checked()
+    indicator = vern.page.locator("input[name=indicators]").first
+    indicator.check()
+    if check_each:
+        check_step(vern)
     save(vern)
     choose(vern, "alone", "yes")
     if interpreter_language:
         choose(vern, "interpreter_needed", "yes")
         vern.page.locator("input[name=interpreter_language]").fill(interpreter_language)
     if check_each:
-        vern.assert_accessible()
+        check_step(vern)
     save(vern)
     if minor in ("yes", "unknown_with_reason"):
         expect(vern.page.locator("input[name=outcome][value=confirmed_no_help]")).to_have_count(0)
     choose(vern, "outcome", outcome)
     if check_each:
-        vern.assert_accessible()
+        check_step(vern)
     save(vern)
     if check_each:
-        vern.assert_accessible()
+        check_step(vern)
     vern.page.locator("main form button[type=submit]").click()  # finish
 
 
@@ -139,6 +149,7 @@ def test_street_outreach_at_23_screens_a_boy_of_unknown_age(
         name="Barnevernvakten Oslo", kind=Organisation.Kind.CHILD_WELFARE_OUT_OF_HOURS, municipality=cast.oslo
     )
     worker = MembershipFactory.create(organisation=outreach, role=Membership.Role.CASEWORKER).user
+    vern.page.set_viewport_size({"width": 390, "height": 844})  # a phone, in the street at night
     vern.log_in(worker)
     vern.go("/identification/")
     screen(
@@ -152,7 +163,9 @@ def test_street_outreach_at_23_screens_a_boy_of_unknown_age(
     )
     expect(vern.page.get_by_test_id("track")).to_be_visible()
     expect(vern.page.get_by_test_id("notification")).to_contain_text("Barnevernvakten Oslo")
-    expect(vern.page.get_by_test_id("advice-possibly_minor")).to_contain_text("466 15 000")
+    expect(vern.page.get_by_test_id("advice-possibly_minor").get_by_role("link", name="466 15 000")).to_have_attribute(
+        "href", "tel:+4746615000"
+    )
     vern.assert_accessible()
     notification = ChildWelfareNotification.objects.get()
     assert notification.to_organisation == duty
