@@ -133,7 +133,6 @@ def _personas(cast: Cast) -> dict[str, Persona]:
                 "/learning/escalations/new/",
                 "/organisation/members/",
                 "/organisation/api-tokens/",
-                "/organisation/working-hours/",
                 "/organisation/choose/",
                 "/audit/review/",
                 "/account/security/",
