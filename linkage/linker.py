@@ -10,6 +10,8 @@ and day, gender and nationality. docs/linkage.md explains the choices; in short:
      bucket keyed also by the birth year (a record is in under its year and the year
      after; one without a year meets the bucket of every year): two records are
      compared when they agree on every sampled bit in at least one of ``TABLES`` tables;
+     a bucket of more than ``MAX_BUCKET`` records is namesakes and gives no pairs (its
+     records still meet through the keys below);
    - the same given-name filter and birth year, and the same family-name filter and
      birth year (a name written alike, whatever the other name); the same, with birth
      day and month instead of the year (a year mistyped);
@@ -57,6 +59,9 @@ CALIBRATED_RANGE = (0.2, 0.8)
 TABLES = 48
 BITS_PER_TABLE = 24
 MIN_SET_BITS = 3
+# A name bucket of more records than this is namesakes: its pairs are left out, and its records
+# meet through the keys of a name written alike with the same year or day and month.
+MAX_BUCKET = 24
 PRIOR_PAIRS = 20.0
 _EM_ROUNDS = 200
 _SEED = 20260707
@@ -122,14 +127,19 @@ def _common(a: Matrix, b: Matrix) -> npt.NDArray[np.int64]:
 # --- Blocking ------------------------------------------------------------------------------------
 
 
-def _pairs_within_equal_keys(keys: npt.NDArray[np.uint64], records: Indices) -> tuple[Indices, Indices]:
-    """All pairs (i < j) of records with the same key, in time proportional to the pairs."""
+def _pairs_within_equal_keys(
+    keys: npt.NDArray[np.uint64], records: Indices, cap: int | None = None
+) -> tuple[Indices, Indices]:
+    """All pairs (i < j) of records with the same key, in time proportional to the pairs; none of a key
+    held by more than ``cap`` records."""
     order = np.argsort(keys, kind="stable")
     sorted_keys, sorted_records = keys[order], records[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     sizes = np.diff(np.r_[starts, len(sorted_keys)])
     # Each record pairs with the records after it in its bucket.
     later = np.repeat(starts + sizes, sizes) - np.arange(len(sorted_keys)) - 1
+    if cap is not None:
+        later[np.repeat(sizes > cap, sizes)] = 0
     first = np.repeat(np.arange(len(sorted_keys)), later)
     step = np.arange(len(first)) - np.repeat(np.cumsum(later) - later, later) + 1
     left, right = sorted_records[first], sorted_records[first + step]
@@ -137,13 +147,20 @@ def _pairs_within_equal_keys(keys: npt.NDArray[np.uint64], records: Indices) -> 
 
 
 def _pairs_across_equal_keys(
-    keys: npt.NDArray[np.uint64], records: Indices, other_keys: npt.NDArray[np.uint64], other_records: Indices
+    keys: npt.NDArray[np.uint64],
+    records: Indices,
+    other_keys: npt.NDArray[np.uint64],
+    other_records: Indices,
+    cap: int | None = None,
 ) -> tuple[Indices, Indices]:
-    """All pairs (i < j) of a record of ``records`` with a record of ``other_records`` with the same key."""
+    """All pairs (i < j) of a record of ``records`` with a record of ``other_records`` with the same key;
+    none with a key more than ``cap`` of ``other_records`` hold."""
     order = np.argsort(other_keys, kind="stable")
     sorted_keys, sorted_records = other_keys[order], other_records[order]
     low, high = np.searchsorted(sorted_keys, keys, "left"), np.searchsorted(sorted_keys, keys, "right")
     sizes = high - low
+    if cap is not None:
+        sizes[sizes > cap] = 0
     offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     left, right = np.repeat(records, sizes), sorted_records[np.repeat(low, sizes) + offsets]
     return np.minimum(left, right), np.maximum(left, right)
@@ -177,8 +194,8 @@ def candidate_pairs(
     n = len(data)
     codes = [np.empty(0, dtype=np.int64)]
 
-    def add(keys: npt.NDArray[np.uint64], records: Indices) -> None:
-        left, right = _pairs_within_equal_keys(keys, records)
+    def add(keys: npt.NDArray[np.uint64], records: Indices, cap: int | None = None) -> None:
+        left, right = _pairs_within_equal_keys(keys, records, cap)
         codes.append(left * n + right)
 
     year, month, day = data.token("birth_year"), data.token("birth_month"), data.token("birth_day")
@@ -197,10 +214,10 @@ def candidate_pairs(
         name_key = _as_keys(sample)
         entries = np.flatnonzero(informative[entry_record])
         records = entry_record[entries]
-        add(_row_keys(name_key[records], entry_year[entries]), records)
+        add(_row_keys(name_key[records], entry_year[entries]), records, MAX_BUCKET)
         # A record without a birth year meets the records of its name bucket of any year.
         undated, dated = np.flatnonzero(informative & ~has_year), np.flatnonzero(informative & has_year)
-        left, right = _pairs_across_equal_keys(name_key[undated], undated, name_key[dated], dated)
+        left, right = _pairs_across_equal_keys(name_key[undated], undated, name_key[dated], dated, MAX_BUCKET)
         codes.append(left * n + right)
         if table % 16 == 0:  # drop repeats now and then, so memory stays near the distinct pairs
             codes = [_distinct(np.concatenate(codes))]

@@ -131,3 +131,15 @@ def test_pairs_within_equal_keys_are_all_and_only_the_equal_pairs(values: list[i
     left, right = linker._pairs_within_equal_keys(keys, records)
     expected = {(10 * i, 10 * j) for i, j in combinations(range(len(values)), 2) if values[i] == values[j]}
     assert sorted(zip(left.tolist(), right.tolist(), strict=True)) == sorted(expected)
+
+
+def test_a_name_bucket_of_more_records_than_the_cap_gives_no_pairs() -> None:
+    keys = np.array([7] * (linker.MAX_BUCKET + 1) + [9] * 3, dtype=np.uint64)
+    records = np.arange(len(keys), dtype=np.int64)
+
+    n = linker.MAX_BUCKET + 1
+    left, right = linker._pairs_within_equal_keys(keys, records, linker.MAX_BUCKET)
+    across_left, _ = linker._pairs_across_equal_keys(keys[:1], records[:1], keys, records, linker.MAX_BUCKET)
+
+    assert sorted(zip(left.tolist(), right.tolist(), strict=True)) == [(n, n + 1), (n, n + 2), (n + 1, n + 2)]
+    assert len(across_left) == 0  # the other records of key 7 are more than the cap

@@ -11,11 +11,12 @@ def test_the_harness_prints_both_peers_on_febrl_and_the_synthetic_population(
     results = linkage_quality.main(["--persons", "120", "--febrl", "150", "--records", "400"])
 
     out = capsys.readouterr().out
-    assert set(results) == {"FEBRL 1", "FEBRL 3", "FEBRL 4", "synthetic, 120 persons"}
+    assert set(results) == {"FEBRL 1", "FEBRL 3", "FEBRL 4", "synthetic, 120 persons", "stress, 120 persons"}
     assert "encoded (Vern)" in out
     assert "plaintext (ECM)" in out
     assert "count error" in out
-    assert "One year of" in out
+    assert "persons, synthetic):" in out
+    assert "persons, stress):" in out
     for vern, peer in results.values():
         assert 0 <= vern.f1 <= 1
         assert 0 <= peer.f1 <= 1
