@@ -132,7 +132,7 @@ def _pairs_within_equal_keys(
 ) -> tuple[Indices, Indices]:
     """All pairs (i < j) of records with the same key, in time proportional to the pairs; none of a key
     held by more than ``cap`` records."""
-    order = np.argsort(keys, kind="stable")
+    order = np.argsort(keys)  # not stable: the pairs come out the same in any order within a key
     sorted_keys, sorted_records = keys[order], records[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     sizes = np.diff(np.r_[starts, len(sorted_keys)])
@@ -155,7 +155,7 @@ def _pairs_across_equal_keys(
 ) -> tuple[Indices, Indices]:
     """All pairs (i < j) of a record of ``records`` with a record of ``other_records`` with the same key;
     none with a key more than ``cap`` of ``other_records`` hold."""
-    order = np.argsort(other_keys, kind="stable")
+    order = np.argsort(other_keys)
     sorted_keys, sorted_records = other_keys[order], other_records[order]
     low, high = np.searchsorted(sorted_keys, keys, "left"), np.searchsorted(sorted_keys, keys, "right")
     sizes = high - low
@@ -166,11 +166,14 @@ def _pairs_across_equal_keys(
     return np.minimum(left, right), np.maximum(left, right)
 
 
-def _as_keys(sample: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
-    """Each row of up to 64 sampled bits as one 64-bit integer."""
-    packed = np.zeros((len(sample), 8), dtype=np.uint8)
-    packed[:, : -(-sample.shape[1] // 8)] = np.packbits(sample, axis=1)
-    return packed.view(np.uint64).ravel()
+def _sampled_bits(words: Matrix, positions: Indices) -> npt.NDArray[np.uint64]:
+    """Each row's bits at ``positions`` (of the filter as bytes, most significant bit first), as one integer."""
+    key = np.zeros(len(words), dtype=np.uint64)
+    for place, position in enumerate(positions.tolist()):
+        # Bit `position` of the big-endian byte string is in byte position // 8 of a little-endian word.
+        shift = 8 * (position % 64 // 8) + 7 - position % 8
+        key |= ((words[:, position // 64] >> np.uint64(shift)) & np.uint64(1)) << np.uint64(place)
+    return key
 
 
 def _row_keys(*columns: npt.NDArray[np.unsignedinteger[Any]]) -> npt.NDArray[np.uint64]:
@@ -205,13 +208,12 @@ def candidate_pairs(
     # that a year one off still meets. Without a year, under 0: those meet every year's records.
     entry_record = np.r_[np.arange(n), np.flatnonzero(has_year)]
     entry_year = np.r_[year, next_year[has_year]].astype(np.uint64)
-    bits = np.unpackbits((data.given | data.family).view(np.uint8), axis=1)
+    names = data.given | data.family
     rng = np.random.default_rng(_SEED)
     for table in range(1, tables + 1):
-        sample = bits[:, rng.choice(NAME_BITS, size=bits_per_table, replace=False)]
+        name_key = _sampled_bits(names, rng.choice(NAME_BITS, size=bits_per_table, replace=False))
         # Agreeing on zeros says little in a sparse filter; such keys make huge buckets.
-        informative = sample.sum(axis=1) >= MIN_SET_BITS
-        name_key = _as_keys(sample)
+        informative = np.bitwise_count(name_key) >= MIN_SET_BITS
         entries = np.flatnonzero(informative[entry_record])
         records = entry_record[entries]
         add(_row_keys(name_key[records], entry_year[entries]), records, MAX_BUCKET)
