@@ -49,6 +49,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from linkage.encoding import ENCODING_BYTES, FORMAT_VERSION, NAME_BITS, NAME_BYTES, TOKEN_FIELDS
 
@@ -650,11 +652,17 @@ class _Clusters:
         return True
 
 
+def _distinct_per_group(group: Indices, values: Indices, groups: int) -> Indices:
+    """How many distinct values each group holds."""
+    width = values.max(initial=0) + 1
+    return np.bincount(_distinct(group * width + values) // width, minlength=groups)
+
+
 @dataclass(frozen=True)
 class Linkage:
     """The result: a cluster number per record, and what it took."""
 
-    cluster: npt.NDArray[np.int64]  # records with the same number are one person
+    cluster: npt.NDArray[np.int64]  # per record, the lowest record of its cluster: one number, one person
     compared: int  # candidate pairs compared
     links: int  # pairs that joined two clusters
     model: Model | None = None
@@ -689,13 +697,49 @@ def link(
     odds = _log_odds(model, comparison.levels)
     odds += frequency_adjustment(model, comparison, name_frequencies(data), left)
     accepted = np.flatnonzero(_sigmoid(odds) >= threshold)
-    strongest_first = accepted[np.argsort(-odds[accepted], kind="stable")]
-    apart_sources = set(apart)
+    cluster, links = _cluster(data, np.asarray(sources, dtype=np.int64), set(apart), left, right, accepted, odds)
+    return Linkage(cluster=cluster, compared=len(left), links=links, model=model, matches=len(accepted))
+
+
+def _cluster(
+    data: Encodings,
+    sources: Indices,
+    apart: set[int],
+    left: Indices,
+    right: Indices,
+    accepted: Indices,
+    odds: npt.NDArray[np.float64],
+) -> tuple[Indices, int]:
+    """The clusters of the accepted pairs (module docstring, step 5), and how many pairs joined two.
+
+    Within a connected group of matches where no join can be refused (at most one complete birth
+    date, at most one record of each source kept apart), every record ends in one cluster, as
+    union-find would put them; only the other groups go through union-find, pair by pair.
+    """
+    n = len(data)
+    graph = coo_matrix((np.ones(len(accepted), dtype=np.int8), (left[accepted], right[accepted])), shape=(n, n))
+    groups, group = connected_components(graph, directed=False)
     tokens = data.tokens[:, [TOKEN_FIELDS.index(name) for name in ("birth_year", "birth_month", "birth_day")]]
+    dated = np.flatnonzero(tokens.all(axis=1))
+    date = np.unique(tokens[dated], axis=0, return_inverse=True)[1].ravel()
+    kept_apart = np.flatnonzero(np.isin(sources, list(apart)))
+    constrained = (_distinct_per_group(group[dated], date, groups) > 1) | (
+        _distinct_per_group(group[kept_apart], sources[kept_apart], groups)
+        < np.bincount(group[kept_apart], minlength=groups)
+    )
+    links = int((np.bincount(group, minlength=groups)[~constrained] - 1).sum())
+    pairs = accepted[constrained[group[left[accepted]]]]
+    strongest_first = pairs[np.argsort(-odds[pairs], kind="stable")]
     clusters = _Clusters(
-        apart=[frozenset({source}) if source in apart_sources else frozenset() for source in sources],
+        apart=[frozenset({source}) if source in apart else frozenset() for source in sources.tolist()],
         dates=[{(int(y), int(m), int(d))} if y and m and d else set() for y, m, d in tokens.tolist()],
     )
-    links = sum(clusters.join(int(left[k]), int(right[k])) for k in strongest_first)
-    roots = np.array([clusters.root(i) for i in range(n)], dtype=np.int64)
-    return Linkage(cluster=roots, compared=len(left), links=links, model=model, matches=len(accepted))
+    joined = zip(left[strongest_first].tolist(), right[strongest_first].tolist(), strict=True)
+    links += sum(clusters.join(i, j) for i, j in joined)
+    label = group.copy()
+    inside = np.flatnonzero(constrained[group])
+    label[inside] = groups + np.array([clusters.root(i) for i in inside.tolist()], dtype=np.int64)
+    inverse = np.unique(label, return_inverse=True)[1]
+    lowest = np.full(inverse.max(initial=-1) + 1, n, dtype=np.int64)
+    np.minimum.at(lowest, inverse, np.arange(n))
+    return lowest[inverse], links
