@@ -44,6 +44,18 @@ def test_a_population_across_three_organisations_counts_each_person_once(registe
     assert len(same_cluster & same_person) >= 0.9 * len(same_cluster)  # precision
 
 
+def test_each_cluster_is_numbered_by_its_lowest_record(registered: tuple) -> None:
+    records, clks = registered
+    result = linker.link(clks, [record.organisation for record in records])
+
+    lowest: dict[int, int] = {}
+    for record, number in enumerate(result.cluster.tolist()):
+        lowest.setdefault(number, record)
+    # The callers take the number for a record of the cluster (its key in the store).
+    assert all(number == lowest[number] for number in result.cluster.tolist())
+    assert result.persons < len(records)
+
+
 def test_encodings_made_with_another_key_link_nothing(registered: tuple) -> None:
     records, clks = registered
     foreign = Encoder(OTHER_KEY)
