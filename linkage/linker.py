@@ -603,8 +603,10 @@ def frequency_adjustment(
         ("family_names", comparison.family_identical, frequencies.family_in_nationality, frequencies.family_overall),
     ):
         u_agree = model.u[FIELDS_INDEX[name]][0]
-        frequency = np.where(same_nationality, within[left], overall[left])
-        adjustment += np.where(identical, np.log(u_agree / frequency), 0.0)
+        pairs = np.flatnonzero(identical)
+        record = left[pairs]
+        frequency = np.where(same_nationality[pairs], within[record], overall[record])
+        adjustment[pairs] += np.log(u_agree / frequency)
     return adjustment
 
 
