@@ -15,13 +15,15 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import pytest
-from django.test import Client
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import trans_real
 
 from cases.services import create_case
 from chain.models import DeadlineRule, DecisionKind
+from core import views as core_views
 from meetings.models import FindingCategory, MeetingRole
 from national_statistics.models import Contribution
 from organisations.models import Membership
@@ -235,3 +237,30 @@ def test_a_bokmal_download_writes_numbers_and_headings_in_bokmal(cast: Cast) -> 
     assert "Modellene sammenlignet, med 95-prosents intervaller" in cells
     assert not [cell for cell in cells if DECIMAL_POINT.search(cell)]
     assert [cell for cell in cells if re.fullmatch(r"\d+,\d", cell)]  # AIC and BIC, to one decimal
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("handler", ["bad_request", "permission_denied", "page_not_found", "csrf_failure"])
+def test_an_error_page_speaks_the_language_of_the_request(handler: str, rf: RequestFactory) -> None:
+    catalogue = _catalogue()
+    problems = []
+    for language in ("nb", "en"):
+        request = rf.get("/saker/")
+        request.user = AnonymousUser()
+        with translation.override(language):
+            response = getattr(core_views, handler)(request)
+        texts = visible_texts(response.content.decode(), language)
+        assert texts
+        problems += [f"{language} {handler}: {leak}" for leak in leaks(texts, language, catalogue)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_server_error_page_speaks_bokmal_and_english_marked_as_such(rf: RequestFactory) -> None:
+    """It is rendered without the request (a context processor may be what failed): both languages, each marked."""
+    page = core_views.server_error(rf.get("/")).content.decode()
+    catalogue = _catalogue()
+    bokmal = visible_texts(page, "nb")  # the page is bokmål, less what is marked lang="en"
+    marked_english = [text for text in visible_texts(page, "en") if text not in bokmal]
+    assert marked_english
+    assert not leaks(bokmal, "nb", catalogue)
+    assert not leaks(marked_english, "en", catalogue)
