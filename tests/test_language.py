@@ -62,6 +62,9 @@ FOREIGN_DATE = re.compile(r"(?<!LOV-)\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{
 BOKMAL_DATE = re.compile(r"\b\d{1,2}\. [A-Za-z]+ \d{4}\b")  # "2. December 2026" on an English page
 # (A time of day is written 20.00 in bokmål: no decimal.)
 DECIMAL_POINT = re.compile(r"(?<![\d.])(?!(?:[01]\d|2[0-3])\.[0-5]\d(?![\d.]))\d+\.\d+(?![\d.])")
+# On a bokmål page a count of four or more digits without its thousands grouped ("1234" for "1 234"); a year,
+# a code or a number written into another word (VRN-1234, 0301) is no count.
+UNGROUPED = re.compile(r"(?<![\w.,/:+\-–])(?!(?:19|20)\d\d(?!\d))[1-9]\d{3,}(?![\w.,/:\-–])")
 # What the tests' members wrote in a case (tests/test_access_matrix.py): their words, in their language.
 WRITTEN_BY_MEMBERS = {"Ingen egnet bolig på flere måneder.", "Ingen egnet bolig", "Barn funnet om natten", "Ring"}
 
@@ -149,7 +152,7 @@ def leaks(texts: list[str], language: str, catalogue: dict[str, str], codes: fro
             found.append(f"plural: {text!r}")
         elif (
             FOREIGN_DATE.search(text)
-            or (language == "nb" and DECIMAL_POINT.search(text))
+            or (language == "nb" and (DECIMAL_POINT.search(text) or UNGROUPED.search(text)))
             or (language == "en" and BOKMAL_DATE.search(text))
         ):
             found.append(f"format: {text!r}")
