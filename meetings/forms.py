@@ -12,6 +12,7 @@ from core.forms import DateField, SubmissionKeyField
 from core.i18n import interpolate_lazy
 from meetings.models import Finding, FindingCategory, Invitation, Meeting
 from meetings.services import Invitee, Minutes, ground_label
+from organisations.forms import ByKind
 from organisations.models import ROLES_WITHOUT_CASE_WORK, Membership, Organisation
 
 NO_PERSONAL_DATA = _("Do not write the person's name or anything else that identifies them.")
@@ -35,7 +36,9 @@ def _not_in_the_future(moment: datetime) -> datetime:
 
 
 class InviteeField(forms.ModelMultipleChoiceField):
-    """Each organisation with its role in the track's meetings and the ground it would be invited on."""
+    """Each organisation with its role in the track's meetings and the ground it would be invited on, by kind."""
+
+    iterator = ByKind
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,7 +88,7 @@ class ConveneForm(forms.Form):
         field: InviteeField = self.fields["invited"]  # type: ignore[assignment]
         # Those the case is not shared with yet are listed apart, with links to share (convene.html).
         field.invitees = {invitee.organisation.pk: invitee for invitee in invitees if invitee.ground}
-        field.queryset = Organisation.objects.filter(pk__in=field.invitees)
+        field.queryset = Organisation.objects.filter(pk__in=field.invitees).order_by("kind", "name", "pk")
         proposed = (Invitation.Ground.OWNER, Invitation.Ground.RESPONSIBLE)
         field.initial = [invitee.organisation.pk for invitee in invitees if invitee.ground in proposed]
 

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from linkage.encoding import ENCODING_BYTES
+from linkage.files import Reason
+from national_statistics.reasons import reason_text
 
 
 class Contribution(models.Model):
@@ -28,7 +30,7 @@ class Contribution(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     key_fingerprint = models.CharField(_("key fingerprint"), max_length=16)
     records = models.PositiveIntegerField(_("records kept"), default=0)
-    problems = models.JSONField(_("lines left out"), default=list)  # [[line, reason], …], no values
+    problems = models.JSONField(_("lines left out"), default=list)  # [[line, code, params], …] (linkage.files.Reason)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
 
@@ -43,6 +45,10 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_name} {self.year}"
+
+    def problem_lines(self) -> list[tuple[int, str]]:
+        """Each line left out with its reason in the user's language."""
+        return [(line, reason_text(Reason(code, params))) for line, code, params in self.problems]
 
 
 class Application(models.TextChoices):

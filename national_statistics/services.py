@@ -32,7 +32,7 @@ from core import crypto
 from disclosure.htcds import htcds_export
 from disclosure.kanonymity import K, KAnonymised
 from linkage.encoding import Encoder, LinkageKey, LinkageKeyError, Person
-from linkage.files import read_encoded
+from linkage.files import LineProblem, read_encoded
 from linkage.linker import DEFAULT_THRESHOLD, EncodingFormatError, link
 from national_statistics.models import (
     SEVERAL,
@@ -43,6 +43,7 @@ from national_statistics.models import (
     PersonRecord,
     YearLinkage,
 )
+from national_statistics.reasons import reason_text
 from organisations.models import Municipality
 from placements.models import Absconding
 from rights.models import CaseRight
@@ -229,7 +230,7 @@ def build_vern_contribution(year: int, *, user: User | None = None) -> Contribut
 @dataclass(frozen=True)
 class UploadResult:
     contribution: Contribution
-    problems: list[tuple[int, str]]
+    problems: list[LineProblem]
 
 
 def import_upload(data: bytes, *, file_name: str, organisation_name: str, user: User | None) -> UploadResult:
@@ -237,7 +238,7 @@ def import_upload(data: bytes, *, file_name: str, organisation_name: str, user: 
     key = linkage_key()
     encoded = read_encoded(data, key.fingerprint)
     if encoded.refused:
-        raise StatisticsError(encoded.refused)
+        raise StatisticsError(reason_text(encoded.refused))
     if not encoded.rows:
         raise StatisticsError(_("The file holds no row that can be used; nothing was kept."))
     years = {int(row.categories["year"]) for row in encoded.rows}
@@ -252,7 +253,6 @@ def import_upload(data: bytes, *, file_name: str, organisation_name: str, user: 
             _("This file was already added on %(date)s; it is not counted twice.")
             % {"date": formats.date_format(timezone.localtime(earlier.created_at), "SHORT_DATE_FORMAT")}
         )
-    problems = [(problem.line, problem.reason) for problem in encoded.problems]
     try:
         with transaction.atomic():
             contribution = Contribution.objects.create(
@@ -263,7 +263,7 @@ def import_upload(data: bytes, *, file_name: str, organisation_name: str, user: 
                 sha256=encoded.sha256,
                 key_fingerprint=encoded.key_fingerprint,
                 records=len(encoded.rows),
-                problems=problems,
+                problems=[[problem.line, problem.reason.code, problem.reason.params] for problem in encoded.problems],
                 created_by=user,
             )
             source = f"upload:{contribution.pk}"
@@ -273,7 +273,7 @@ def import_upload(data: bytes, *, file_name: str, organisation_name: str, user: 
             )
     except IntegrityError:  # the same file, added at the same moment by someone else
         raise StatisticsError(_("This file was already added; it is not counted twice.")) from None
-    return UploadResult(contribution, problems)
+    return UploadResult(contribution, encoded.problems)
 
 
 @transaction.atomic

@@ -1,9 +1,31 @@
+from collections.abc import Iterator
+from itertools import groupby
+from typing import Any
+
 from django import forms
 from django.contrib.auth import password_validation
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from organisations.models import Invitation, Membership, Organisation, assignable_roles
+
+
+class ByKind(ModelChoiceIterator):
+    """The choices in one `<optgroup>` per kind of organisation, the groups in the order of their labels.
+
+    The queryset must be ordered by kind first. Radio buttons and checkboxes show each group under its
+    heading (templates/django/forms/widgets/multiple_input.html).
+    """
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups = [
+            (str(kind), [self.choice(o) for o in organisations])
+            for kind, organisations in groupby(self.queryset, key=lambda o: o.get_kind_display())
+        ]
+        yield from sorted(groups, key=lambda group: group[0])
 
 
 class ChooseOrganisationForm(forms.Form):

@@ -1,37 +1,22 @@
-from collections.abc import Iterator
-from itertools import groupby
 from typing import Any
 
 from django import forms
-from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, FieldGroup
 from core.forms import DateField, SubmissionKeyField
 from core.text import validate_real_reason
+from organisations.forms import ByKind
 from organisations.models import Organisation
 from sharing.models import Consent, LegalBasis
 from sharing.partners import partners_of
 
 
-class _ByKind(ModelChoiceIterator):
-    """The choices in one `<optgroup>` per kind of organisation, the groups in the order of their labels."""
-
-    def __iter__(self) -> Iterator[Any]:
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        groups = [
-            (str(kind), [self.choice(o) for o in organisations])
-            for kind, organisations in groupby(self.queryset, key=lambda o: o.get_kind_display())
-        ]
-        yield from sorted(groups, key=lambda group: group[0])
-
-
 class PartnerField(forms.ModelChoiceField):
     """An organisation the case may go to (`sharing.partners`), grouped by kind; another one is refused."""
 
-    iterator = _ByKind
+    iterator = ByKind
     default_error_messages = {
         "invalid_choice": _(
             "This organisation cannot receive the case: it is neither in the case's municipality nor a body "

@@ -15,13 +15,15 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import pytest
-from django.test import Client
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import trans_real
 
 from cases.services import create_case
 from chain.models import DeadlineRule, DecisionKind
+from core import views as core_views
 from meetings.models import FindingCategory, MeetingRole
 from national_statistics.models import Contribution
 from organisations.models import Membership
@@ -60,6 +62,9 @@ FOREIGN_DATE = re.compile(r"(?<!LOV-)\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{
 BOKMAL_DATE = re.compile(r"\b\d{1,2}\. [A-Za-z]+ \d{4}\b")  # "2. December 2026" on an English page
 # (A time of day is written 20.00 in bokmål: no decimal.)
 DECIMAL_POINT = re.compile(r"(?<![\d.])(?!(?:[01]\d|2[0-3])\.[0-5]\d(?![\d.]))\d+\.\d+(?![\d.])")
+# On a bokmål page a count of four or more digits without its thousands grouped ("1234" for "1 234"); a year,
+# a code or a number written into another word (VRN-1234, 0301) is no count.
+UNGROUPED = re.compile(r"(?<![\w.,/:+\-–])(?!(?:19|20)\d\d(?!\d))[1-9]\d{3,}(?![\w.,/:\-–])")
 # What the tests' members wrote in a case (tests/test_access_matrix.py): their words, in their language.
 WRITTEN_BY_MEMBERS = {"Ingen egnet bolig på flere måneder.", "Ingen egnet bolig", "Barn funnet om natten", "Ring"}
 
@@ -147,7 +152,7 @@ def leaks(texts: list[str], language: str, catalogue: dict[str, str], codes: fro
             found.append(f"plural: {text!r}")
         elif (
             FOREIGN_DATE.search(text)
-            or (language == "nb" and DECIMAL_POINT.search(text))
+            or (language == "nb" and (DECIMAL_POINT.search(text) or UNGROUPED.search(text)))
             or (language == "en" and BOKMAL_DATE.search(text))
         ):
             found.append(f"format: {text!r}")
@@ -235,3 +240,30 @@ def test_a_bokmal_download_writes_numbers_and_headings_in_bokmal(cast: Cast) -> 
     assert "Modellene sammenlignet, med 95-prosents intervaller" in cells
     assert not [cell for cell in cells if DECIMAL_POINT.search(cell)]
     assert [cell for cell in cells if re.fullmatch(r"\d+,\d", cell)]  # AIC and BIC, to one decimal
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("handler", ["bad_request", "permission_denied", "page_not_found", "csrf_failure"])
+def test_an_error_page_speaks_the_language_of_the_request(handler: str, rf: RequestFactory) -> None:
+    catalogue = _catalogue()
+    problems = []
+    for language in ("nb", "en"):
+        request = rf.get("/saker/")
+        request.user = AnonymousUser()
+        with translation.override(language):
+            response = getattr(core_views, handler)(request)
+        texts = visible_texts(response.content.decode(), language)
+        assert texts
+        problems += [f"{language} {handler}: {leak}" for leak in leaks(texts, language, catalogue)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_server_error_page_speaks_bokmal_and_english_marked_as_such(rf: RequestFactory) -> None:
+    """It is rendered without the request (a context processor may be what failed): both languages, each marked."""
+    page = core_views.server_error(rf.get("/")).content.decode()
+    catalogue = _catalogue()
+    bokmal = visible_texts(page, "nb")  # the page is bokmål, less what is marked lang="en"
+    marked_english = [text for text in visible_texts(page, "en") if text not in bokmal]
+    assert marked_english
+    assert not leaks(bokmal, "nb", catalogue)
+    assert not leaks(marked_english, "en", catalogue)

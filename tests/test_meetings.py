@@ -1,5 +1,6 @@
 """Multi-agency meetings: who is invited, who reads the minutes, action items on the board, evaluations."""
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AccessEntry
 from cases.access import get_case_for
@@ -468,6 +469,21 @@ def test_a_coordinator_convenes_records_and_adds_an_action_through_the_pages(ber
         action_url, {"title": "Be om avhør", "organisation": bergen.police.pk, "due_on": timezone.localdate()}
     )
     assert "kan ikke åpne saken" in response.content.decode()
+
+
+def test_the_convene_form_offers_the_organisations_under_their_kind_in_bokmal(bergen: Bergen) -> None:
+    page = client_acting_in(bergen.tot_coordinator).get(reverse("cases:meetings:convene", args=[bergen.case.code]))
+    groups = re.findall(
+        r'<p class="ds-label vern-option-group">([^<]+)</p>(.*?)(?=<p class="ds-label vern-option-group">|</fieldset>)',
+        page.content.decode(),
+        re.S,
+    )
+    with translation.override("nb"):
+        for organisation in (bergen.tot, bergen.police, bergen.out_of_hours, bergen.child_welfare):
+            members = [heading for heading, options in groups if organisation.name in options]
+            assert members == [organisation.get_kind_display()]
+    headings = [heading for heading, _options in groups]
+    assert headings == sorted(headings)
 
 
 def test_the_convene_form_refuses_an_organisation_without_responsibility(bergen: Bergen, cast: Cast) -> None:

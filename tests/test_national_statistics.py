@@ -169,8 +169,24 @@ def test_bad_lines_are_reported_by_line_and_the_rest_kept(registered: Cast) -> N
     ]
     result = services.import_upload(_encoded_file(rows), file_name="a.csv", organisation_name="UDI", user=None)
     assert result.contribution.records == 2
-    assert result.problems == [(4, "gender 'unknown-value' is not a known value")]
-    assert Contribution.objects.get().problems == [[4, "gender 'unknown-value' is not a known value"]]
+    assert [str(problem) for problem in result.problems] == ["line 4: gender 'unknown-value' is not a known value"]
+    assert Contribution.objects.get().problems == [[4, "unknown_value", {"column": "gender", "value": "unknown-value"}]]
+
+
+def test_the_upload_page_tells_the_lines_left_out_and_a_refusal_in_bokmal(registered: Cast) -> None:
+    rows = [
+        (Person(names=("Ivan", "Petrenko")), _categories()),
+        (Person(names=("Olga", "Bondar")), _categories(gender="unknown-value")),
+        (Person(names=("Oksana", "Melnyk")), _categories(nationality="Ukraine")),
+    ]
+    services.import_upload(_encoded_file(rows), file_name="a.csv", organisation_name="UDI", user=None)
+    client = _statistician(registered)
+    page = html.unescape(client.get(reverse("national_statistics:uploads")).content.decode())
+    assert "Linje 4: kjønnet «unknown-value» er ikke en kjent verdi" in page
+    assert "Linje 5: statsborgerskapet «Ukraine» er ikke en landkode på to bokstaver" in page
+    upload = SimpleUploadedFile("politi.csv", b"a,b\n1,2\n", content_type="text/csv")
+    response = client.post(reverse("national_statistics:uploads"), {"organisation_name": "Politiet", "file": upload})
+    assert "Denne filen er ikke skrevet av kodeverktøyet Vern encode" in html.unescape(response.content.decode())
 
 
 def test_a_file_of_only_unusable_rows_is_refused_with_a_message_in_bokmal(registered: Cast) -> None:
@@ -283,12 +299,12 @@ def test_uploading_through_the_page_reports_lines_left_out(registered: Cast) -> 
         reverse("national_statistics:uploads"), {"organisation_name": "Politiet", "file": upload}, follow=True
     )
     assert response.status_code == 200
-    assert "nationality 'Ukraine' is not a two-letter country code" in html.unescape(response.content.decode())
+    assert "statsborgerskapet «Ukraine» er ikke en landkode på to bokstaver" in html.unescape(response.content.decode())
     assert LinkedPerson.objects.filter(year=YEAR).count() == 1  # the year is linked again at once
     again = SimpleUploadedFile("again.csv", _encoded_file(rows)[:-20], content_type="text/csv")
     response = client.post(reverse("national_statistics:uploads"), {"organisation_name": "Politiet", "file": again})
     assert response.status_code == 200
-    assert "The file is incomplete" in html.unescape(response.content.decode())
+    assert "Filen er ufullstendig" in html.unescape(response.content.decode())
 
 
 def test_the_command_builds_and_links_a_year(registered: Cast) -> None:

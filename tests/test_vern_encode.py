@@ -11,7 +11,7 @@ import pytest
 
 from linkage.cli import main
 from linkage.encoding import ENCODING_BYTES, LinkageKey, clk_from_text
-from linkage.files import read_encoded, write_encoded
+from linkage.files import Reason, read_encoded, write_encoded
 from linkage.linker import link
 from linkage.people import CATEGORY_COLUMNS, allowed_values
 from organisations.models import Organisation
@@ -135,7 +135,7 @@ def test_a_file_encoded_with_another_key_is_refused_and_would_link_nothing(key_f
 
     refused = read_encoded(theirs.read_bytes(), expected)
 
-    assert "encoded with another linkage key" in refused.refused
+    assert "encoded with another linkage key" in str(refused.refused)
     assert not refused.rows
     # Had it been taken anyway, none of the same persons would have linked.
     same_persons = read_encoded(ours.read_bytes(), expected).rows
@@ -155,18 +155,18 @@ def test_a_truncated_file_is_refused_whole(encoded_text: tuple[str, str]) -> Non
     text, fingerprint = encoded_text
     for cut in (text[: len(text) // 2], "".join(text.splitlines(keepends=True)[:-1])):
         parsed = read_encoded(cut.encode(), fingerprint)
-        assert "incomplete" in parsed.refused
+        assert "incomplete" in str(parsed.refused)
         assert not parsed.rows
 
 
 def test_wrong_format_or_columns_are_refused(encoded_text: tuple[str, str]) -> None:
     text, fingerprint = encoded_text
     lines = text.splitlines(keepends=True)
-    assert "not a file written by `vern encode`" in read_encoded(b"", fingerprint).refused
-    assert "not a file written by `vern encode`" in read_encoded(b"a,b\n1,2\n", fingerprint).refused
-    assert "not UTF-8" in read_encoded(b"\xff\xfe\x00", fingerprint).refused
+    assert "not a file written by the encoding tool Vern encode" in str(read_encoded(b"", fingerprint).refused)
+    assert read_encoded(b"a,b\n1,2\n", fingerprint).refused == Reason("not_encoded")
+    assert "not UTF-8" in str(read_encoded(b"\xff\xfe\x00", fingerprint).refused)
     renamed = lines[0] + lines[1].replace("organisation_kind", "kind") + "".join(lines[2:])
-    assert "must name the columns" in read_encoded(renamed.encode(), fingerprint).refused
+    assert "must name the columns" in str(read_encoded(renamed.encode(), fingerprint).refused)
 
 
 def test_damaged_rows_are_reported_and_repeated_rows_kept(encoded_text: tuple[str, str]) -> None:
@@ -190,7 +190,8 @@ def test_a_file_of_the_old_format_is_refused_with_advice(encoded_text: tuple[str
 
     parsed = read_encoded(old.encode(), fingerprint)
 
-    assert "older `vern encode` (format v1)" in parsed.refused
+    assert parsed.refused == Reason("old_format", {"version": "1", "current": 2})
+    assert "older version of the encoding tool Vern encode (format v1)" in str(parsed.refused)
     assert not parsed.rows
 
 

@@ -89,5 +89,7 @@ def test_the_statistician_reads_downloads_and_adds_a_file(vern: Vern, cast: Cast
     files = vern.page.get_by_test_id("files")
     expect(files).to_contain_text("udi.csv")
     files.locator("tr", has_text="udi.csv").locator("summary").click()
-    expect(files.get_by_text("nationality 'Ukraine' is not a two-letter country code")).to_be_visible()
+    expect(
+        files.get_by_text("Linje 4: statsborgerskapet «Ukraine» er ikke en landkode på to bokstaver")
+    ).to_be_visible()
     vern.assert_accessible()
