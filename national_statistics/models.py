@@ -47,8 +47,14 @@ class Contribution(models.Model):
         return f"{self.organisation_name} {self.year}"
 
     def problem_lines(self) -> list[tuple[int, str]]:
-        """Each line left out with its reason in the user's language."""
-        return [(line, reason_text(Reason(code, params))) for line, code, params in self.problems]
+        """Each line left out with its reason in the user's language.
+
+        Files added before reasons had codes stored `[line, English reason]`: those show their stored text.
+        """
+        return [
+            (problem[0], reason_text(Reason(problem[1], problem[2])) if len(problem) == 3 else str(problem[1]))
+            for problem in self.problems
+        ]
 
 
 class Application(models.TextChoices):

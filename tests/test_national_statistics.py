@@ -189,6 +189,14 @@ def test_the_upload_page_tells_the_lines_left_out_and_a_refusal_in_bokmal(regist
     assert "Denne filen er ikke skrevet av kodeverktøyet Vern encode" in html.unescape(response.content.decode())
 
 
+def test_a_file_added_before_reasons_had_codes_still_shows_its_lines_left_out(registered: Cast) -> None:
+    rows = [(Person(names=("Ivan", "Petrenko")), _categories())]
+    result = services.import_upload(_encoded_file(rows), file_name="a.csv", organisation_name="UDI", user=None)
+    Contribution.objects.filter(pk=result.contribution.pk).update(problems=[[4, "gender 'x' is not a known value"]])
+    page = html.unescape(_statistician(registered).get(reverse("national_statistics:uploads")).content.decode())
+    assert "Linje 4: gender 'x' is not a known value" in page
+
+
 def test_a_file_of_only_unusable_rows_is_refused_with_a_message_in_bokmal(registered: Cast) -> None:
     """Issue 16, bad input: nothing is kept and the statistician is told, on the page, in bokmål — no 500."""
     rows = [
