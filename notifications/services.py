@@ -79,7 +79,7 @@ def notify(
     user_ids: Iterable[int],
     organisation_id: int,
     kind: str,
-    case: Case,
+    case: Case | None,
     link_path: str,
     event_key: str,
     now: datetime | None = None,

@@ -42,7 +42,7 @@ def test_every_notification_email_is_in_bokmal(cast: Cast) -> None:
     problems = [
         f"{message.subject}: {leak}"
         for message in mail.outbox
-        for leak in leaks(_lines(message.subject, str(message.body)), "nb", catalogue)
+        for leak in leaks(_lines(str(message.subject), str(message.body)), "nb", catalogue)
     ]
     assert not problems, "\n".join(problems)
 

@@ -506,7 +506,7 @@ def test_a_member_marks_one_or_all_as_read_but_never_someone_elses(cast: Cast) -
         user_ids=[cast.ngo_admin.pk],
         organisation_id=cast.ngo.pk,
         kind=Kind.REFERRAL,
-        case=notifications[0].case,  # type: ignore[arg-type]  # a case's notification: its case is set
+        case=notifications[0].case,
         link_path="/",
         event_key="admin",
     )
