@@ -73,8 +73,8 @@ def test_the_uploads_page_lists_the_files_and_the_lines_left_out(seeded: DemoRes
     ]
     assert "udi-2026-kodet.csv" in text
     assert "the same row as line" not in text  # a repeated row is kept and linked, not left out
-    assert "nationality 'Romania' is not a two-letter country code" in text
-    assert "unknown form_of_exploitation tvangsarbeid" in text
+    assert "statsborgerskapet «Romania» er ikke en landkode på to bokstaver" in text  # the reason in bokmål
+    assert "ukjent form for utnytting: tvangsarbeid" in text
     report_page = client_acting_in(statistician, organisation).get(reverse("national_statistics:report"))
     assert report_page.context["year"] == 2026
     assert report_page.context["report"].persons == YearLinkage.objects.get(year=2026).persons
