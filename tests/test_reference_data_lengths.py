@@ -14,13 +14,17 @@ def test_every_loaded_catalogue_text_fits_its_column() -> None:
     load_templates(apps.get_model)
     too_long = []
     for model in apps.get_models():
-        fields = [f for f in model._meta.concrete_fields if isinstance(f, models.CharField) and f.max_length]
-        if not fields:
+        limits = {
+            f.attname: (f.name, f.max_length)
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField) and f.max_length
+        }
+        if not limits:
             continue
-        for row in model.objects.values("pk", *(f.attname for f in fields)):
+        for row in model._default_manager.values("pk", *limits):
             too_long += [
-                f"{model._meta.label}.{f.name} (pk {row['pk']}): {len(row[f.attname])} > {f.max_length}"
-                for f in fields
-                if isinstance(row[f.attname], str) and len(row[f.attname]) > f.max_length
+                f"{model._meta.label}.{name} (pk {row['pk']}): {len(row[attname])} > {limit}"
+                for attname, (name, limit) in limits.items()
+                if isinstance(row[attname], str) and len(row[attname]) > limit
             ]
     assert not too_long, "\n".join(too_long)
